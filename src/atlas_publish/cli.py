@@ -1,0 +1,120 @@
+"""The command line: argument parsing, exit codes and all printing.
+
+Exit codes: 0 success, 1 content or build errors, 2 usage errors.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from .errors import BuildError, ContentError
+
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+
+
+def _parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="atlas-publish",
+        description="Turn a handbook of Markdown articles into PDF and EPUB volumes.",
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    check = commands.add_parser("check", help="validate the content tree; write nothing")
+    _content_option(check)
+
+    build = commands.add_parser("build", help="build the PDF and/or EPUB volumes")
+    _content_option(build)
+    build.add_argument("--out", type=Path, default=Path("build"), help="output folder (build/)")
+    build.add_argument("--format", choices=["pdf", "epub", "all"], default="all",
+                       help="which edition to build (all)")  # fmt: skip
+    build.add_argument("--volume", type=int, action="append", default=[], metavar="N",
+                       help="build only volume N (repeatable)")  # fmt: skip
+    build.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
+                       help="worker processes (default: the number of cores)")  # fmt: skip
+
+    sample = commands.add_parser("sample", help="generate a content tree shaped like the handbook")
+    sample.add_argument("--articles", type=int, required=True, metavar="N")
+    sample.add_argument("--out", type=Path, required=True, metavar="DIR")
+    sample.add_argument("--seed", type=int, default=1, metavar="S")
+    return parser
+
+
+def _content_option(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--content", type=Path, default=Path("content"),
+                        help="the content folder (content/)")  # fmt: skip
+    parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    try:
+        if args.command == "check":
+            return _check(args)
+        if args.command == "build":
+            return _build(args)
+        if args.command == "sample":
+            return _sample(args)
+    except ContentError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        count = sum(1 for d in error.diagnostics if d.severity == "error")
+        print(f"{count} error(s); nothing was written.", file=sys.stderr)
+        return EXIT_CONTENT
+    except BuildError as error:
+        print(f"build failed: {error}", file=sys.stderr)
+        return EXIT_CONTENT
+    except KeyboardInterrupt:
+        print("interrupted; finished files are complete, unfinished ones were not written",
+              file=sys.stderr)  # fmt: skip
+        return 130
+    return EXIT_USAGE
+
+
+def _check(args: argparse.Namespace) -> int:
+    from .pipeline import check
+
+    started = time.perf_counter()
+    checked = check(args.content, args.strict)
+    for warning in checked.warnings:
+        print(warning, file=sys.stderr)
+    atlas = checked.atlas
+    print(
+        f"{args.content}: {len(atlas.articles)} articles in {len(atlas.volumes)} volumes and "
+        f"{len(atlas.chapters)} chapters; no errors ({time.perf_counter() - started:.1f} s)"
+    )
+    return EXIT_OK
+
+
+def _build(args: argparse.Namespace) -> int:
+    from .pipeline import FORMATS, BuildOptions, build
+
+    formats = FORMATS if args.format == "all" else (args.format,)
+    if args.jobs < 1:
+        print("atlas-publish build: error: --jobs must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
+    options = BuildOptions(content=args.content, out=args.out, formats=formats,
+                           volumes=tuple(args.volume), jobs=args.jobs, strict=args.strict)  # fmt: skip
+    started = time.perf_counter()
+    built = build(options, report=lambda line: print(line, flush=True))
+    print(f"built {len(built)} file(s) in {time.perf_counter() - started:.1f} s")
+    return EXIT_OK
+
+
+def _sample(args: argparse.Namespace) -> int:
+    from .sample import generate_sample
+
+    if args.articles < 9:
+        print("atlas-publish sample: error: --articles must be 9 or more", file=sys.stderr)
+        return EXIT_USAGE
+    generate_sample(args.out, args.articles, args.seed)
+    print(f"wrote a sample handbook of {args.articles} articles to {args.out}")
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Reading a content tree: discover files, parse YAML and front matter, validate, build the model."""

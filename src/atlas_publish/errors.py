@@ -1,0 +1,92 @@
+"""Diagnostics: every problem in the content is reported as ``path:line: severity[CODE]: message``.
+
+Problems are collected, not raised one at a time, so a writer sees everything that is wrong
+in one run. The pipeline stops at gates between stages when errors were collected.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+
+class Severity(StrEnum):
+    ERROR = "error"
+    WARNING = "warning"
+
+
+@dataclass(frozen=True, slots=True, order=True)
+class SourceLocation:
+    path: Path
+    line: int | None = None
+
+    def __str__(self) -> str:
+        shown = display_path(self.path)
+        return f"{shown}:{self.line}" if self.line else shown
+
+
+def display_path(path: Path) -> str:
+    """A path as the writer would type it: relative to the working folder when inside it."""
+    try:
+        return os.path.relpath(path) if path.is_absolute() else str(path)
+    except ValueError:  # another drive on Windows
+        return str(path)
+
+
+@dataclass(frozen=True, slots=True)
+class Diagnostic:
+    code: str
+    message: str
+    location: SourceLocation
+    severity: Severity = Severity.ERROR
+
+    def __str__(self) -> str:
+        return f"{self.location}: {self.severity}[{self.code}]: {self.message}"
+
+
+@dataclass
+class Diagnostics:
+    """Collects diagnostics of one run; ``strict`` turns warnings into errors."""
+
+    items: list[Diagnostic] = field(default_factory=list)
+    strict: bool = False
+
+    def error(self, code: str, message: str, path: Path, line: int | None = None) -> None:
+        self.items.append(Diagnostic(code, message, SourceLocation(path, line)))
+
+    def warning(self, code: str, message: str, path: Path, line: int | None = None) -> None:
+        severity = Severity.ERROR if self.strict else Severity.WARNING
+        self.items.append(Diagnostic(code, message, SourceLocation(path, line), severity))
+
+    def extend(self, other: Diagnostics) -> None:
+        self.items.extend(other.items)
+
+    @property
+    def errors(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.ERROR]
+
+    @property
+    def warnings(self) -> list[Diagnostic]:
+        return [d for d in self.items if d.severity is Severity.WARNING]
+
+    def sorted(self) -> list[Diagnostic]:
+        return sorted(self.items, key=lambda d: (d.location.path, d.location.line or 0, d.code))
+
+    def gate(self) -> None:
+        """Stop the pipeline when errors were collected."""
+        if self.errors:
+            raise ContentError(self.sorted())
+
+
+class ContentError(Exception):
+    """The content has errors; ``diagnostics`` holds every one of them."""
+
+    def __init__(self, diagnostics: list[Diagnostic]) -> None:
+        self.diagnostics = diagnostics
+        super().__init__("\n".join(str(d) for d in diagnostics))
+
+
+class BuildError(Exception):
+    """A build could not finish for a reason that is not the content's (a renderer failure)."""

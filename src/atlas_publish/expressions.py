@@ -1,0 +1,198 @@
+"""The expressions an article body may use, evaluated in Jinja's sandbox.
+
+Only ``tag_table("TAG")``, ``count()``, ``count(stage=N)``, ``count(tag="T")``, literals, and the
+filters ``words`` and ``capitalize`` are allowed; the template is checked node by node before it
+runs, so anything else is reported with its line instead of being executed.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from difflib import get_close_matches
+from typing import Any
+
+from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
+from jinja2.exceptions import SecurityError, TemplateError
+from jinja2.sandbox import SandboxedEnvironment
+from num2words import num2words
+
+from .errors import Diagnostics
+from .indexes import Indexes
+from .model import Article
+
+# Private-use characters cannot occur in a writer's text by accident and survive Markdown.
+MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
+MAX_NUMBER = 10**9
+ALLOWED = "{{ tag_table(\"TAG\") }}, {{ count() }}, {{ count(stage=N) }}, {{ count(tag=\"TAG\") }}"
+
+
+@dataclass(frozen=True, slots=True)
+class Expanded:
+    markdown: str
+    tag_tables: tuple[str, ...]  # tags of the tables, by placeholder index
+
+
+def has_expressions(body: str) -> bool:
+    return "{{" in body or "{%" in body or "{#" in body
+
+
+def table_marker(index: int) -> str:
+    return f"{MARK_OPEN}{index}{MARK_CLOSE}"
+
+
+def expand_expressions(
+    article: Article, indexes: Indexes, language: str, diagnostics: Diagnostics
+) -> Expanded | None:
+    """The body with expressions evaluated; tag tables become markers for the renderer."""
+    if not has_expressions(article.body):
+        return Expanded(article.body, ())
+    env = _environment(language)
+    try:
+        tree = env.parse(article.body)
+    except TemplateSyntaxError as exc:
+        diagnostics.error(
+            "E050",
+            f"broken expression: {exc.message}; use {{% raw %}}...{{% endraw %}} for literal braces",
+            article.path,
+            article.body_line + (exc.lineno or 1) - 1,
+        )
+        return None
+    checker = _Checker(article, indexes, diagnostics)
+    checker.check_template(tree)
+    if checker.failed:
+        return None
+    tables: list[str] = []
+
+    def tag_table(tag: str) -> str:
+        tables.append(tag)
+        return table_marker(len(tables) - 1)
+
+    def count(stage: int | None = None, tag: str | None = None) -> int:
+        if stage is not None:
+            return len(indexes.relating_to(stage))
+        if tag is not None:
+            return len(indexes.tagged(tag))
+        return len(indexes.articles)
+
+    try:
+        text = env.from_string(tree).render(tag_table=tag_table, count=count)
+    except (SecurityError, TemplateError, ValueError, OverflowError) as exc:
+        diagnostics.error("E050", f"expression failed: {exc}", article.path, article.body_line)
+        return None
+    return Expanded(text, tuple(tables))
+
+
+def _environment(language: str) -> SandboxedEnvironment:
+    env = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
+    env.filters = {"words": words_filter(language), "capitalize": _capitalize}
+    env.tests = {}
+    env.globals = {}
+    return env
+
+
+def words_filter(language: str) -> Callable[[Any], str]:
+    lang = language.split("-")[0].lower()
+
+    def words(value: Any) -> str:
+        number = int(value)
+        if abs(number) > MAX_NUMBER:
+            raise ValueError(f"{number} is too large to write in words")
+        try:
+            return str(num2words(number, lang=lang))
+        except NotImplementedError:
+            return str(num2words(number, lang="en"))
+
+    return words
+
+
+def _capitalize(value: Any) -> str:
+    text = str(value)
+    return text[:1].upper() + text[1:]
+
+
+class _Checker:
+    """Walks the parsed template and reports every node that is not an allowed expression."""
+
+    def __init__(self, article: Article, indexes: Indexes, diagnostics: Diagnostics) -> None:
+        self.article = article
+        self.indexes = indexes
+        self.diagnostics = diagnostics
+        self.failed = False
+
+    def fail(self, node: nodes.Node, message: str) -> None:
+        self.failed = True
+        line = self.article.body_line + (node.lineno or 1) - 1
+        self.diagnostics.error("E050", message, self.article.path, line)
+
+    def check_template(self, tree: nodes.Template) -> None:
+        for node in tree.body:
+            if not isinstance(node, nodes.Output):
+                self.fail(
+                    node,
+                    f"'{{% {type(node).__name__.lower()} %}}' is not allowed in an article; "
+                    f"use {ALLOWED}, or {{% raw %}}...{{% endraw %}} for literal braces",
+                )
+                continue
+            for child in node.nodes:
+                if not isinstance(child, nodes.TemplateData):
+                    self.check_expression(child)
+
+    def check_expression(self, node: nodes.Node) -> None:
+        if isinstance(node, nodes.Const) and isinstance(node.value, (int, str)):
+            return
+        if isinstance(node, nodes.Filter):
+            if node.name not in ("words", "capitalize"):
+                self.fail(node, f"unknown filter '{node.name}': only 'words' and 'capitalize'")
+            elif node.args or node.kwargs or node.dyn_args or node.dyn_kwargs:
+                self.fail(node, f"the filter '{node.name}' takes no arguments")
+            elif node.node is not None:
+                self.check_expression(node.node)
+            return
+        if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name):
+            if node.dyn_args or node.dyn_kwargs:
+                self.fail(node, "write the arguments out, e.g. count(stage=6)")
+            elif node.node.name == "tag_table":
+                self.check_tag_table(node)
+            elif node.node.name == "count":
+                self.check_count(node)
+            else:
+                self.fail(node, f"unknown function '{node.node.name}': use {ALLOWED}")
+            return
+        self.fail(node, f"this expression is not allowed in an article; use {ALLOWED}")
+
+    def check_tag_table(self, node: nodes.Call) -> None:
+        if node.kwargs or len(node.args) != 1 or not _is_const(node.args[0], str):
+            self.fail(node, 'write tag_table with one tag in quotes: tag_table("S6_Customers")')
+            return
+        self.check_tag(node, node.args[0].value)
+
+    def check_count(self, node: nodes.Call) -> None:
+        if node.args or len(node.kwargs) > 1:
+            self.fail(node, "write count(), count(stage=6) or count(tag=\"S6_Customers\")")
+            return
+        for keyword in node.kwargs:
+            if keyword.key == "stage" and _is_const(keyword.value, int):
+                stage = keyword.value.value
+                if stage not in self.indexes.stages:
+                    known = ", ".join(str(s) for s in self.indexes.stages) or "none"
+                    self.fail(node, f"unknown stage {stage} (stages: {known})")
+            elif keyword.key == "tag" and _is_const(keyword.value, str):
+                self.check_tag(node, keyword.value.value)
+            else:
+                self.fail(node, "write count(), count(stage=6) or count(tag=\"S6_Customers\")")
+
+    def check_tag(self, node: nodes.Node, tag: str) -> None:
+        known = self.indexes.known_tags
+        if tag not in known:
+            guess = get_close_matches(tag, known, n=1)
+            hint = f"; did you mean '{guess[0]}'?" if guess else ""
+            self.fail(node, f"unknown tag '{tag}': no article carries it{hint}")
+
+
+def _is_const(node: nodes.Node, kind: type) -> bool:
+    return (
+        isinstance(node, nodes.Const)
+        and isinstance(node.value, kind)
+        and not isinstance(node.value, bool)
+    )

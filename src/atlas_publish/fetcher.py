@@ -1,0 +1,32 @@
+"""The renderer's only way to read a resource: local files inside allowed folders, nothing else.
+
+No network, no file outside the content tree and the project's templates and fonts. A refused
+URL is remembered so the pipeline can report it instead of letting WeasyPrint log and go on.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from urllib.parse import unquote, urlsplit
+
+from weasyprint.urls import URLFetcher
+
+
+class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
+    def __init__(self, allowed_roots: list[Path]) -> None:
+        super().__init__(allowed_protocols={"file"}, allow_redirects=False)
+        self.allowed_roots = [root.resolve() for root in allowed_roots]
+        self.refused: list[str] = []
+
+    def fetch(self, url: str, headers: dict[str, str] | None = None) -> object:
+        if not self.allows(url):
+            self.refused.append(url)
+            raise ValueError(f"refused to fetch {url}: only files inside the content tree")
+        return super().fetch(url, headers)
+
+    def allows(self, url: str) -> bool:
+        parts = urlsplit(url)
+        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
+            return False
+        path = Path(unquote(parts.path)).resolve()
+        return any(path.is_relative_to(root) for root in self.allowed_roots)

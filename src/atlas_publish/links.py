@@ -1,0 +1,67 @@
+"""Cross-references: what a reference points at, and how an edition writes the link.
+
+Markdown resolves every ``article:``/``chapter:``/``volume:`` reference through one LinkStyle,
+so each edition (print, EPUB, preview, check) decides only how a link looks, never what it means.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal, Protocol
+
+from .indexes import Indexes
+from .model import Article
+
+Kind = Literal["article", "chapter", "volume"]
+REFERENCE = re.compile(r"^(article|chapter|volume):(.*)$")
+
+
+@dataclass(frozen=True, slots=True)
+class Target:
+    kind: Kind
+    number: str  # "4.020105", "4.02" or "4"
+    volume: int
+    title: str
+    anchor: str  # the id of the target element in any edition
+
+    @property
+    def label(self) -> str:
+        """How another volume's target is named: 'article 4.020105', 'chapter 4.02'."""
+        return f"{self.kind} {self.number}"
+
+
+@dataclass(frozen=True, slots=True)
+class Link:
+    href: str | None  # None: not a link in this edition (plain text)
+    suffix: str = ""  # plain text put after the link, e.g. " (Volume 4, article 4.020105)"
+    classes: str = "xref"
+
+
+class LinkStyle(Protocol):
+    def link(self, target: Target) -> Link: ...
+
+    def image_src(self, path: Path) -> str: ...
+
+
+def find_target(kind: str, number: str, indexes: Indexes) -> Target | None:
+    if kind == "article" and (article := indexes.articles.get(number)):
+        return article_target(article)
+    if kind == "chapter" and (chapter := indexes.chapters.get(number)):
+        return Target("chapter", number, chapter.volume, chapter.title, chapter.anchor)
+    if kind == "volume" and number.isdigit() and (volume := indexes.volumes.get(int(number))):
+        return Target("volume", number, volume.number, volume.title, volume.anchor)
+    return None
+
+
+def other_volume_suffix(target: Target, page: int | None) -> str:
+    """' (Volume 4, p. 112)' when the page is known, else ' (Volume 4, article 4.020105)'."""
+    if target.kind == "volume":
+        return f" (Volume {target.volume})"
+    where = f"p. {page}" if page is not None else target.label
+    return f" (Volume {target.volume}, {where})"
+
+
+def article_target(article: Article) -> Target:
+    return Target("article", article.number, article.volume, article.title, article.anchor)

@@ -1,0 +1,317 @@
+"""Article bodies: expressions -> Markdown -> sanitized HTML, references resolved through a LinkStyle.
+
+One function, ``render_body``, used by every edition and by ``check`` (which renders everything
+once so that every broken reference and expression is reported before anything is written).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import nh3
+from markdown_it import MarkdownIt
+from markdown_it.rules_core import StateCore
+from markdown_it.token import Token
+from mdit_py_plugins.footnote import footnote_plugin
+
+from .content.files import inside
+from .errors import Diagnostics
+from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
+from .indexes import Indexes
+from .links import REFERENCE, LinkStyle, find_target
+from .model import Article
+
+MAX_IMAGE_BYTES = 20_000_000
+MAX_NESTING = 40  # deeper lists or quotes choke the renderer and are never meant
+
+QUOTES = {
+    "en": "“”‘’", "de": "„“‚‘", "fr": ["«\u00a0", "\u00a0»", "‹\u00a0", "\u00a0›"],
+    "es": "«»“”", "it": "«»“”", "nl": "“”‘’", "pt": "«»“”", "ru": "«»„“",
+    "sv": "””’’", "da": "»«›‹", "pl": "„”‚’", "zh": "“”‘’", "ja": "「」『』",
+}  # fmt: skip
+
+# What raw HTML in an article may keep: text, table, figure and image markup, nothing active.
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div",
+    "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
+    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small", "span",
+    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
+    "var", "wbr",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "lang", "title", "dir"},
+    "a": {"href"},
+    "img": {"src", "alt", "width", "height"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "ol": {"start"},
+}  # fmt: skip
+TEXT_ALIGN = re.compile(r' style="text-align:(left|right|center)"')
+
+
+@dataclass(frozen=True, slots=True)
+class BodyContext:
+    """What rendering a body needs: the whole handbook and the edition's way of linking."""
+
+    indexes: Indexes
+    language: str
+    links: LinkStyle
+    tag_table: Callable[[str], str]  # tag -> the table's HTML, from the edition's templates
+    footnotes_inline: bool = False  # print: footnote text at its call, floated to the page foot
+    heading_offset: int = 2  # '## Heading' in a body becomes <h4> when the article title is <h3>
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedBody:
+    html: str
+    images: tuple[Path, ...] = field(default=())
+
+
+def render_body(
+    article: Article, context: BodyContext, diagnostics: Diagnostics
+) -> RenderedBody | None:
+    expanded = expand_expressions(article, context.indexes, context.language, diagnostics)
+    if expanded is None:
+        return None
+    env: dict[str, object] = {
+        "docId": article.number,
+        "atlas_article": article,
+        "atlas_context": context,
+        "atlas_diagnostics": diagnostics,
+        "atlas_images": [],
+    }
+    parser = _parser(context.language, context.footnotes_inline, context.heading_offset)
+    tokens = parser.parse(expanded.markdown, env)
+    if _too_deep(tokens):
+        diagnostics.error(
+            "E060",
+            f"lists or quotes nested more than {MAX_NESTING} deep; flatten them",
+            article.path,
+            article.body_line,
+        )
+        return None
+    html = parser.renderer.render(tokens, parser.options, env)
+    html = TEXT_ALIGN.sub(r' class="align-\1"', html)
+    html = nh3.clean(
+        html,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes={"http", "https", "mailto"},
+        link_rel=None,
+        strip_comments=True,
+    )
+    for index, tag in enumerate(expanded.tag_tables):
+        table = context.tag_table(tag)
+        marker = table_marker(index)
+        html = html.replace(f"<p>{marker}</p>", table).replace(marker, table)
+    html = html.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
+    images = env["atlas_images"]
+    assert isinstance(images, list)
+    return RenderedBody(html, tuple(images))
+
+
+def _too_deep(tokens: Sequence[Token]) -> bool:
+    depth = 0
+    for token in tokens:
+        depth += token.nesting
+        if depth > MAX_NESTING:
+            return True
+    return False
+
+
+_PARSERS: dict[tuple[str, bool, int], MarkdownIt] = {}
+
+
+def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> MarkdownIt:
+    key = (language.split("-")[0].lower(), footnotes_inline, heading_offset)
+    if key not in _PARSERS:
+        md = MarkdownIt(
+            "commonmark",
+            {"html": True, "typographer": True, "quotes": QUOTES.get(key[0], QUOTES["en"])},
+        )
+        md.enable(["table", "replacements", "smartquotes", "strikethrough"])
+        md.use(footnote_plugin)
+        # After inline parsing, before the footnote plugin moves its tokens to the end.
+        md.core.ruler.after("inline", "atlas_references", _resolve_references)
+        md.core.ruler.push("atlas_headings", _heading_shifter(heading_offset))
+        if footnotes_inline:
+            md.core.ruler.push("atlas_inline_footnotes", _inline_footnotes)
+            md.add_render_rule("atlas_footnote", _render_inline_footnote)
+        _PARSERS[key] = md
+    return _PARSERS[key]
+
+
+def _resolve_references(state: StateCore) -> None:
+    article = state.env["atlas_article"]
+    context: BodyContext = state.env["atlas_context"]
+    diagnostics: Diagnostics = state.env["atlas_diagnostics"]
+    for block in state.tokens:
+        if block.type != "inline" or not block.children:
+            continue
+        cursor = 0
+        first_line = article.body_line + (block.map[0] if block.map else 0)
+        result: list[Token] = []
+        children = block.children
+        index = 0
+        while index < len(children):
+            token = children[index]
+            if token.type == "image":
+                cursor = _check_image(token, block, cursor, first_line, state.env)
+            if token.type != "link_open":
+                result.append(token)
+                index += 1
+                continue
+            close = _matching_close(children, index)
+            match = REFERENCE.match(str(token.attrGet("href") or ""))
+            if not match:
+                result.extend(children[index : close + 1])
+                index = close + 1
+                continue
+            kind, number = match.groups()
+            position = block.content.find(f"({kind}:{number}", cursor)
+            cursor = max(cursor, position + 1)
+            line = first_line + block.content[: max(position, 0)].count("\n")
+            inner = children[index + 1 : close]
+            target = find_target(kind, number, context.indexes)
+            if target is None:
+                diagnostics.error(
+                    "E040",
+                    f"reference to {kind} {number or '(empty)'}, which does not exist; "
+                    "check the number",
+                    article.path,
+                    line,
+                )
+                result.extend(inner)
+                index = close + 1
+                continue
+            if not any(t.content for t in inner):
+                text = Token("text", "", 0)
+                text.content = target.title
+                inner = [text]
+            link = context.links.link(target)
+            if link.href is not None:
+                token.attrs = {"href": link.href, "class": link.classes}
+                result.extend([token, *inner, children[close]])
+            else:
+                result.extend(inner)
+            if link.suffix:
+                suffix = Token("text", "", 0)
+                suffix.content = link.suffix
+                result.append(suffix)
+            index = close + 1
+        block.children = result
+
+
+def _heading_shifter(offset: int) -> Callable[[StateCore], None]:
+    """Body headings sit below the article title: '#' and '##' become the first level under it."""
+
+    def shift(state: StateCore) -> None:
+        for token in state.tokens:
+            if token.type in ("heading_open", "heading_close"):
+                level = max(int(token.tag[1]), 2) + offset
+                token.tag = f"h{min(level, 6)}"
+
+    return shift
+
+
+def _matching_close(children: list[Token], open_index: int) -> int:
+    level = 0
+    for index in range(open_index, len(children)):
+        if children[index].type == "link_open":
+            level += 1
+        elif children[index].type == "link_close":
+            level -= 1
+            if level == 0:
+                return index
+    return len(children) - 1
+
+
+def _check_image(
+    token: Token, block: Token, cursor: int, first_line: int, env: dict[str, object]
+) -> int:
+    article = env["atlas_article"]
+    assert isinstance(article, Article)
+    context = env["atlas_context"]
+    assert isinstance(context, BodyContext)
+    diagnostics = env["atlas_diagnostics"]
+    assert isinstance(diagnostics, Diagnostics)
+    src = str(token.attrGet("src") or "")
+    position = block.content.find(f"]({src}", cursor) if src else -1
+    line = first_line + block.content[: max(position, 0)].count("\n")
+    if "://" in src or src.startswith(("/", "data:", "//")):
+        diagnostics.error(
+            "E061",
+            f"image '{src[:80]}' is not a file in the chapter: put the picture in the "
+            "chapter's images/ folder and write images/NAME",
+            article.path,
+            line,
+        )
+        token.attrSet("src", "")
+        return max(cursor, position + 1)
+    path = (article.path.parent / src).resolve()
+    root = article.path.parents[2]
+    problem = None
+    if not inside(path, root):
+        problem = "is outside the content folder; copy it into the chapter's images/ folder"
+    elif not path.is_file():
+        problem = "does not exist; check the name (it is relative to the article's folder)"
+    elif path.stat().st_size > MAX_IMAGE_BYTES:
+        problem = f"is over {MAX_IMAGE_BYTES // 1_000_000} MB; make it smaller"
+    if problem:
+        diagnostics.error("E061", f"image '{src}' {problem}", article.path, line)
+        token.attrSet("src", "")
+    else:
+        if not token.content.strip():
+            diagnostics.warning(
+                "W061",
+                f"image '{src}' has no alt text: describe it in the brackets, ![what it shows]({src})",
+                article.path,
+                line,
+            )
+        images = env["atlas_images"]
+        assert isinstance(images, list)
+        images.append(path)
+        token.attrSet("src", context.links.image_src(path))
+    return max(cursor, position + 1)
+
+
+# --- print footnotes ---------------------------------------------------------------------------
+
+
+def _inline_footnotes(state: StateCore) -> None:
+    """Move each footnote's text to its call, where CSS ``float: footnote`` sets it on the page."""
+    notes: dict[int, list[Token]] = {}
+    kept: list[Token] = []
+    current: int | None = None
+    for token in state.tokens:
+        if token.type == "footnote_block_open" or token.type == "footnote_block_close":
+            continue
+        if token.type == "footnote_open":
+            current = token.meta["id"]
+            notes[current] = []
+            continue
+        if token.type == "footnote_close":
+            current = None
+            continue
+        if current is not None:
+            if token.type == "inline":
+                notes[current].extend(token.children or [])
+            continue
+        kept.append(token)
+    for token in kept:
+        for child in token.children or []:
+            if child.type == "footnote_ref":
+                child.type = "atlas_footnote"
+                child.children = [t for t in notes.get(child.meta["id"], []) if t.type != "footnote_anchor"]
+    state.tokens = kept
+
+
+def _render_inline_footnote(
+    self: object, tokens: Sequence[Token], idx: int, options: object, env: dict[str, object]
+) -> str:
+    renderer = self
+    inner = renderer.renderInline(tokens[idx].children or [], options, env)  # type: ignore[attr-defined]
+    return f'<span class="footnote">{inner}</span>'

@@ -1,0 +1,126 @@
+"""The Jinja environment of the editions: templates, filters, and the generated tables.
+
+Templates are looked up first in the content's own ``_templates/`` folder, then in the
+project's ``templates/``, so a writer can override a single template.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from .errors import Diagnostics
+from .expressions import words_filter
+from .indexes import Indexes
+from .links import LinkStyle, article_target
+from .markdown import BodyContext, render_body
+from .model import Article, Atlas
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def templates_dir() -> Path:
+    """The project's templates: inside an installed package, or beside ``src/`` in a checkout."""
+    installed = PACKAGE_DIR / "templates"
+    return installed if installed.is_dir() else PACKAGE_DIR.parents[1] / "templates"
+
+
+def template_search_path(content_root: Path) -> list[Path]:
+    return [content_root / "_templates", templates_dir()]
+
+
+def environment(atlas: Atlas) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader([str(p) for p in template_search_path(atlas.root)]),
+        autoescape=select_autoescape(["html", "xhtml", "j2", "xml"], default=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["words"] = words_filter(atlas.language)
+    env.filters["page_runs"] = page_runs
+    return env
+
+
+def tag_table_html(
+    env: Environment, tag: str, indexes: Indexes, links: LinkStyle
+) -> str:
+    rows = [(a, links.link(article_target(a))) for a in indexes.tagged(tag)]
+    return env.get_template("partials/tag_table.html.j2").render(tag=tag, rows=rows)
+
+
+def stage_index_html(
+    env: Environment, article: Article, indexes: Indexes, links: LinkStyle
+) -> Markup | None:
+    """The index appended to a stage's describing article, or None for other articles."""
+    stage = indexes.described_stage.get(article.number)
+    if stage is None:
+        return None
+    related = indexes.relating_to(stage.number)
+    tagged = indexes.tagged(stage.tag)
+    html = env.get_template("partials/stage_index.html.j2").render(
+        stage=stage,
+        related=len(related),
+        tagged=len(tagged),
+        of_them={a.number for a in tagged} <= {a.number for a in related},
+        table=Markup(tag_table_html(env, stage.tag, indexes, links)),
+    )
+    return Markup(html)
+
+
+@dataclass(frozen=True, slots=True)
+class RenderedArticle:
+    body: Markup
+    stage_index: Markup | None
+    images: tuple[Path, ...]
+
+
+def render_articles(
+    articles: Iterable[Article],
+    atlas: Atlas,
+    indexes: Indexes,
+    env: Environment,
+    links: LinkStyle,
+    diagnostics: Diagnostics,
+    *,
+    footnotes_inline: bool = False,
+    heading_offset: int = 2,
+) -> dict[str, RenderedArticle]:
+    """Every article's body as HTML for one edition, with the stage index where one belongs."""
+    context = BodyContext(
+        indexes=indexes,
+        language=atlas.language,
+        links=links,
+        tag_table=lambda tag: tag_table_html(env, tag, indexes, links),
+        footnotes_inline=footnotes_inline,
+        heading_offset=heading_offset,
+    )
+    rendered = {}
+    for article in articles:
+        body = render_body(article, context, diagnostics)
+        if body is not None:
+            rendered[article.number] = RenderedArticle(
+                body=Markup(body.html),
+                stage_index=stage_index_html(env, article, indexes, links),
+                images=body.images,
+            )
+    return rendered
+
+
+def page_runs(pages: Iterable[int]) -> str:
+    """Collapse page numbers into runs: [12, 15, 16, 17] -> '12, 15–17'."""
+    numbers = sorted(set(pages))
+    runs: list[str] = []
+    first = 0
+    while first < len(numbers):
+        last = first
+        while last + 1 < len(numbers) and numbers[last + 1] == numbers[last] + 1:
+            last += 1
+        start, end = numbers[first], numbers[last]
+        runs.append(str(start) if start == end else f"{start}\u2013{end}")
+        first = last + 1
+    return ", ".join(runs)

@@ -1,0 +1,223 @@
+"""The print edition: one volume -> HTML (Jinja) -> WeasyPrint -> PDF, checked for completeness.
+
+Runs in worker processes: a PdfJob goes in, a PdfResult (pages, where each article landed)
+comes out. ``import weasyprint`` is slow, so only this module imports it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+import re
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import BuildError, Diagnostics
+from ..fetcher import RestrictedFetcher
+from ..indexes import Indexes, build_indexes
+from ..links import Link, Target, other_volume_suffix
+from ..model import Atlas, Volume
+from ..outputs import atomic_path
+from ..render import environment, render_articles, templates_dir
+
+
+@dataclass(frozen=True, slots=True)
+class PdfJob:
+    atlas: Atlas
+    volume: int
+    target: Path
+    pages: Mapping[str, tuple[int, int]]  # anchor -> (volume, folio) from earlier layouts
+    created: int | None = None  # SOURCE_DATE_EPOCH
+    pdf_variant: str | None = "pdf/ua-1"
+
+
+@dataclass(frozen=True, slots=True)
+class PdfResult:
+    volume: int
+    path: Path
+    page_count: int
+    folios: dict[str, int]  # anchor -> folio (arabic page number) in this volume
+    used_pages: dict[str, int | None]  # other volumes' pages this layout printed
+    seconds: float
+
+
+@dataclass(slots=True)
+class PrintLinks:
+    """Links in a print volume: inside it, clickable with the page; elsewhere, named."""
+
+    volume: int
+    content_root: Path
+    pages: Mapping[str, tuple[int, int]]
+    used: dict[str, int | None] = field(default_factory=dict)
+
+    def link(self, target: Target) -> Link:
+        if target.volume == self.volume:
+            paged = target.kind != "volume"
+            return Link(f"#{target.anchor}", classes="xref xref-page" if paged else "xref")
+        known = self.pages.get(target.anchor)
+        page = known[1] if known and known[0] == target.volume else None
+        if target.kind != "volume":
+            self.used[target.anchor] = page
+        return Link(None, other_volume_suffix(target, page))
+
+    def image_src(self, path: Path) -> str:
+        return path.relative_to(self.content_root).as_posix()
+
+
+def page_css(atlas: Atlas) -> str:
+    """The page size, bleed and marks from atlas.yaml."""
+    rules = [f"size: {atlas.print.size};"]
+    if atlas.print.bleed:
+        rules.append(f"bleed: {atlas.print.bleed};")
+    if atlas.print.marks:
+        rules.append(f"marks: {atlas.print.marks};")
+    return "@page { " + " ".join(rules) + " }"
+
+
+def volume_html(
+    atlas: Atlas, volume: Volume, indexes: Indexes, links: PrintLinks, created: int | None
+) -> str:
+    env = environment(atlas)
+    diagnostics = Diagnostics()
+    bodies = render_articles(
+        volume.articles, atlas, indexes, env, links, diagnostics,
+        footnotes_inline=True, heading_offset=3,
+    )  # fmt: skip
+    if diagnostics.errors:  # the pipeline checked the content first; this is a bug
+        raise BuildError("\n".join(str(d) for d in diagnostics.errors))
+    when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
+    keywords = sorted({k for a in volume.articles for k in a.keywords})
+    return env.get_template("print/volume.html.j2").render(
+        atlas=atlas,
+        volume=volume,
+        bodies=bodies,
+        subject=f"Volume {volume.number}: {volume.title}",
+        keywords=keywords,
+        created=when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None,
+        edition_date=when.strftime("%B %Y") if when else None,
+    )
+
+
+def render_volume_pdf(job: PdfJob) -> PdfResult:
+    """Render one volume to ``job.target``; raise BuildError when anything is missing."""
+    import weasyprint  # slow import: only in the processes that render
+    from weasyprint.text.fonts import FontConfiguration
+
+    started = time.perf_counter()
+    atlas = job.atlas
+    volume = atlas.volume(job.volume)
+    indexes = build_indexes(atlas)
+    links = PrintLinks(volume.number, atlas.root, job.pages)
+    html = volume_html(atlas, volume, indexes, links, job.created)
+
+    fetcher = RestrictedFetcher([atlas.root, templates_dir()])
+    fonts = FontConfiguration()
+    stylesheets = [
+        weasyprint.CSS(string=page_css(atlas), font_config=fonts, url_fetcher=fetcher),
+        weasyprint.CSS(
+            filename=str(_stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher
+        ),
+    ]
+    problems = _capture_weasyprint_errors()
+    try:
+        document = weasyprint.HTML(
+            string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher
+        ).render(font_config=fonts, stylesheets=stylesheets)
+        folios = _folios(document, volume)
+        _check_complete(document, volume)
+        if fetcher.refused:
+            raise BuildError(
+                f"volume {volume.number}: refused to fetch {', '.join(sorted(set(fetcher.refused)))}"
+            )
+        with atomic_path(job.target) as temporary:
+            document.write_pdf(temporary, pdf_variant=job.pdf_variant)
+    finally:
+        logging.getLogger("weasyprint").removeHandler(problems)
+    if problems.messages:
+        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(problems.messages))
+    return PdfResult(
+        volume=volume.number,
+        path=job.target,
+        page_count=len(document.pages),
+        folios=folios,
+        used_pages=dict(links.used),
+        seconds=time.perf_counter() - started,
+    )
+
+
+def _stylesheet(atlas: Atlas) -> Path:
+    override = atlas.root / "_templates" / "print" / "print.css"
+    return override if override.is_file() else templates_dir() / "print" / "print.css"
+
+
+class _ErrorCollector(logging.Handler):
+    """WeasyPrint logs missing resources instead of raising: collect them to fail loudly."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _capture_weasyprint_errors() -> _ErrorCollector:
+    handler = _ErrorCollector()
+    logging.getLogger("weasyprint").addHandler(handler)
+    return handler
+
+
+def _folios(document: object, volume: Volume) -> dict[str, int]:
+    """Where each chapter and article starts, as the folio printed on that page."""
+    pages = document.pages  # type: ignore[attr-defined]
+    first: int | None = None
+    located: dict[str, int] = {}
+    wanted = {c.anchor for c in volume.chapters} | {a.anchor for a in volume.articles}
+    for index, page in enumerate(pages):
+        for anchor in page.anchors:
+            if anchor in wanted and anchor not in located:
+                located[anchor] = index
+    if volume.chapters:
+        first = located.get(volume.chapters[0].anchor)
+    if first is None:
+        return {}
+    return {anchor: index - first + 1 for anchor, index in located.items()}
+
+
+def _page_text(page: object) -> str:
+    from weasyprint.formatting_structure import boxes
+
+    box = page._page_box  # type: ignore[attr-defined]
+    words = [b.text for b in box.descendants() if isinstance(b, boxes.TextBox)]
+    return _normal(" ".join(words))
+
+
+def _normal(text: str) -> str:
+    return re.sub(r"\s+", " ", text.replace("\u00ad", "")).strip().casefold()
+
+
+def _check_complete(document: object, volume: Volume) -> None:
+    """Every article's destination and title must be in the layout (WeasyPrint has lost pages)."""
+    pages = document.pages  # type: ignore[attr-defined]
+    where: dict[str, int] = {}
+    for index, page in enumerate(pages):
+        for anchor in page.anchors:
+            where.setdefault(anchor, index)
+    texts: dict[int, str] = {}
+    missing = []
+    for article in volume.articles:
+        index = where.get(article.anchor)
+        if index is None:
+            missing.append(f"{article.number} (no destination)")
+            continue
+        text = texts.setdefault(index, _page_text(pages[index]))
+        following = texts.setdefault(index + 1, _page_text(pages[index + 1])) if index + 1 < len(pages) else ""
+        if _normal(article.title) not in text + " " + following:
+            missing.append(f"{article.number} (title not on its page)")
+    if missing:
+        raise BuildError(
+            f"volume {volume.number}: the PDF lacks {len(missing)} article(s): "
+            + ", ".join(missing)
+        )
