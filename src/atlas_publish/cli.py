@@ -30,12 +30,27 @@ def _parser() -> argparse.ArgumentParser:
     build = commands.add_parser("build", help="build the PDF and/or EPUB volumes")
     _content_option(build)
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder (build/)")
-    build.add_argument("--format", choices=["pdf", "epub", "all"], default="all",
-                       help="which edition to build (all)")  # fmt: skip
-    build.add_argument("--volume", type=int, action="append", default=[], metavar="N",
-                       help="build only volume N (repeatable)")  # fmt: skip
-    build.add_argument("--jobs", type=int, default=os.cpu_count() or 1, metavar="N",
-                       help="worker processes (default: the number of cores)")  # fmt: skip
+    build.add_argument(
+        "--format",
+        choices=["pdf", "epub", "all"],
+        default="all",
+        help="which edition to build (all)",
+    )
+    build.add_argument(
+        "--volume",
+        type=int,
+        action="append",
+        default=[],
+        metavar="N",
+        help="build only volume N (repeatable)",
+    )
+    build.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: the number of cores)",
+    )
 
     sample = commands.add_parser("sample", help="generate a content tree shaped like the handbook")
     sample.add_argument("--articles", type=int, required=True, metavar="N")
@@ -45,8 +60,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _content_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--content", type=Path, default=Path("content"),
-                        help="the content folder (content/)")  # fmt: skip
+    parser.add_argument(
+        "--content", type=Path, default=Path("content"), help="the content folder (content/)"
+    )
     parser.add_argument("--strict", action="store_true", help="treat warnings as errors")
 
 
@@ -69,8 +85,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"build failed: {error}", file=sys.stderr)
         return EXIT_CONTENT
     except KeyboardInterrupt:
-        print("interrupted; finished files are complete, unfinished ones were not written",
-              file=sys.stderr)  # fmt: skip
+        print(
+            "interrupted; finished files are complete, unfinished ones were not written",
+            file=sys.stderr,
+        )
         return 130
     return EXIT_USAGE
 
@@ -97,8 +115,14 @@ def _build(args: argparse.Namespace) -> int:
     if args.jobs < 1:
         print("atlas-publish build: error: --jobs must be 1 or more", file=sys.stderr)
         return EXIT_USAGE
-    options = BuildOptions(content=args.content, out=args.out, formats=formats,
-                           volumes=tuple(args.volume), jobs=args.jobs, strict=args.strict)  # fmt: skip
+    options = BuildOptions(
+        content=args.content,
+        out=args.out,
+        formats=formats,
+        volumes=tuple(args.volume),
+        jobs=args.jobs,
+        strict=args.strict,
+    )
     started = time.perf_counter()
     built = build(options, report=lambda line: print(line, flush=True))
     print(f"built {len(built)} file(s) in {time.perf_counter() - started:.1f} s")

@@ -6,7 +6,6 @@ in one run. The pipeline stops at gates between stages when errors were collecte
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
@@ -29,9 +28,11 @@ class SourceLocation:
 
 def display_path(path: Path) -> str:
     """A path as the writer would type it: relative to the working folder when inside it."""
+    if not path.is_absolute():
+        return str(path)
     try:
-        return os.path.relpath(path) if path.is_absolute() else str(path)
-    except ValueError:  # another drive on Windows
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
         return str(path)
 
 

@@ -24,7 +24,7 @@ from .model import Article
 # Private-use characters cannot occur in a writer's text by accident and survive Markdown.
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 MAX_NUMBER = 10**9
-ALLOWED = "{{ tag_table(\"TAG\") }}, {{ count() }}, {{ count(stage=N) }}, {{ count(tag=\"TAG\") }}"
+ALLOWED = '{{ tag_table("TAG") }}, {{ count() }}, {{ count(stage=N) }}, {{ count(tag="TAG") }}'
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,7 +84,9 @@ def expand_expressions(
 
 
 def _environment(language: str) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True)
+    env = SandboxedEnvironment(
+        autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True
+    )
     env.filters = {"words": words_filter(language), "capitalize": _capitalize}
     env.tests = {}
     env.globals = {}
@@ -165,22 +167,22 @@ class _Checker:
         if node.kwargs or len(node.args) != 1 or not _is_const(node.args[0], str):
             self.fail(node, 'write tag_table with one tag in quotes: tag_table("S6_Customers")')
             return
-        self.check_tag(node, node.args[0].value)
+        self.check_tag(node, _const(node.args[0]))
 
     def check_count(self, node: nodes.Call) -> None:
         if node.args or len(node.kwargs) > 1:
-            self.fail(node, "write count(), count(stage=6) or count(tag=\"S6_Customers\")")
+            self.fail(node, 'write count(), count(stage=6) or count(tag="S6_Customers")')
             return
         for keyword in node.kwargs:
             if keyword.key == "stage" and _is_const(keyword.value, int):
-                stage = keyword.value.value
+                stage = _const(keyword.value)
                 if stage not in self.indexes.stages:
                     known = ", ".join(str(s) for s in self.indexes.stages) or "none"
                     self.fail(node, f"unknown stage {stage} (stages: {known})")
             elif keyword.key == "tag" and _is_const(keyword.value, str):
-                self.check_tag(node, keyword.value.value)
+                self.check_tag(node, _const(keyword.value))
             else:
-                self.fail(node, "write count(), count(stage=6) or count(tag=\"S6_Customers\")")
+                self.fail(node, 'write count(), count(stage=6) or count(tag="S6_Customers")')
 
     def check_tag(self, node: nodes.Node, tag: str) -> None:
         known = self.indexes.known_tags
@@ -196,3 +198,8 @@ def _is_const(node: nodes.Node, kind: type) -> bool:
         and isinstance(node.value, kind)
         and not isinstance(node.value, bool)
     )
+
+
+def _const(node: nodes.Node) -> Any:
+    assert isinstance(node, nodes.Const)
+    return node.value

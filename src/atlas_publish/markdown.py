@@ -7,9 +7,10 @@ once so that every broken reference and expression is reported before anything i
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import nh3
 from markdown_it import MarkdownIt
@@ -28,19 +29,76 @@ MAX_IMAGE_BYTES = 20_000_000
 MAX_NESTING = 40  # deeper lists or quotes choke the renderer and are never meant
 
 QUOTES = {
-    "en": "“”‘’", "de": "„“‚‘", "fr": ["«\u00a0", "\u00a0»", "‹\u00a0", "\u00a0›"],
-    "es": "«»“”", "it": "«»“”", "nl": "“”‘’", "pt": "«»“”", "ru": "«»„“",
-    "sv": "””’’", "da": "»«›‹", "pl": "„”‚’", "zh": "“”‘’", "ja": "「」『』",
-}  # fmt: skip
+    "en": "“”‘’",
+    "de": "„“‚‘",
+    "fr": ["«\u00a0", "\u00a0»", "‹\u00a0", "\u00a0›"],
+    "es": "«»“”",
+    "it": "«»“”",
+    "nl": "“”‘’",
+    "pt": "«»“”",
+    "ru": "«»„“",
+    "sv": "””’’",
+    "da": "»«›‹",
+    "pl": "„”‚’",
+    "zh": "“”‘’",
+    "ja": "「」『』",
+}
 
 # What raw HTML in an article may keep: text, table, figure and image markup, nothing active.
 ALLOWED_TAGS = {
-    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "dfn", "div",
-    "dl", "dt", "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img",
-    "ins", "kbd", "li", "mark", "ol", "p", "pre", "q", "s", "samp", "section", "small", "span",
-    "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th", "thead", "tr", "u", "ul",
-    "var", "wbr",
-}  # fmt: skip
+    "a",
+    "abbr",
+    "b",
+    "blockquote",
+    "br",
+    "caption",
+    "cite",
+    "code",
+    "dd",
+    "del",
+    "dfn",
+    "div",
+    "dl",
+    "dt",
+    "em",
+    "figcaption",
+    "figure",
+    "h2",
+    "h3",
+    "h4",
+    "h5",
+    "h6",
+    "hr",
+    "i",
+    "img",
+    "ins",
+    "kbd",
+    "li",
+    "mark",
+    "ol",
+    "p",
+    "pre",
+    "q",
+    "s",
+    "samp",
+    "section",
+    "small",
+    "span",
+    "strong",
+    "sub",
+    "sup",
+    "table",
+    "tbody",
+    "td",
+    "tfoot",
+    "th",
+    "thead",
+    "tr",
+    "u",
+    "ul",
+    "var",
+    "wbr",
+}
 ALLOWED_ATTRIBUTES = {
     "*": {"id", "class", "lang", "title", "dir"},
     "a": {"href"},
@@ -48,7 +106,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
-}  # fmt: skip
+}
 TEXT_ALIGN = re.compile(r' style="text-align:(left|right|center)"')
 
 
@@ -230,7 +288,7 @@ def _matching_close(children: list[Token], open_index: int) -> int:
 
 
 def _check_image(
-    token: Token, block: Token, cursor: int, first_line: int, env: dict[str, object]
+    token: Token, block: Token, cursor: int, first_line: int, env: MutableMapping[str, Any]
 ) -> int:
     article = env["atlas_article"]
     assert isinstance(article, Article)
@@ -305,7 +363,9 @@ def _inline_footnotes(state: StateCore) -> None:
         for child in token.children or []:
             if child.type == "footnote_ref":
                 child.type = "atlas_footnote"
-                child.children = [t for t in notes.get(child.meta["id"], []) if t.type != "footnote_anchor"]
+                child.children = [
+                    t for t in notes.get(child.meta["id"], []) if t.type != "footnote_anchor"
+                ]
     state.tokens = kept
 
 

@@ -20,9 +20,12 @@ class Stage:
     line: int = 0  # line in atlas.yaml, for late errors
 
 
+DEFAULT_PAGE_SIZE = "6in 9in"
+
+
 @dataclass(frozen=True, slots=True)
 class PrintSettings:
-    size: str = "6in 9in"  # a CSS page size: "6in 9in", "A4", "letter"
+    size: str = DEFAULT_PAGE_SIZE  # a CSS page size: "6in 9in", "A4", "letter"
     bleed: str | None = None  # e.g. "3mm"
     marks: str | None = None  # "crop", "cross" or "crop cross"
 

@@ -1,7 +1,7 @@
 """The one place that sequences the stages: load -> validate -> indexes -> render -> write.
 
-    check(): content tree -> Atlas + Indexes, or ContentError with every problem found.
-    build(): check, then each volume to PDF and/or EPUB in worker processes.
+check(): content tree -> Atlas + Indexes, or ContentError with every problem found.
+build(): check, then each volume to PDF and/or EPUB in worker processes.
 """
 
 from __future__ import annotations
@@ -53,8 +53,9 @@ def check(content: Path, strict: bool = False) -> Checked:
         raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
-    render_articles(atlas.iter_articles(), atlas, indexes, environment(atlas), _CheckLinks(),
-                    diagnostics)  # fmt: skip
+    render_articles(
+        atlas.iter_articles(), atlas, indexes, environment(atlas), _CheckLinks(), diagnostics
+    )
     diagnostics.gate()
     return Checked(atlas, indexes, tuple(diagnostics.sorted()))
 
@@ -100,8 +101,13 @@ def build(options: BuildOptions, report: Report = lambda line: None) -> list[Bui
             from .writers.epub import EpubJob, EpubResult, render_volume_epub
 
             for number in wanted:
-                job = EpubJob(atlas, number, options.out / "epub" / f"volume-{number}.epub",
-                              _as_pages(pages), created)  # fmt: skip
+                job = EpubJob(
+                    atlas,
+                    number,
+                    options.out / "epub" / f"volume-{number}.epub",
+                    _as_pages(pages),
+                    created,
+                )
                 epub_futures[number] = pool.submit(render_volume_epub, job)
             for number, future in epub_futures.items():
                 result = future.result()
@@ -129,9 +135,16 @@ def _build_pdfs(
         futures = {
             number: pool.submit(
                 render_volume_pdf,
-                PdfJob(atlas, number, options.out / "pdf" / f"volume-{number}.pdf",
-                       _as_pages(pages), created, options.pdf_variant),
-            )  # fmt: skip
+                PdfJob(
+                    atlas,
+                    number,
+                    options.out / "pdf" / f"volume-{number}.pdf",
+                    _as_pages(pages),
+                    created=created,
+                    pending=frozenset(wanted),
+                    pdf_variant=options.pdf_variant,
+                ),
+            )
             for number in todo
         }
         for number, future in futures.items():
@@ -145,15 +158,14 @@ def _build_pdfs(
             )
         # A volume that printed another volume's page must match that volume's new layout.
         todo = [
-            number for number, result in results.items()
+            number
+            for number, result in results.items()
             if any(_page(pages, anchor) != page for anchor, page in result.used_pages.items())
-        ]  # fmt: skip
+        ]
         if not todo:
             break
         report(f"page numbers of other volumes changed: laying out volume(s) {todo} again")
-    return [
-        Built(n, "pdf", r.path, r.seconds, r.page_count) for n, r in sorted(results.items())
-    ]
+    return [Built(n, "pdf", r.path, r.seconds, r.page_count) for n, r in sorted(results.items())]
 
 
 def _page(pages: Mapping[str, list[int]], anchor: str) -> int | None:
@@ -170,7 +182,9 @@ def _read_pages(path: Path) -> dict[str, list[int]]:
         data = json.loads(path.read_text())
     except (OSError, ValueError):
         return {}
-    return {str(k): [int(v[0]), int(v[1])] for k, v in data.items()} if isinstance(data, dict) else {}
+    return (
+        {str(k): [int(v[0]), int(v[1])] for k, v in data.items()} if isinstance(data, dict) else {}
+    )
 
 
 def _select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
@@ -180,9 +194,14 @@ def _select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
         return numbers
     unknown = [n for n in requested if n not in numbers]
     if unknown:
-        raise ContentError([
-            Diagnostic("E025", f"there is no volume {n} (volumes: {', '.join(map(str, numbers))})",
-                       SourceLocation(atlas.root))
-            for n in unknown
-        ])  # fmt: skip
+        raise ContentError(
+            [
+                Diagnostic(
+                    "E025",
+                    f"there is no volume {n} (volumes: {', '.join(map(str, numbers))})",
+                    SourceLocation(atlas.root),
+                )
+                for n in unknown
+            ]
+        )
     return sorted(set(requested))

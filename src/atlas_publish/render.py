@@ -46,9 +46,7 @@ def environment(atlas: Atlas) -> Environment:
     return env
 
 
-def tag_table_html(
-    env: Environment, tag: str, indexes: Indexes, links: LinkStyle
-) -> str:
+def tag_table_html(env: Environment, tag: str, indexes: Indexes, links: LinkStyle) -> str:
     rows = [(a, links.link(article_target(a))) for a in indexes.tagged(tag)]
     return env.get_template("partials/tag_table.html.j2").render(tag=tag, rows=rows)
 

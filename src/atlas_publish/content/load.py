@@ -15,7 +15,16 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import Diagnostics
-from ..model import Article, Atlas, Chapter, PrintSettings, Section, Stage, Volume
+from ..model import (
+    DEFAULT_PAGE_SIZE,
+    Article,
+    Atlas,
+    Chapter,
+    PrintSettings,
+    Section,
+    Stage,
+    Volume,
+)
 from .files import is_ignored, read_text
 from .frontmatter import FrontMatterMissing, split_front_matter
 from .yamlsource import YamlMap, parse_mapping
@@ -27,16 +36,30 @@ ARTICLE_NUMBER = re.compile(r"^[1-9]\.\d{6}$")
 CHAPTER_NUMBER = re.compile(r"^[1-9]\.\d\d$")
 
 ATLAS_KEYS = {
-    "title", "subtitle", "author", "publisher", "language", "rights", "identifier",
-    "stages", "print",
-}  # fmt: skip
+    "title",
+    "subtitle",
+    "author",
+    "publisher",
+    "language",
+    "rights",
+    "identifier",
+    "stages",
+    "print",
+}
 STAGE_KEYS = {"name", "tag", "article"}
 PRINT_KEYS = {"size", "bleed", "marks"}
 VOLUME_KEYS = {"number", "title", "isbn"}
 CHAPTER_KEYS = {"number", "title", "sections"}
 ARTICLE_KEYS = {
-    "number", "title", "summary", "abstract", "date", "keywords", "stages", "tags",
-}  # fmt: skip
+    "number",
+    "title",
+    "summary",
+    "abstract",
+    "date",
+    "keywords",
+    "stages",
+    "tags",
+}
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 PAGE_SIZES = {"a4", "a5", "letter", "legal"}
 CSS_LENGTH = r"\d+(\.\d+)?(in|mm|cm|pt|pc|px)"
@@ -158,7 +181,7 @@ def _load_print(data: YamlMap, diagnostics: Diagnostics) -> PrintSettings:
         )
         return PrintSettings()
     _reject_unknown_keys(raw, PRINT_KEYS, diagnostics)
-    size = _optional_text(raw, "size", diagnostics) or PrintSettings.size
+    size = _optional_text(raw, "size", diagnostics) or DEFAULT_PAGE_SIZE
     size_ok = size.lower() in PAGE_SIZES or re.fullmatch(f"{CSS_LENGTH} {CSS_LENGTH}", size)
     if not size_ok:
         diagnostics.error(
@@ -167,7 +190,7 @@ def _load_print(data: YamlMap, diagnostics: Diagnostics) -> PrintSettings:
             raw.path,
             raw.line_of("size"),
         )
-        size = PrintSettings.size
+        size = DEFAULT_PAGE_SIZE
     bleed = _optional_text(raw, "bleed", diagnostics)
     if bleed is not None and not re.fullmatch(CSS_LENGTH, bleed):
         diagnostics.error(
@@ -351,9 +374,7 @@ def _load_sections(meta: YamlMap, diagnostics: Diagnostics) -> dict[int, str]:
                 "E011", f"section '{key}' must be a number from 1 to 99", meta.path, raw.lines[key]
             )
         elif not isinstance(value, str) or not value.strip():
-            diagnostics.error(
-                "E011", f"section {key} needs a title", meta.path, raw.lines[key]
-            )
+            diagnostics.error("E011", f"section {key} needs a title", meta.path, raw.lines[key])
         else:
             sections[key] = value.strip()
     return sections
@@ -372,9 +393,7 @@ def _load_folder_yaml(
 # --- articles ----------------------------------------------------------------------------------
 
 
-def _load_article(
-    path: Path, chapter: str, root: Path, diagnostics: Diagnostics
-) -> Article | None:
+def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics) -> Article | None:
     match = ARTICLE_FILE.match(path.name)
     if not match:
         diagnostics.error(
@@ -455,6 +474,11 @@ def _date(data: YamlMap, diagnostics: Diagnostics) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
     diagnostics.error(
         "E011",
         f"date '{value}' is not a date: write it as YYYY-MM-DD",
@@ -543,7 +567,11 @@ def _reject_unknown_keys(data: YamlMap, known: set[str], diagnostics: Diagnostic
     for key in data:
         if key not in known:
             guess = get_close_matches(str(key), sorted(known), n=1)
-            hint = f"; did you mean '{guess[0]}'?" if guess else f" (known: {', '.join(sorted(known))})"
+            hint = (
+                f"; did you mean '{guess[0]}'?"
+                if guess
+                else f" (known: {', '.join(sorted(known))})"
+            )
             diagnostics.error("E012", f"unknown field '{key}'{hint}", data.path, data.line_of(key))
 
 

@@ -106,9 +106,7 @@ def _convert(
                 raise YamlFault("a key must be a plain name", _line(key_node, first_line))
             key = _scalar(key_node, loader, first_line)
             if key in result.values:
-                raise YamlFault(
-                    f"key '{key}' appears twice; keep one", _line(key_node, first_line)
-                )
+                raise YamlFault(f"key '{key}' appears twice; keep one", _line(key_node, first_line))
             result.values[key] = _convert(value_node, loader, path, first_line, count)
             result.lines[key] = _line(key_node, first_line)
             result.raw[key] = value_node.value if isinstance(value_node, yaml.ScalarNode) else None
@@ -122,6 +120,4 @@ def _scalar(node: yaml.Node, loader: yaml.SafeLoader, first_line: int) -> Any:
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as exc:
-        raise YamlFault(
-            f"cannot read '{node.value}': {exc}", _line(node, first_line)
-        ) from exc
+        raise YamlFault(f"cannot read '{node.value}': {exc}", _line(node, first_line)) from exc

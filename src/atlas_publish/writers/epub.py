@@ -8,23 +8,33 @@ from __future__ import annotations
 
 import datetime as dt
 import time
+import uuid
 import zipfile
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from xml.etree import ElementTree
 
+import tinyhtml5
 from ebooklib import epub
+from markupsafe import Markup
 
 from ..errors import BuildError, Diagnostics
 from ..indexes import build_indexes
 from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
 from ..outputs import atomic_path
-from ..render import environment, render_articles, templates_dir
+from ..render import RenderedArticle, environment, render_articles, templates_dir
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-MEDIA_TYPES = {".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
-               ".gif": "image/gif", ".svg": "image/svg+xml", ".webp": "image/webp"}  # fmt: skip
+MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
 
 
 def chapter_file(chapter: Chapter) -> str:
@@ -34,6 +44,37 @@ def chapter_file(chapter: Chapter) -> str:
 def image_name(path: Path, content_root: Path) -> str:
     """Images keep their place in the content tree, so two chapters' 'chart.png' never clash."""
     return "images/" + path.relative_to(content_root).as_posix().replace("/images/", "/")
+
+
+def xhtml_fragment(html: str) -> Markup:
+    """An HTML fragment as well-formed XHTML, with the ARIA roles of notes for reading systems."""
+    root = tinyhtml5.parse(f"<!DOCTYPE html><body>{html}</body>", namespace_html_elements=False)
+    body = root.find("body")
+    assert body is not None
+    for element in body.iter():
+        classes = set((element.get("class") or "").split())
+        if "footnotes" in classes and element.tag == "section":
+            element.set("role", "doc-endnotes")
+        elif "footnote-ref" in classes:
+            for link in element.iter("a"):
+                link.set("role", "doc-noteref")
+        elif "footnote-backref" in classes:
+            element.set("role", "doc-backlink")
+            element.set("aria-label", "Back to the text")
+    text = (body.text or "").replace("&", "&amp;").replace("<", "&lt;")
+    parts = [text] + [ElementTree.tostring(child, encoding="unicode") for child in body]
+    return Markup("".join(parts))
+
+
+def _as_xhtml(bodies: Mapping[str, RenderedArticle]) -> dict[str, RenderedArticle]:
+    return {
+        number: RenderedArticle(
+            body=xhtml_fragment(r.body),
+            stage_index=xhtml_fragment(r.stage_index) if r.stage_index else None,
+            images=r.images,
+        )
+        for number, r in bodies.items()
+    }
 
 
 @dataclass(slots=True)
@@ -117,7 +158,13 @@ class EpubResult:
 def volume_identifier(atlas: Atlas, volume: Volume) -> str:
     if volume.isbn:
         return f"urn:isbn:{volume.isbn.replace('-', '').replace(' ', '')}"
-    return f"{atlas.identifier}:volume-{volume.number}"
+    # A stable UUID per volume, derived from the handbook's identifier.
+    base = atlas.identifier.removeprefix("urn:uuid:")
+    try:
+        namespace = uuid.UUID(base)
+    except ValueError:
+        namespace = uuid.uuid5(uuid.NAMESPACE_URL, atlas.identifier)
+    return f"urn:uuid:{uuid.uuid5(namespace, f'volume-{volume.number}')}"
 
 
 def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
@@ -128,6 +175,7 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
     bodies = render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
     if diagnostics.errors:
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
+    bodies = _as_xhtml(bodies)
     modified = (
         dt.datetime.fromtimestamp(job.created, dt.UTC)
         if job.created is not None
@@ -135,31 +183,52 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
     )
     identifier = volume_identifier(atlas, volume)
     files = {c.number: chapter_file(c) for c in volume.chapters}
-    common = {"atlas": atlas, "volume": volume, "identifier": identifier,
-              "edition_date": modified.strftime("%B %Y") if job.created is not None else None}  # fmt: skip
+    common = {
+        "atlas": atlas,
+        "volume": volume,
+        "identifier": identifier,
+        "edition_date": modified.strftime("%B %Y") if job.created is not None else None,
+    }
     front = env.get_template("epub/front.xhtml.j2")
     documents = [
-        Document("title", "title.xhtml", "Title page",
-                 front.render(part="title", title="Title page", **common).encode()),
-        Document("copyright", "copyright.xhtml", "Copyright",
-                 front.render(part="copyright", title="Copyright", **common).encode()),
-        Document("contents", "contents.xhtml", "Contents",
-                 front.render(part="contents", title="Contents", chapter_files=files,
-                              **common).encode()),
-    ]  # fmt: skip
+        Document(
+            "title",
+            "title.xhtml",
+            "Title page",
+            front.render(part="title", title="Title page", **common).encode(),
+        ),
+        Document(
+            "copyright",
+            "copyright.xhtml",
+            "Copyright",
+            front.render(part="copyright", title="Copyright", **common).encode(),
+        ),
+        Document(
+            "contents",
+            "contents.xhtml",
+            "Contents",
+            front.render(part="contents", title="Contents", chapter_files=files, **common).encode(),
+        ),
+    ]
     chapter_template = env.get_template("epub/chapter.xhtml.j2")
     for chapter in volume.chapters:
-        html = chapter_template.render(
-            atlas=atlas, chapter=chapter, bodies=bodies, page_breaks={}
-        )
+        html = chapter_template.render(atlas=atlas, chapter=chapter, bodies=bodies, page_breaks={})
         documents.append(
-            Document(f"chapter-{chapter.number.replace('.', '-')}", files[chapter.number],
-                     f"{chapter.number} {chapter.title}", html.encode())
-        )  # fmt: skip
+            Document(
+                f"chapter-{chapter.number.replace('.', '-')}",
+                files[chapter.number],
+                f"{chapter.number} {chapter.title}",
+                html.encode(),
+            )
+        )
     resources = [
-        Resource("style", "style/epub.css", "text/css",
-                 (templates_dir() / "epub" / "epub.css").read_bytes()),
-    ]  # fmt: skip
+        Resource(
+            "style",
+            "style/epub.css",
+            "text/css",
+            (templates_dir() / "epub" / "epub.css").read_bytes(),
+        ),
+    ]
     seen: set[str] = set()
     for rendered in bodies.values():
         for image in rendered.images:
@@ -170,10 +239,13 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
                 uid = f"img-{len(seen)}"
                 resources.append(Resource(uid, name, media_type, image.read_bytes()))
     toc = tuple(
-        (f"{c.number} {c.title}", files[c.number],
-         tuple((f"{a.number} {a.title}", f"{files[c.number]}#{a.anchor}") for a in c.articles))
+        (
+            f"{c.number} {c.title}",
+            files[c.number],
+            tuple((f"{a.number} {a.title}", f"{files[c.number]}#{a.anchor}") for a in c.articles),
+        )
         for c in volume.chapters
-    )  # fmt: skip
+    )
     first_chapter = files[volume.chapters[0].number] if volume.chapters else "contents.xhtml"
     landmarks = (
         ("titlepage", "title.xhtml", "Title page"),
@@ -189,8 +261,13 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
         ("DC", "description", description, {}),
         ("OPF", "meta", atlas.title, {"property": "belongs-to-collection", "id": "collection"}),
         ("OPF", "meta", "series", {"refines": "#collection", "property": "collection-type"}),
-        ("OPF", "meta", str(volume.number), {"refines": "#collection", "property": "group-position"}),
-    ]  # fmt: skip
+        (
+            "OPF",
+            "meta",
+            str(volume.number),
+            {"refines": "#collection", "property": "group-position"},
+        ),
+    ]
     if atlas.publisher:
         metadata.append(("DC", "publisher", atlas.publisher, {}))
     if atlas.rights:
@@ -228,31 +305,50 @@ def write_epub(plan: EpubPlan, target: Path) -> None:
     items = {}
     for document in plan.documents:
         item = _VerbatimHtml(
-            uid=document.uid, file_name=document.file_name, title=document.title,
+            uid=document.uid,
+            file_name=document.file_name,
+            title=document.title,
             lang=plan.language,
-        )  # fmt: skip
+        )
         item.content = document.content
         item.properties = list(document.properties)
         book.add_item(item)
         items[document.file_name] = item
     for resource in plan.resources:
         book.add_item(
-            epub.EpubItem(uid=resource.uid, file_name=resource.file_name,
-                          media_type=resource.media_type, content=resource.content)
-        )  # fmt: skip
+            epub.EpubItem(
+                uid=resource.uid,
+                file_name=resource.file_name,
+                media_type=resource.media_type,
+                content=resource.content,
+            )
+        )
     book.toc = [
-        (epub.Section(title, href), [epub.Link(h, t, f"toc-{i}-{j}") for j, (t, h) in enumerate(arts)])
-        if arts else epub.Link(href, title, f"toc-{i}")
+        (
+            epub.Section(title, href),
+            [epub.Link(h, t, f"toc-{i}-{j}") for j, (t, h) in enumerate(arts)],
+        )
+        if arts
+        else epub.Link(href, title, f"toc-{i}")
         for i, (title, href, arts) in enumerate(plan.toc)
-    ]  # fmt: skip
-    book.guide = [{"type": kind, "href": href, "title": title} for kind, href, title in plan.landmarks]
+    ]
+    book.guide = [
+        {"type": kind, "href": href, "title": title} for kind, href, title in plan.landmarks
+    ]
     book.add_item(epub.EpubNcx())
     nav = epub.EpubNav(file_name="nav.xhtml", title="Contents")
     book.add_item(nav)
     book.spine = [items[d.file_name] for d in plan.documents]
-    options = {"mtime": plan.modified, "raise_exceptions": True, "epub2_guide": False,
-               "epub3_landmark": True, "landmark_title": "Landmarks", "epub3_pages": True,
-               "pages_title": "Pages", "play_order": {"enabled": True, "start_from": 1}}  # fmt: skip
+    options = {
+        "mtime": plan.modified,
+        "raise_exceptions": True,
+        "epub2_guide": False,
+        "epub3_landmark": True,
+        "landmark_title": "Landmarks",
+        "epub3_pages": True,
+        "pages_title": "Pages",
+        "play_order": {"enabled": True, "start_from": 1},
+    }
     with atomic_path(target) as temporary:
         raw = temporary.with_suffix(".raw")
         try:

@@ -30,6 +30,9 @@ class PdfJob:
     target: Path
     pages: Mapping[str, tuple[int, int]]  # anchor -> (volume, folio) from earlier layouts
     created: int | None = None  # SOURCE_DATE_EPOCH
+    # Volumes laid out in the same run: their unknown pages get a stand-in of a page number's
+    # length, so the next round (with true pages) rarely moves anything.
+    pending: frozenset[int] = frozenset()
     pdf_variant: str | None = "pdf/ua-1"
 
 
@@ -50,6 +53,7 @@ class PrintLinks:
     volume: int
     content_root: Path
     pages: Mapping[str, tuple[int, int]]
+    pending: frozenset[int] = frozenset()
     used: dict[str, int | None] = field(default_factory=dict)
 
     def link(self, target: Target) -> Link:
@@ -60,6 +64,8 @@ class PrintLinks:
         page = known[1] if known and known[0] == target.volume else None
         if target.kind != "volume":
             self.used[target.anchor] = page
+            if page is None and target.volume in self.pending:
+                page = 100  # a stand-in; the pipeline lays this volume out again
         return Link(None, other_volume_suffix(target, page))
 
     def image_src(self, path: Path) -> str:
@@ -82,9 +88,15 @@ def volume_html(
     env = environment(atlas)
     diagnostics = Diagnostics()
     bodies = render_articles(
-        volume.articles, atlas, indexes, env, links, diagnostics,
-        footnotes_inline=True, heading_offset=3,
-    )  # fmt: skip
+        volume.articles,
+        atlas,
+        indexes,
+        env,
+        links,
+        diagnostics,
+        footnotes_inline=True,
+        heading_offset=3,
+    )
     if diagnostics.errors:  # the pipeline checked the content first; this is a bug
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
     when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
@@ -109,16 +121,14 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
     atlas = job.atlas
     volume = atlas.volume(job.volume)
     indexes = build_indexes(atlas)
-    links = PrintLinks(volume.number, atlas.root, job.pages)
+    links = PrintLinks(volume.number, atlas.root, job.pages, job.pending)
     html = volume_html(atlas, volume, indexes, links, job.created)
 
     fetcher = RestrictedFetcher([atlas.root, templates_dir()])
     fonts = FontConfiguration()
     stylesheets = [
         weasyprint.CSS(string=page_css(atlas), font_config=fonts, url_fetcher=fetcher),
-        weasyprint.CSS(
-            filename=str(_stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher
-        ),
+        weasyprint.CSS(filename=str(_stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher),
     ]
     problems = _capture_weasyprint_errors()
     try:
@@ -172,15 +182,13 @@ def _capture_weasyprint_errors() -> _ErrorCollector:
 def _folios(document: object, volume: Volume) -> dict[str, int]:
     """Where each chapter and article starts, as the folio printed on that page."""
     pages = document.pages  # type: ignore[attr-defined]
-    first: int | None = None
     located: dict[str, int] = {}
     wanted = {c.anchor for c in volume.chapters} | {a.anchor for a in volume.articles}
     for index, page in enumerate(pages):
         for anchor in page.anchors:
             if anchor in wanted and anchor not in located:
                 located[anchor] = index
-    if volume.chapters:
-        first = located.get(volume.chapters[0].anchor)
+    first = located.get(volume.chapters[0].anchor) if volume.chapters else None
     if first is None:
         return {}
     return {anchor: index - first + 1 for anchor, index in located.items()}
@@ -206,15 +214,18 @@ def _check_complete(document: object, volume: Volume) -> None:
         for anchor in page.anchors:
             where.setdefault(anchor, index)
     texts: dict[int, str] = {}
+
+    def text_of(at: int) -> str:
+        if at not in texts:
+            texts[at] = _page_text(pages[at]) if at < len(pages) else ""
+        return texts[at]
+
     missing = []
     for article in volume.articles:
-        index = where.get(article.anchor)
-        if index is None:
+        at = where.get(article.anchor)
+        if at is None:
             missing.append(f"{article.number} (no destination)")
-            continue
-        text = texts.setdefault(index, _page_text(pages[index]))
-        following = texts.setdefault(index + 1, _page_text(pages[index + 1])) if index + 1 < len(pages) else ""
-        if _normal(article.title) not in text + " " + following:
+        elif _normal(article.title) not in text_of(at) + " " + text_of(at + 1):
             missing.append(f"{article.number} (title not on its page)")
     if missing:
         raise BuildError(

@@ -1,0 +1,46 @@
+# atlas-publish: the commands writers and CI use. Every target sets up what it needs.
+CONTENT ?= content
+OUT     ?= build
+CHAPTER ?=
+PYTHON  ?= python3
+VENV    := .venv
+BIN     := $(VENV)/bin
+STAMP   := $(VENV)/.installed
+
+.PHONY: setup pdf epub all check test lint clean
+
+setup: $(STAMP)
+
+# The venv is (re)installed when pyproject.toml changes; system packages are checked each time
+# (a quick dpkg query) so a fresh machine gets its fonts, poppler, qpdf and Java.
+$(STAMP): pyproject.toml scripts/setup-system.sh
+	@scripts/setup-system.sh
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[test]"
+	@touch $(STAMP)
+
+pdf: setup
+	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format pdf
+
+epub: setup
+	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format epub
+
+all: setup
+	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format all
+
+check: setup
+	$(BIN)/atlas-publish check --content $(CONTENT)
+
+lint: setup
+	$(BIN)/ruff check src tests
+	$(BIN)/ruff format --check src tests
+	$(BIN)/mypy src
+
+test: setup
+	@scripts/setup-system.sh
+	$(MAKE) --no-print-directory lint
+	$(BIN)/pytest -q
+
+clean:
+	rm -rf $(OUT)

@@ -1,0 +1,130 @@
+"""Small content trees built inside the tests."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+import textwrap
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+ATLAS_YAML = """\
+title: Test Atlas
+subtitle: A tiny handbook
+author: Tess Writer
+publisher: Test Press
+language: en
+rights: Copyright 2026 Tess Writer.
+identifier: urn:uuid:0b0e8a52-3d9f-4a51-9a43-7c7f3a0c2b11
+stages:
+  6:
+    name: Has some customers
+    tag: S6_Customers
+    article: "1.010102"
+  7:
+    name: Has repeatable sales
+    tag: S7_Repeatable
+"""
+
+
+class Tree:
+    """A content tree under construction: volumes, chapters and articles with sensible defaults."""
+
+    def __init__(self, root: Path) -> None:
+        self.root = root
+        root.mkdir(parents=True, exist_ok=True)
+        (root / "atlas.yaml").write_text(ATLAS_YAML)
+
+    def volume(self, number: int, title: str = "", slug: str = "") -> Path:
+        folder = self.root / f"{number}-{slug or f'volume-{number}'}"
+        folder.mkdir(exist_ok=True)
+        (folder / "volume.yaml").write_text(
+            f"number: {number}\ntitle: {title or f'Volume {number} Title'}\n"
+        )
+        return folder
+
+    def chapter(self, number: str, title: str = "", sections: dict[int, str] | None = None) -> Path:
+        volume = int(number[0])
+        matches = list(self.root.glob(f"{volume}-*"))
+        folder = (
+            matches[0] if matches else self.volume(volume)
+        ) / f"{number[2:]}-chapter-{number[2:]}"
+        folder.mkdir(exist_ok=True)
+        sections = sections or {1: "First Section", 2: "Second Section"}
+        lines = "".join(f"  {k}: {v}\n" for k, v in sections.items())
+        (folder / "chapter.yaml").write_text(
+            f'number: "{number}"\ntitle: {title or f"Chapter {number}"}\nsections:\n{lines}'
+        )
+        return folder
+
+    def article(
+        self,
+        number: str,
+        body: str = "Some text.",
+        *,
+        title: str = "",
+        front: str = "",
+        raw: str | None = None,
+        slug: str = "an-article",
+    ) -> Path:
+        matches = list(self.root.glob(f"{number[0]}-*/{number[2:4]}-*"))
+        folder = matches[0] if matches else self.chapter(number[:4])
+        path = folder / f"{number}-{slug}.md"
+        if raw is not None:
+            path.write_text(raw)
+            return path
+        front = front or (
+            f'number: "{number}"\ntitle: {title or f"Article {number}"}\n'
+            f"summary: The summary of {number}.\n"
+        )
+        path.write_text(f"---\n{front}---\n{textwrap.dedent(body)}")
+        return path
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Tree:
+    return Tree(tmp_path / "content")
+
+
+@pytest.fixture
+def small_tree(tree: Tree) -> Tree:
+    """Two volumes, three articles, a stage article, references of every kind."""
+    tree.volume(1, "Beginnings")
+    tree.volume(2, "Endings")
+    tree.article(
+        "1.010101",
+        "Read [](article:1.010102) and [the chapter](chapter:1.01).\n",
+        title="Opening Moves",
+    )
+    tree.article(
+        "1.010102",
+        "Customers arrive.[^1] See [](volume:2) and [closing](article:2.010101).\n\n"
+        "[^1]: A footnote.\n",
+        title="Has Some Customers",
+        front='number: "1.010102"\ntitle: Has Some Customers\nsummary: Customers bring problems.\n'
+        "stages: [6]\ntags: [S6_Customers]\nkeywords: [Scalability]\n",
+    )
+    tree.article(
+        "2.010101",
+        "Back to [](article:1.010101).\n",
+        title="Closing Time",
+        front='number: "2.010101"\ntitle: Closing Time\nsummary: Endings matter.\n'
+        "stages: [6, 7]\ntags: [S6_Customers]\n",
+    )
+    return tree
+
+
+def need(*tools: str) -> None:
+    """Skip a test when a system tool is missing (``make test`` installs them)."""
+    for tool in tools:
+        if shutil.which(tool) is None:
+            pytest.skip(f"{tool} is not installed (run make setup)")
+
+
+def run_text(*command: str) -> str:
+    return subprocess.run(command, check=True, capture_output=True, text=True).stdout
+
+
+TreeFactory = Callable[[Path], Tree]
