@@ -7,7 +7,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: setup pdf epub all check test lint clean
+.PHONY: setup pdf pdf-complete epub all check test lint clean
 
 setup: $(STAMP)
 
@@ -22,6 +22,9 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 
 pdf: setup
 	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format pdf
+
+pdf-complete: setup
+	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format complete
 
 epub: setup
 	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format epub

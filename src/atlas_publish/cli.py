@@ -32,9 +32,9 @@ def _parser() -> argparse.ArgumentParser:
     build.add_argument("--out", type=Path, default=Path("build"), help="output folder (build/)")
     build.add_argument(
         "--format",
-        choices=["pdf", "epub", "all"],
+        choices=["pdf", "epub", "all", "complete"],
         default="all",
-        help="which edition to build (all)",
+        help="pdf, epub, all (both), or complete (every volume in one PDF)",
     )
     build.add_argument(
         "--volume",
@@ -112,6 +112,11 @@ def _build(args: argparse.Namespace) -> int:
     from .pipeline import FORMATS, BuildOptions, build
 
     formats = FORMATS if args.format == "all" else (args.format,)
+    if args.format == "complete" and args.volume:
+        print(
+            "atlas-publish build: error: the complete edition holds every volume", file=sys.stderr
+        )
+        return EXIT_USAGE
     if args.jobs < 1:
         print("atlas-publish build: error: --jobs must be 1 or more", file=sys.stderr)
         return EXIT_USAGE

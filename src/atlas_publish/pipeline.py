@@ -22,7 +22,7 @@ from .model import Atlas
 from .outputs import atomic_write_bytes, source_date
 from .render import environment, render_articles
 
-FORMATS = ("pdf", "epub")
+FORMATS = ("pdf", "epub")  # "complete" (all volumes in one PDF) is asked for by name
 Report = Callable[[str], None]
 
 
@@ -94,9 +94,13 @@ def build(options: BuildOptions, report: Report = lambda line: None) -> list[Bui
     pages = _read_pages(pages_file)
     with ProcessPoolExecutor(max_workers=max(1, options.jobs)) as pool:
         epub_futures: dict[int, Future[object]] = {}
-        if "pdf" in options.formats:
-            built += _build_pdfs(atlas, wanted, options, pages, created, pool, report)
+        if "pdf" in options.formats or "complete" in options.formats:
+            volume_pdfs = _build_pdfs(atlas, wanted, options, pages, created, pool, report)
             atomic_write_bytes(pages_file, json.dumps(pages, sort_keys=True).encode())
+            if "pdf" in options.formats:
+                built += volume_pdfs
+            if "complete" in options.formats:
+                built.append(_join_complete(atlas, volume_pdfs, options.out, created, report))
         if "epub" in options.formats:
             from .writers.epub import EpubJob, EpubResult, render_volume_epub
 
@@ -166,6 +170,19 @@ def _build_pdfs(
             break
         report(f"page numbers of other volumes changed: laying out volume(s) {todo} again")
     return [Built(n, "pdf", r.path, r.seconds, r.page_count) for n, r in sorted(results.items())]
+
+
+def _join_complete(
+    atlas: Atlas, volume_pdfs: list[Built], out: Path, created: int | None, report: Report
+) -> Built:
+    from .writers.complete import join_volumes
+
+    started = time.perf_counter()
+    target = out / "pdf" / "complete.pdf"
+    page_count = join_volumes(atlas, [b.path for b in volume_pdfs], target, created)
+    seconds = time.perf_counter() - started
+    report(f"complete edition: PDF {target}, {page_count} pages ({seconds:.1f} s)")
+    return Built(0, "complete", target, seconds, page_count)
 
 
 def _page(pages: Mapping[str, list[int]], anchor: str) -> int | None:
