@@ -5,7 +5,6 @@ from __future__ import annotations
 import shutil
 import subprocess
 import textwrap
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -125,6 +124,3 @@ def need(*tools: str) -> None:
 
 def run_text(*command: str) -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
-
-
-TreeFactory = Callable[[Path], Tree]
