@@ -181,17 +181,21 @@ def _capture_weasyprint_errors() -> _ErrorCollector:
 
 def _folios(document: object, volume: Volume) -> dict[str, int]:
     """Where each chapter and article starts, as the folio printed on that page."""
-    pages = document.pages  # type: ignore[attr-defined]
-    located: dict[str, int] = {}
     wanted = {c.anchor for c in volume.chapters} | {a.anchor for a in volume.articles}
-    for index, page in enumerate(pages):
-        for anchor in page.anchors:
-            if anchor in wanted and anchor not in located:
-                located[anchor] = index
+    located = {k: v for k, v in _anchor_pages(document).items() if k in wanted}
     first = located.get(volume.chapters[0].anchor) if volume.chapters else None
     if first is None:
         return {}
     return {anchor: index - first + 1 for anchor, index in located.items()}
+
+
+def _anchor_pages(document: object) -> dict[str, int]:
+    """The index of the page where each anchor (element id) starts."""
+    where: dict[str, int] = {}
+    for index, page in enumerate(document.pages):  # type: ignore[attr-defined]
+        for anchor in page.anchors:
+            where.setdefault(anchor, index)
+    return where
 
 
 def _page_text(page: object) -> str:
@@ -209,10 +213,7 @@ def _normal(text: str) -> str:
 def _check_complete(document: object, volume: Volume) -> None:
     """Every article's destination and title must be in the layout (WeasyPrint has lost pages)."""
     pages = document.pages  # type: ignore[attr-defined]
-    where: dict[str, int] = {}
-    for index, page in enumerate(pages):
-        for anchor in page.anchors:
-            where.setdefault(anchor, index)
+    where = _anchor_pages(document)
     texts: dict[int, str] = {}
 
     def text_of(at: int) -> str:
