@@ -7,6 +7,7 @@ packages=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0  # WeasyPrint's text layout, fast font subsetting
   fonts-noto-cjk                                      # Chinese, Japanese and Korean text
   poppler-utils qpdf                                  # pdftotext, pdffonts, pdfinfo, qpdf --check (tests)
+  chromium                                            # headless browser: preview server and download page tests
 )
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then
