@@ -11,8 +11,12 @@ import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .errors import BuildError, ContentError
+
+if TYPE_CHECKING:
+    from .progress import Progress
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
 
@@ -50,6 +54,14 @@ def _parser() -> argparse.ArgumentParser:
         default=os.cpu_count() or 1,
         metavar="N",
         help="worker processes (default: the number of cores)",
+    )
+    build.add_argument(
+        "--quiet", action="store_true", help="plain lines instead of the live progress display"
+    )
+    build.add_argument(
+        "--no-cache",
+        action="store_true",
+        help="rebuild every file even if its inputs are unchanged",
     )
 
     sample = commands.add_parser("sample", help="generate a content tree shaped like the handbook")
@@ -109,7 +121,7 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import FORMATS, BuildOptions, build
+    from .pipeline import FORMATS, BuildOptions, Built, build
 
     formats = FORMATS if args.format == "all" else (args.format,)
     if args.format == "complete" and args.volume:
@@ -127,11 +139,30 @@ def _build(args: argparse.Namespace) -> int:
         volumes=tuple(args.volume),
         jobs=args.jobs,
         strict=args.strict,
+        cache=not args.no_cache,
     )
     started = time.perf_counter()
-    built = build(options, report=lambda line: print(line, flush=True))
-    print(f"built {len(built)} file(s) in {time.perf_counter() - started:.1f} s")
+    progress = _progress(args.quiet)
+    built: list[Built] = []
+    try:
+        built = build(options, progress=progress)
+    finally:
+        progress.close(built)
+    fresh = sum(1 for b in built if not b.cached)
+    print(
+        f"built {fresh} file(s), {len(built) - fresh} unchanged, "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     return EXIT_OK
+
+
+def _progress(quiet: bool) -> Progress:
+    """A live display on a terminal; one plain line per step in logs and with --quiet."""
+    from .progress import PlainProgress, RichProgress
+
+    if sys.stdout.isatty() and not quiet:
+        return RichProgress()
+    return PlainProgress(lambda line: print(line, flush=True))
 
 
 def _sample(args: argparse.Namespace) -> int:

@@ -6,20 +6,23 @@ build(): check, then each volume to PDF and/or EPUB in worker processes.
 
 from __future__ import annotations
 
-import json
+import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
+from .cache import KeyMaker, Manifest, input_stamp
 from .content.load import load_atlas
 from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
 from .links import Link, Target
 from .model import Atlas
-from .outputs import atomic_write_bytes, source_date
+from .outputs import source_date
+from .progress import PlainProgress, Progress, label_of
 from .render import environment, render_articles
 
 FORMATS = ("pdf", "epub")  # "complete" (all volumes in one PDF) is asked for by name
@@ -31,13 +34,18 @@ class Checked:
     atlas: Atlas
     indexes: Indexes
     warnings: tuple[Diagnostic, ...]
+    # volume -> every target its bodies refer to (links, tag tables): what it shows of others
+    uses: Mapping[int, frozenset[Target]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
 class _CheckLinks:
-    """Links as ``check`` renders them: it only needs every reference resolved once."""
+    """Links as ``check`` renders them; records every target, for the cache's keys."""
+
+    used: set[Target] = field(default_factory=set)
 
     def link(self, target: Target) -> Link:
+        self.used.add(target)
         return Link(f"#{target.anchor}")
 
     def image_src(self, path: Path) -> str:
@@ -53,11 +61,14 @@ def check(content: Path, strict: bool = False) -> Checked:
         raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
-    render_articles(
-        atlas.iter_articles(), atlas, indexes, environment(atlas), _CheckLinks(), diagnostics
-    )
+    env = environment(atlas)
+    uses = {}
+    for volume in atlas.volumes:
+        links = _CheckLinks()
+        render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
+        uses[volume.number] = frozenset(links.used)
     diagnostics.gate()
-    return Checked(atlas, indexes, tuple(diagnostics.sorted()))
+    return Checked(atlas, indexes, tuple(diagnostics.sorted()), uses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,139 +80,250 @@ class BuildOptions:
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     strict: bool = False
     pdf_variant: str | None = "pdf/ua-1"
+    cache: bool = True  # False: rebuild every output (the cache is still written)
 
 
 @dataclass(frozen=True, slots=True)
 class Built:
-    volume: int
+    volume: int  # 0: the complete edition
     format: str
     path: Path
     seconds: float
     pages: int | None = None
+    cached: bool = False
 
 
-def build(options: BuildOptions, report: Report = lambda line: None) -> list[Built]:
+def build(
+    options: BuildOptions, report: Report = lambda line: None, progress: Progress | None = None
+) -> list[Built]:
+    """Build what was asked, rebuilding only the outputs whose inputs changed (cache.py)."""
+    progress = progress or PlainProgress(report, summary=False)
+    manifest = Manifest.load(options.out)
+    settings = {"pdf_variant": options.pdf_variant, "created": source_date()}
+    stamp = input_stamp(options.content, options.out, settings | {"strict": options.strict})
+    if options.cache and stamp == manifest.stamp:
+        unchanged = _unchanged(manifest, options)
+        if unchanged is not None:  # nothing read, nothing written
+            for line in manifest.warnings:
+                progress.note(line)
+            for output in unchanged:
+                progress.finish(label_of(output.volume, output.format), output)
+            return unchanged
     started = time.perf_counter()
     checked = check(options.content, options.strict)
     for warning in checked.warnings:
-        report(str(warning))
-    atlas = checked.atlas
-    wanted = _select_volumes(atlas, options.volumes)
-    report(f"checked {len(atlas.articles)} articles in {time.perf_counter() - started:.1f} s")
-    created = source_date()
-    built: list[Built] = []
-    pages_file = options.out / ".cache" / "pages.json"
-    pages = _read_pages(pages_file)
-    with ProcessPoolExecutor(max_workers=max(1, options.jobs)) as pool:
-        epub_futures: dict[int, Future[object]] = {}
-        if "pdf" in options.formats or "complete" in options.formats:
-            volume_pdfs = _build_pdfs(atlas, wanted, options, pages, created, pool, report)
-            atomic_write_bytes(pages_file, json.dumps(pages, sort_keys=True).encode())
-            if "pdf" in options.formats:
-                built += volume_pdfs
-            if "complete" in options.formats:
-                built.append(_join_complete(atlas, volume_pdfs, options.out, created, report))
-        if "epub" in options.formats:
-            from .writers.epub import EpubJob, EpubResult, render_volume_epub
+        progress.note(str(warning))
+    wanted = _select_volumes(checked.atlas, options.volumes)
+    progress.note(
+        f"checked {len(checked.atlas.articles)} articles in {time.perf_counter() - started:.1f} s"
+    )
+    run = _Run(checked, options, manifest, KeyMaker.create(checked.atlas, settings), progress)
+    manifest.stamp = ""  # until this build has finished
+    manifest.current = set()
+    results = run.execute(wanted)
+    manifest.stamp = stamp
+    manifest.volumes = [v.number for v in checked.atlas.volumes]
+    manifest.warnings = [str(w) for w in checked.warnings]
+    manifest.save()
+    return results
 
-            for number in wanted:
-                job = EpubJob(
-                    atlas,
-                    number,
-                    options.out / "epub" / f"volume-{number}.epub",
-                    _as_pages(pages),
-                    created,
-                )
-                epub_futures[number] = pool.submit(render_volume_epub, job)
-            for number, future in epub_futures.items():
-                result = future.result()
-                assert isinstance(result, EpubResult)
-                report(f"volume {number}: EPUB {result.path} ({result.seconds:.1f} s)")
-                built.append(Built(number, "epub", result.path, result.seconds))
+
+def _outputs(options: BuildOptions, volumes: Iterable[int]) -> list[tuple[int, str, str]]:
+    """(volume, edition, path relative to OUT) of every file the options ask for."""
+    wanted = []
+    for number in volumes:
+        if "pdf" in options.formats or "complete" in options.formats:
+            wanted.append((number, "pdf", f"pdf/volume-{number}.pdf"))
+        if "epub" in options.formats:
+            wanted.append((number, "epub", f"epub/volume-{number}.epub"))
+    if "complete" in options.formats:
+        wanted.append((0, "complete", "pdf/complete.pdf"))
+    return wanted
+
+
+def _shown(options: BuildOptions, edition: str) -> bool:
+    """Volume PDFs built only for the complete edition are not listed as results."""
+    return edition != "pdf" or "pdf" in options.formats
+
+
+def _unchanged(manifest: Manifest, options: BuildOptions) -> list[Built] | None:
+    """With unchanged inputs: the requested outputs as the cache recorded them, if all are there."""
+    volumes = options.volumes or tuple(manifest.volumes)
+    if not volumes or any(v not in manifest.volumes for v in volumes):
+        return None
+    built = []
+    for number, edition, relative in _outputs(options, volumes):
+        entry = manifest.outputs.get(relative)
+        if entry is None or relative not in manifest.current:
+            return None
+        if not entry.matches(options.out / relative):
+            return None
+        if _shown(options, edition):
+            built.append(
+                Built(number, edition, options.out / relative, entry.seconds, entry.pages, True)
+            )
     return built
 
 
-def _build_pdfs(
-    atlas: Atlas,
-    wanted: list[int],
-    options: BuildOptions,
-    pages: dict[str, list[int]],
-    created: int | None,
-    pool: ProcessPoolExecutor,
-    report: Report,
-) -> list[Built]:
-    """Render the volumes; re-render those whose cross-volume page numbers turned out wrong."""
-    from .writers.pdf import PdfJob, PdfResult, render_volume_pdf
+class _Run:
+    """One build's outputs: cached ones are reported, the others rendered in worker processes.
 
-    results: dict[int, PdfResult] = {}
-    todo = list(wanted)
-    for _round in range(3):
-        futures = {
-            number: pool.submit(
-                render_volume_pdf,
-                PdfJob(
-                    atlas,
-                    number,
-                    options.out / "pdf" / f"volume-{number}.pdf",
-                    _as_pages(pages),
-                    created=created,
-                    pending=frozenset(wanted),
-                    pdf_variant=options.pdf_variant,
-                ),
+    A volume's EPUB waits for its PDF (the EPUB's page list takes the PDF's page numbers).
+    """
+
+    def __init__(
+        self,
+        checked: Checked,
+        options: BuildOptions,
+        manifest: Manifest,
+        keys: KeyMaker,
+        progress: Progress,
+    ) -> None:
+        self.checked = checked
+        self.atlas = checked.atlas
+        self.options = options
+        self.manifest = manifest
+        self.keys = keys
+        self.progress = progress
+        self.created = source_date()
+        self.built: list[Built] = []
+        self.pdf_keys: dict[int, str] = {}
+        self.folios: dict[int, dict[str, int]] = {}
+        self.running: dict[Future[Any], tuple[int, str, str, str]] = {}
+
+    def execute(self, wanted: list[int]) -> list[Built]:
+        outputs = _outputs(self.options, wanted)
+        editions = {edition for _, edition, _ in outputs}
+        # Biggest volumes first, so the last worker is not left with the longest one.
+        wanted = sorted(wanted, key=lambda n: -len(self.atlas.volume(n).articles))
+        with ProcessPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
+            self.pool = pool
+            try:
+                for number in wanted:
+                    if "pdf" in editions:
+                        self._pdf(number)
+                for number in wanted:
+                    if "epub" in editions and number not in self._pdf_pending():
+                        self._epub(number)
+                while self.running:
+                    done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        self._finished(future, editions)
+            except BaseException:
+                pool.shutdown(wait=True, cancel_futures=True)
+                self.manifest.save()  # keep what did finish
+                raise
+        if "complete" in editions:
+            self._complete(wanted)
+        return self.built
+
+    def _pdf_pending(self) -> set[int]:
+        return {n for n, edition, _, _ in self.running.values() if edition == "pdf"}
+
+    def _cached(self, number: int, edition: str, relative: str, key: str) -> bool:
+        entry = self.manifest.outputs.get(relative)
+        if not self.options.cache or entry is None:
+            return False
+        if not entry.matches(self.options.out / relative, key):
+            return False
+        self.manifest.current.add(relative)
+        if edition == "pdf":
+            self.folios[number] = entry.folios
+        if _shown(self.options, edition):
+            built = Built(
+                number, edition, self.options.out / relative, entry.seconds, entry.pages, True
             )
-            for number in todo
-        }
-        for number, future in futures.items():
-            result = future.result()
-            results[number] = result
-            for anchor, folio in result.folios.items():
-                pages[anchor] = [number, folio]
-            report(
-                f"volume {number}: PDF {result.path}, {result.page_count} pages "
-                f"({result.seconds:.1f} s)"
-            )
-        # A volume that printed another volume's page must match that volume's new layout.
-        todo = [
-            number
-            for number, result in results.items()
-            if any(_page(pages, anchor) != page for anchor, page in result.used_pages.items())
-        ]
-        if not todo:
-            break
-        report(f"page numbers of other volumes changed: laying out volume(s) {todo} again")
-    return [Built(n, "pdf", r.path, r.seconds, r.page_count) for n, r in sorted(results.items())]
+            self.built.append(built)
+            self.progress.finish(label_of(number, edition), built)
+        return True
 
+    def _pdf(self, number: int) -> None:
+        from .writers.pdf import PdfJob, render_volume_pdf
 
-def _join_complete(
-    atlas: Atlas, volume_pdfs: list[Built], out: Path, created: int | None, report: Report
-) -> Built:
-    from .writers.complete import join_volumes
+        volume = self.atlas.volume(number)
+        key = self.keys.volume_key("pdf", volume, self.checked.uses.get(number, ()))
+        self.pdf_keys[number] = key
+        relative = f"pdf/volume-{number}.pdf"
+        if self._cached(number, "pdf", relative, key):
+            return
+        job = PdfJob(
+            self.atlas,
+            number,
+            self.options.out / relative,
+            {},  # other volumes are named, never paged: see README, "Cross-references"
+            created=self.created,
+            pdf_variant=self.options.pdf_variant,
+        )
+        self._submit(render_volume_pdf, job, number, "pdf", relative, key)
 
-    started = time.perf_counter()
-    target = out / "pdf" / "complete.pdf"
-    page_count = join_volumes(atlas, [b.path for b in volume_pdfs], target, created)
-    seconds = time.perf_counter() - started
-    report(f"complete edition: PDF {target}, {page_count} pages ({seconds:.1f} s)")
-    return Built(0, "complete", target, seconds, page_count)
+    def _epub(self, number: int) -> None:
+        from .writers.epub import EpubJob, render_volume_epub
 
+        volume = self.atlas.volume(number)
+        if number not in self.folios:  # PDF not asked for: its last layout, if still true
+            pdf_key = self.keys.volume_key("pdf", volume, self.checked.uses.get(number, ()))
+            entry = self.manifest.outputs.get(f"pdf/volume-{number}.pdf")
+            self.folios[number] = entry.folios if entry and entry.key == pdf_key else {}
+        folios = self.folios[number]
+        key = self.keys.volume_key(
+            "epub", volume, self.checked.uses.get(number, ()), sorted(folios.items())
+        )
+        relative = f"epub/volume-{number}.epub"
+        if self._cached(number, "epub", relative, key):
+            return
+        pages = {anchor: (number, folio) for anchor, folio in folios.items()}
+        job = EpubJob(self.atlas, number, self.options.out / relative, pages, self.created)
+        self._submit(render_volume_epub, job, number, "epub", relative, key)
 
-def _page(pages: Mapping[str, list[int]], anchor: str) -> int | None:
-    entry = pages.get(anchor)
-    return entry[1] if entry else None
+    def _submit(
+        self,
+        function: Callable[[Any], Any],
+        job: object,
+        number: int,
+        edition: str,
+        relative: str,
+        key: str,
+    ) -> None:
+        self.progress.start(label_of(number, edition))
+        self.running[self.pool.submit(function, job)] = (number, edition, relative, key)
 
+    def _finished(self, future: Future[Any], editions: set[str]) -> None:
+        number, edition, relative, key = self.running.pop(future)
+        result = future.result()  # a worker's BuildError is raised here
+        pages = getattr(result, "page_count", None)
+        folios = dict(getattr(result, "folios", {}))
+        self.manifest.record(
+            self.options.out, relative, key, pages=pages, seconds=result.seconds, folios=folios
+        )
+        self.manifest.save()
+        if edition == "pdf":
+            self.folios[number] = folios
+        built = Built(number, edition, result.path, result.seconds, pages)
+        if _shown(self.options, edition):
+            self.built.append(built)
+            self.progress.finish(label_of(number, edition), built)
+        if edition == "pdf" and "epub" in editions:
+            self._epub(number)
 
-def _as_pages(pages: Mapping[str, list[int]]) -> dict[str, tuple[int, int]]:
-    return {anchor: (entry[0], entry[1]) for anchor, entry in pages.items()}
+    def _complete(self, wanted: list[int]) -> None:
+        from .writers.complete import join_volumes
 
-
-def _read_pages(path: Path) -> dict[str, list[int]]:
-    try:
-        data = json.loads(path.read_text())
-    except (OSError, ValueError):
-        return {}
-    return (
-        {str(k): [int(v[0]), int(v[1])] for k, v in data.items()} if isinstance(data, dict) else {}
-    )
+        relative = "pdf/complete.pdf"
+        numbers = sorted(wanted)
+        key = hashlib.sha256("".join(self.pdf_keys[n] for n in numbers).encode()).hexdigest()
+        if self._cached(0, "complete", relative, key):
+            return
+        label = label_of(0, "complete")
+        self.progress.start(label)
+        started = time.perf_counter()
+        target = self.options.out / relative
+        paths = [self.options.out / f"pdf/volume-{n}.pdf" for n in numbers]
+        page_count = join_volumes(self.atlas, paths, target, self.created)
+        seconds = time.perf_counter() - started
+        self.manifest.record(self.options.out, relative, key, pages=page_count, seconds=seconds)
+        built = Built(0, "complete", target, seconds, page_count)
+        self.built.append(built)
+        self.progress.finish(label, built)
 
 
 def _select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
