@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import os
+import re
 import sys
 import time
 from collections.abc import Sequence
@@ -64,6 +65,19 @@ def _parser() -> argparse.ArgumentParser:
         help="rebuild every file even if its inputs are unchanged",
     )
 
+    preview = commands.add_parser(
+        "preview", help="one chapter as PDF and HTML in build/preview/, in seconds"
+    )
+    preview.add_argument("chapter", metavar="V.CC", help="the chapter, e.g. 4.02")
+    _content_option(preview)
+    preview.add_argument("--out", type=Path, default=Path("build"), help="output folder (build/)")
+
+    serve = commands.add_parser(
+        "serve", help="the handbook as HTML on 127.0.0.1, reloading when a file is saved"
+    )
+    _content_option(serve)
+    serve.add_argument("--port", type=int, default=8000, help="the port (8000)")
+
     sample = commands.add_parser("sample", help="generate a content tree shaped like the handbook")
     sample.add_argument("--articles", type=int, required=True, metavar="N")
     sample.add_argument("--out", type=Path, required=True, metavar="DIR")
@@ -87,6 +101,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "sample":
             return _sample(args)
+        if args.command == "preview":
+            return _preview(args)
+        if args.command == "serve":
+            return _serve(args)
     except ContentError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic, file=sys.stderr)
@@ -163,6 +181,24 @@ def _progress(quiet: bool) -> Progress:
     if sys.stdout.isatty() and not quiet:
         return RichProgress()
     return PlainProgress(lambda line: print(line, flush=True))
+
+
+def _preview(args: argparse.Namespace) -> int:
+    from .preview import preview_chapter
+
+    if not re.fullmatch(r"[1-9]\.\d\d", args.chapter):
+        print("atlas-publish preview: error: the chapter is V.CC, e.g. 4.02", file=sys.stderr)
+        return EXIT_USAGE
+    result = preview_chapter(args.content, args.out, args.chapter)
+    print(f"{result.pdf} ({result.pages} pages) and {result.html} in {result.seconds:.1f} s")
+    return EXIT_OK
+
+
+def _serve(args: argparse.Namespace) -> int:
+    from .serve import serve
+
+    serve(args.content, args.port, report=lambda line: print(line, flush=True))
+    return EXIT_OK
 
 
 def _sample(args: argparse.Namespace) -> int:

@@ -17,7 +17,7 @@ from pathlib import Path
 from ..errors import BuildError, Diagnostics
 from ..fetcher import RestrictedFetcher
 from ..indexes import Indexes, build_indexes
-from ..links import Link, Target, other_volume_suffix
+from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
 from ..render import environment, render_articles, templates_dir
@@ -83,7 +83,7 @@ def page_css(atlas: Atlas) -> str:
 
 
 def volume_html(
-    atlas: Atlas, volume: Volume, indexes: Indexes, links: PrintLinks, created: int | None
+    atlas: Atlas, volume: Volume, indexes: Indexes, links: LinkStyle, created: int | None
 ) -> str:
     env = environment(atlas)
     diagnostics = Diagnostics()

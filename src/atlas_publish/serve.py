@@ -1,0 +1,252 @@
+"""``atlas-publish serve``: the handbook as HTML on 127.0.0.1, reloaded when a file is saved.
+
+A watcher thread (watchfiles) reloads the content tree whenever a source or template is saved
+and bumps a generation number. Every served page carries a tiny script that long-polls
+``/_events?since=N`` and reloads the page when the generation moves on; the script is added
+here, to served pages only, never to a built edition. A content error becomes the page
+(``path:line: error[CODE]: message``) and the server keeps running.
+
+Pages: ``/`` lists volumes, chapters and articles; ``/chapter/V.CC`` shows one chapter with the
+print stylesheet, ``/chapter/V.CC?style=epub`` with the EPUB one.
+"""
+
+from __future__ import annotations
+
+import json
+import mimetypes
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, unquote, urlsplit
+
+from markupsafe import escape
+
+from .content.load import load_atlas
+from .errors import Diagnostic, Diagnostics, SourceLocation
+from .indexes import Indexes, build_indexes
+from .model import Atlas
+from .render import template_search_path
+from .webpage import STYLESHEETS, ChapterLinks, Style, error_page, render_chapter_page
+
+POLL_SECONDS = 25.0
+IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
+
+
+def reload_script(generation: int) -> str:
+    """Long-poll the server; reload when anything was saved since this page was made."""
+    return (
+        "<script>(function(){var g=" + str(generation) + ";function poll(){"
+        "fetch('/_events?since='+g).then(function(r){return r.json()}).then(function(d){"
+        "if(d.generation!==g){location.reload()}else{poll()}})"
+        ".catch(function(){setTimeout(poll,1000)})}poll()})();</script>"
+    )
+
+
+@dataclass
+class Handbook:
+    """The content as last loaded, shared by the watcher and the request threads."""
+
+    content: Path
+    atlas: Atlas | None = None
+    indexes: Indexes | None = None
+    problems: list[Diagnostic] = field(default_factory=list)
+    generation: int = 0
+    changed: threading.Condition = field(default_factory=threading.Condition)
+
+    def reload(self) -> None:
+        diagnostics = Diagnostics()
+        try:
+            atlas = load_atlas(self.content, diagnostics)
+        except Exception as error:  # a half-saved file must not stop the server
+            atlas = None
+            diagnostics.error("E000", f"could not read the tree: {error}", self.content)
+        with self.changed:
+            self.atlas = atlas
+            self.indexes = build_indexes(atlas) if atlas is not None else None
+            self.problems = diagnostics.sorted()
+            self.generation += 1
+            self.changed.notify_all()
+
+    def wait(self, since: int, timeout: float) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.generation != since, timeout)
+            return self.generation
+
+    def watch(self, stop: threading.Event, report: Callable[[str], None]) -> None:
+        import watchfiles
+
+        paths = [p for p in [self.content, *template_search_path(self.content)] if p.exists()]
+        for changes in watchfiles.watch(*paths, stop_event=stop, debounce=200, step=50):
+            names = ", ".join(sorted({Path(p).name for _, p in changes}))
+            self.reload()
+            report(f"changed: {names}; {len(self.problems)} problem(s)")
+
+
+def make_handler(handbook: Handbook) -> type[BaseHTTPRequestHandler]:
+    class Handler(BaseHTTPRequestHandler):
+        def log_message(self, format: str, *args: object) -> None:
+            pass  # quiet: the terminal shows what changed, not every request
+
+        def do_GET(self) -> None:
+            url = urlsplit(self.path)
+            query = parse_qs(url.query)
+            path = unquote(url.path)
+            if path == "/_events":
+                since = int(query.get("since", ["0"])[0] or 0)
+                generation = handbook.wait(since, POLL_SECONDS)
+                self._send(200, json.dumps({"generation": generation}).encode(), "application/json")
+            elif path == "/":
+                self._page(index_page(handbook))
+            elif path.startswith("/chapter/") and path.count("/") == 2:
+                style = query.get("style", ["print"])[0]
+                chosen: Style = "epub" if style == "epub" else "print"
+                self._page(chapter_page(handbook, path.removeprefix("/chapter/"), chosen))
+            elif path.startswith("/templates/"):
+                self._file(path.removeprefix("/templates/"), template_search_path(handbook.content))
+            elif path.endswith("/style/epub.css"):  # the EPUB chapter's own relative link
+                self._file("epub/epub.css", template_search_path(handbook.content))
+            elif path.startswith("/content/") and Path(path).suffix.lower() in IMAGE_TYPES:
+                self._file(path.removeprefix("/content/"), [handbook.content])
+            else:
+                self._send(404, b"not found", "text/plain")
+
+        def _page(self, page: tuple[int, str]) -> None:
+            status, html = page
+            self._send(status, html.encode(), "text/html; charset=utf-8")
+
+        def _file(self, relative: str, roots: list[Path]) -> None:
+            for root in roots:
+                base = root.resolve()
+                path = (base / relative).resolve()
+                if path.is_relative_to(base) and path.is_file():
+                    kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
+                    self._send(200, path.read_bytes(), kind)
+                    return
+            self._send(404, b"not found", "text/plain")
+
+        def _send(self, status: int, body: bytes, kind: str) -> None:
+            try:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.send_header("Cache-Control", "no-store")
+                self.end_headers()
+                self.wfile.write(body)
+            except (BrokenPipeError, ConnectionResetError):
+                pass  # the browser went away (a reload): nothing to do
+
+    return Handler
+
+
+def _snapshot(handbook: Handbook) -> tuple[Atlas | None, Indexes | None, list[Diagnostic], int]:
+    with handbook.changed:
+        return handbook.atlas, handbook.indexes, list(handbook.problems), handbook.generation
+
+
+def index_page(handbook: Handbook) -> tuple[int, str]:
+    atlas, _, problems, generation = _snapshot(handbook)
+    script = reload_script(generation)
+    errors = [p for p in problems if p.severity == "error"]
+    if atlas is None or errors:
+        return 200, error_page("The handbook has errors", errors or problems, head=script)
+    items = []
+    for volume in atlas.volumes:
+        chapters = []
+        for chapter in volume.chapters:
+            articles = "".join(
+                f'<li><a href="/chapter/{chapter.number}#{a.anchor}">{a.number} '
+                f"{escape(a.title)}</a></li>"
+                for a in chapter.articles
+            )
+            chapters.append(
+                f'<li id="{chapter.anchor}"><a href="/chapter/{chapter.number}">'
+                f"{chapter.number} {escape(chapter.title)}</a> "
+                f'(<a href="/chapter/{chapter.number}?style=epub">EPUB style</a>)'
+                f"<ol>{articles}</ol></li>"
+            )
+        items.append(
+            f'<li id="{volume.anchor}"><strong>Volume {volume.number}: {escape(volume.title)}'
+            f"</strong><ol>{''.join(chapters)}</ol></li>"
+        )
+    html = (
+        f'<!DOCTYPE html>\n<html lang="{escape(atlas.language)}"><head><meta charset="utf-8">'
+        f"<title>{escape(atlas.title)}</title>"
+        f'<link rel="stylesheet" href="/templates/epub/epub.css">{script}</head><body>'
+        f'<h1>{escape(atlas.title)}</h1><ol class="atlas-index">{"".join(items)}</ol>'
+        "</body></html>"
+    )
+    return 200, html
+
+
+def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, str]:
+    atlas, indexes, problems, generation = _snapshot(handbook)
+    script = reload_script(generation)
+    errors = [p for p in problems if p.severity == "error"]
+    if atlas is None or indexes is None:
+        return 200, error_page("The handbook has errors", errors or problems, head=script)
+    chapter = next((c for c in atlas.chapters if c.number == number), None)
+    if chapter is None:
+        missing = Diagnostic("E026", f"there is no chapter {number}", SourceLocation(atlas.root))
+        return 404, error_page("No such chapter", [missing], head=script)
+    diagnostics = Diagnostics()
+    links = ChapterLinks(
+        chapter,
+        image_root=atlas.root,
+        outside="/chapter/{chapter}#{anchor}",
+        in_chapter_page=False,
+    )
+    head = f'<link rel="stylesheet" href="/templates/{STYLESHEETS[style]}">\n{script}'
+    other = "epub" if style == "print" else "print"
+    switch = "" if other == "print" else "?style=epub"
+    bar = (
+        f'<nav class="atlas-bar"><a href="/">{escape(atlas.title)}</a>'
+        f"<span>Chapter {chapter.number}, {style} style</span>"
+        f'<a href="/chapter/{chapter.number}{switch}">{other} style</a></nav>'
+    )
+    if errors:  # the tree has errors elsewhere too: say so above what can still be shown
+        listed = escape("\n".join(str(e) for e in errors))
+        bar += f'<pre class="atlas-errors">{listed}</pre>'
+    try:
+        html = render_chapter_page(
+            atlas, indexes, chapter, style, links, diagnostics, head=head, top=bar
+        )
+    except Exception as error:  # a broken template: show it, keep serving
+        broken = Diagnostic("E000", f"could not render: {error}", SourceLocation(chapter.path))
+        return 200, error_page(f"Chapter {number} cannot be shown", [broken], head=script)
+    if html is None:
+        return 200, error_page(f"Chapter {number} has errors", diagnostics.errors, head=script)
+    return 200, html
+
+
+def serve(
+    content: Path,
+    port: int = 8000,
+    report: Callable[[str], None] = lambda line: None,
+    ready: Callable[[int], None] | None = None,
+    stop: threading.Event | None = None,
+) -> None:
+    """Serve until interrupted (or ``stop`` is set); only on the loopback interface."""
+    handbook = Handbook(content.absolute())
+    handbook.reload()
+    stop = stop or threading.Event()
+    watcher = threading.Thread(target=handbook.watch, args=(stop, report), daemon=True)
+    watcher.start()
+    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(handbook))
+    server.daemon_threads = True
+    report(f"serving {content} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
+    if ready is not None:
+        ready(server.server_address[1])
+
+    def stop_when_asked() -> None:
+        stop.wait()
+        server.shutdown()
+
+    stopper = threading.Thread(target=stop_when_asked, daemon=True)
+    stopper.start()
+    try:
+        server.serve_forever(poll_interval=0.2)
+    finally:
+        stop.set()
+        server.server_close()
