@@ -7,7 +7,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: setup pdf pdf-complete epub all check test lint clean
+.PHONY: setup pdf pdf-complete epub all check test lint clean preview serve bench
 
 setup: $(STAMP)
 
@@ -34,6 +34,22 @@ all: setup
 
 check: setup
 	$(BIN)/atlas-publish check --content $(CONTENT)
+
+# One chapter as PDF and HTML in $(OUT)/preview/, e.g. make preview CHAPTER=4.02
+preview: setup
+	@test -n "$(CHAPTER)" || { echo "usage: make preview CHAPTER=V.CC (e.g. CHAPTER=4.02)"; exit 2; }
+	$(BIN)/atlas-publish preview $(CHAPTER) --content $(CONTENT) --out $(OUT)
+
+# The handbook as HTML on http://127.0.0.1:$(PORT)/, reloading when a file is saved
+PORT ?= 8000
+serve: setup
+	$(BIN)/atlas-publish serve --content $(CONTENT) --port $(PORT)
+
+# Timings on a generated 700-article handbook (several minutes); installs pandoc to compare
+bench: setup
+	@command -v pandoc >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -q pandoc; \
+	  else echo "pandoc is missing: sudo apt-get install pandoc (the comparison is skipped)"; fi; }
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/bench.py
 
 lint: setup
 	$(BIN)/ruff check src tests
