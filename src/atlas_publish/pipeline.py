@@ -109,23 +109,35 @@ def build(
             for output in unchanged:
                 progress.finish(label_of(output.volume, output.format), output)
             return unchanged
-    started = time.perf_counter()
-    checked = check(options.content, options.strict)
-    for warning in checked.warnings:
-        progress.note(str(warning))
-    wanted = _select_volumes(checked.atlas, options.volumes)
-    progress.note(
-        f"checked {len(checked.atlas.articles)} articles in {time.perf_counter() - started:.1f} s"
-    )
-    run = _Run(checked, options, manifest, KeyMaker.create(checked.atlas, settings), progress)
-    manifest.stamp = ""  # until this build has finished
-    manifest.current = set()
-    results = run.execute(wanted)
+    jobs = max(1, options.jobs)
+    with ProcessPoolExecutor(max_workers=jobs) as pool:
+        if {"pdf", "complete"} & set(options.formats):
+            # Workers start (small, before the content is loaded) and import WeasyPrint
+            # while this process checks the content.
+            for _ in range(jobs):
+                pool.submit(_import_renderer)
+        started = time.perf_counter()
+        checked = check(options.content, options.strict)
+        for warning in checked.warnings:
+            progress.note(str(warning))
+        wanted = _select_volumes(checked.atlas, options.volumes)
+        progress.note(
+            f"checked {len(checked.atlas.articles)} articles in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        run = _Run(checked, options, manifest, KeyMaker.create(checked.atlas, settings), progress)
+        manifest.stamp = ""  # until this build has finished
+        manifest.current = set()
+        results = run.execute(wanted, pool)
     manifest.stamp = stamp
     manifest.volumes = [v.number for v in checked.atlas.volumes]
     manifest.warnings = [str(w) for w in checked.warnings]
     manifest.save()
     return results
+
+
+def _import_renderer() -> None:
+    import weasyprint  # noqa: F401  (slow: done once per worker, ahead of the first volume)
 
 
 def _outputs(options: BuildOptions, volumes: Iterable[int]) -> list[tuple[int, str, str]]:
@@ -191,28 +203,29 @@ class _Run:
         self.folios: dict[int, dict[str, int]] = {}
         self.running: dict[Future[Any], tuple[int, str, str, str]] = {}
 
-    def execute(self, wanted: list[int]) -> list[Built]:
+    def execute(self, wanted: list[int], pool: ProcessPoolExecutor) -> list[Built]:
         outputs = _outputs(self.options, wanted)
         editions = {edition for _, edition, _ in outputs}
-        # Biggest volumes first, so the last worker is not left with the longest one.
-        wanted = sorted(wanted, key=lambda n: -len(self.atlas.volume(n).articles))
-        with ProcessPoolExecutor(max_workers=max(1, self.options.jobs)) as pool:
-            self.pool = pool
-            try:
-                for number in wanted:
-                    if "pdf" in editions:
-                        self._pdf(number)
-                for number in wanted:
-                    if "epub" in editions and number not in self._pdf_pending():
-                        self._epub(number)
-                while self.running:
-                    done, _ = wait(self.running, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        self._finished(future, editions)
-            except BaseException:
-                pool.shutdown(wait=True, cancel_futures=True)
-                self.manifest.save()  # keep what did finish
-                raise
+        # Longest volumes (by text) first, so the last worker is not left with a long one.
+        wanted = sorted(
+            wanted, key=lambda n: -sum(len(a.body) for a in self.atlas.volume(n).articles)
+        )
+        self.pool = pool
+        try:
+            for number in wanted:
+                if "pdf" in editions:
+                    self._pdf(number)
+            for number in wanted:
+                if "epub" in editions and number not in self._pdf_pending():
+                    self._epub(number)
+            while self.running:
+                done, _ = wait(self.running, return_when=FIRST_COMPLETED)
+                for future in done:
+                    self._finished(future, editions)
+        except BaseException:
+            pool.shutdown(wait=True, cancel_futures=True)
+            self.manifest.save()  # keep what did finish
+            raise
         if "complete" in editions:
             self._complete(wanted)
         return self.built
