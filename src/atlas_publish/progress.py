@@ -42,7 +42,7 @@ def describe(built: Built) -> str:
 
 def summary_rows(built: Sequence[Built]) -> list[tuple[str, str, str, str, str]]:
     rows = []
-    for b in sorted(built, key=lambda b: (b.volume == 0, b.volume, b.format)):
+    for b in sorted(built, key=lambda b: (b.volume == 0, b.volume, b.format != "pdf")):
         rows.append(
             (
                 "all" if b.format == "complete" else str(b.volume),
@@ -55,7 +55,7 @@ def summary_rows(built: Sequence[Built]) -> list[tuple[str, str, str, str, str]]
     return rows
 
 
-HEADER = ("volume", "edition", "pages", "seconds", "")
+HEADER = ("volume", "edition", "pages", "seconds", "result")
 
 
 class PlainProgress:
