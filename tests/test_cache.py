@@ -96,3 +96,23 @@ def test_no_cache_rebuilds_everything(built_tree: tuple[Tree, BuildOptions]) -> 
         content=options.content, out=options.out, jobs=2, pdf_variant=None, cache=False
     )
     assert rebuilt(build(options)) == {"pdf-1", "pdf-2", "epub-1", "epub-2"}
+
+
+def test_the_command_line_reports_each_file_and_a_summary(
+    built_tree: tuple[Tree, BuildOptions], capsys: pytest.CaptureFixture[str]
+) -> None:
+    from atlas_publish.cli import main
+
+    tree, options = built_tree
+    article = next(tree.root.glob("2-*/01-*/2.010101-*.md"))
+    article.write_text(article.read_text() + "\nMore.\n")
+    args = ["build", "--content", str(tree.root), "--out", str(options.out), "--quiet"]
+    assert main([*args, "--jobs", "2"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert any(line.startswith("volume 2 PDF: ") and "pages (" in line for line in lines)
+    assert any(line.startswith("volume 1 PDF: ") and line.endswith("(cached)") for line in lines)
+    header = lines.index(next(line for line in lines if line.startswith("volume  edition")))
+    summary = [line.split() for line in lines[header + 1 : header + 5]]
+    assert [row[0] for row in summary] == ["1", "1", "2", "2"]
+    assert [row[-1] for row in summary] == ["cached", "cached", "built", "built"]
+    assert lines[-1].startswith("built 2 file(s), 2 unchanged, in ")
