@@ -28,7 +28,7 @@ from .errors import Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
 from .model import Atlas
 from .render import template_search_path
-from .webpage import STYLESHEETS, ChapterLinks, Style, error_page, render_chapter_page
+from .webpage import SCREEN_CSS, STYLESHEETS, ChapterLinks, Style, error_page, render_chapter_page
 
 POLL_SECONDS = 25.0
 IMAGE_TYPES = {".png", ".jpg", ".jpeg", ".gif", ".svg", ".webp"}
@@ -173,7 +173,7 @@ def index_page(handbook: Handbook) -> tuple[int, str]:
     html = (
         f'<!DOCTYPE html>\n<html lang="{escape(atlas.language)}"><head><meta charset="utf-8">'
         f"<title>{escape(atlas.title)}</title>"
-        f'<link rel="stylesheet" href="/templates/epub/epub.css">{script}</head><body>'
+XX
         f'<h1>{escape(atlas.title)}</h1><ol class="atlas-index">{"".join(items)}</ol>'
         "</body></html>"
     )
