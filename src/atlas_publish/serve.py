@@ -173,7 +173,7 @@ def index_page(handbook: Handbook) -> tuple[int, str]:
     html = (
         f'<!DOCTYPE html>\n<html lang="{escape(atlas.language)}"><head><meta charset="utf-8">'
         f"<title>{escape(atlas.title)}</title>"
-XX
+        f'<link rel="stylesheet" href="/templates/epub/epub.css">{SCREEN_CSS}{script}</head><body>'
         f'<h1>{escape(atlas.title)}</h1><ol class="atlas-index">{"".join(items)}</ol>'
         "</body></html>"
     )
