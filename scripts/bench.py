@@ -30,17 +30,26 @@ import resource, subprocess, sys, time
 started = time.perf_counter()
 code = subprocess.run(sys.argv[1:], stdout=subprocess.DEVNULL).returncode
 seconds = time.perf_counter() - started
-peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KiB, largest descendant
-print(f"{seconds} {peak} {code}")
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+peak = usage.ru_maxrss  # KiB, of the largest descendant
+print(f"{seconds} {peak} {code} {usage.ru_utime + usage.ru_stime}")
 """
 
 
+CPU: dict[str, float] = {}  # CPU seconds of the last measured command, all processes
+
+
 def measure(command: list[str], env: dict[str, str]) -> tuple[float, float]:
-    """Wall seconds and the peak RSS (MB) of the largest process the command started."""
+    """Wall seconds and the peak RSS (MB) of the largest process the command started.
+
+    The CPU seconds of all its processes go to CPU["last"]: on a shared machine wall times
+    swing with the load, CPU times much less.
+    """
     result = subprocess.run(
         [PYTHON, "-c", MEASURE, *command], env=env, capture_output=True, text=True, check=True
     )
-    seconds, peak, code = result.stdout.split()
+    seconds, peak, code, cpu = result.stdout.split()
+    CPU["last"] = float(cpu)
     if code != "0":
         raise SystemExit(f"failed ({code}): {' '.join(command)}\n{result.stderr}")
     return float(seconds), int(peak) / 1024
@@ -185,13 +194,18 @@ def main() -> int:
     for _ in range(args.cold_repeats):
         shutil.rmtree(out, ignore_errors=True)
         seconds, peak = measure(cli(*build, "--out", str(out)), env)
+        cold_cpu = CPU["last"]
         cold_times.append(seconds)
         peaks.append(peak)
     pages = sum(
         int(m.group(1))
         for m in re.finditer(r'"pages": (\d+)', (out / ".cache" / "manifest.json").read_text())
     )
-    cold = row("cold build, all volumes (PDF+EPUB)", cold_times, f"{pages} PDF pages")
+    cold = row(
+        "cold build, all volumes (PDF+EPUB)",
+        cold_times,
+        f"{pages} PDF pages; CPU {cold_cpu:.0f} s (last run)",
+    )
     peak = max(peaks)
 
     noop_times = []
