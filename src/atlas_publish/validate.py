@@ -88,3 +88,24 @@ def _messages(path: Path, report_path: Path, stderr: str) -> list[EpubCheckMessa
             EpubCheckMessage(message["severity"], message["ID"], message["message"], where)
         )
     return found
+
+
+def main(argv: list[str] | None = None) -> int:
+    """``python -m atlas_publish.validate BOOK.epub...``: EPUBCheck; exit 1 on any message."""
+    import sys
+
+    paths = [Path(a) for a in (sys.argv[1:] if argv is None else argv)]
+    if not epubcheck_available():
+        print("EPUBCheck needs Java and the epubcheck package (run make setup)", file=sys.stderr)
+        return 2
+    failed = False
+    for path, messages in epubcheck(paths).items():
+        print(f"{path}: EPUBCheck {'clean' if not messages else f'{len(messages)} problem(s)'}")
+        for message in messages:
+            print(f"  {message}")
+        failed = failed or bool(messages)
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

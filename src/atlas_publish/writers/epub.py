@@ -459,6 +459,14 @@ class _VerbatimHtml(epub.EpubHtml):  # type: ignore[misc]
         return bytes(self.content)
 
 
+class _Writer(epub.EpubWriter):  # type: ignore[misc]
+    """ebooklib's writer, with the package's language declared (xml:lang, which Ace asks for)."""
+
+    def _write_opf_file(self, root: object) -> None:
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)  # type: ignore[attr-defined]
+        super()._write_opf_file(root)
+
+
 def _document_item(document: Document, language: str) -> _VerbatimHtml:
     item = _VerbatimHtml(
         uid=document.uid, file_name=document.file_name, title=document.title, lang=language
@@ -515,7 +523,9 @@ def write_epub(plan: EpubPlan, target: Path) -> None:
     with atomic_path(target) as temporary:
         raw = temporary.with_suffix(".raw")
         try:
-            epub.write_epub(str(raw), book, options)
+            writer = _Writer(str(raw), book, options)
+            writer.process()
+            writer.write()
             _rezip(raw, temporary)
         finally:
             raw.unlink(missing_ok=True)
