@@ -258,3 +258,14 @@ def test_epubcheck_small_sample_and_700_articles(
     results = epubcheck(epubs)
     problems = {str(path): [str(m) for m in found] for path, found in results.items() if found}
     assert problems == {}
+
+
+def test_page_starts_round_trip_and_ignore_an_older_longer_layout() -> None:
+    from atlas_publish import pagebreaks
+
+    old = pagebreaks.encode(3, {1: 0, 2: 10001, 3: 10002, 4: 20000})
+    new = pagebreaks.encode(3, {1: 0, 2: 10001, 3: 20000})
+    pages = {key: (3, value) for key, value in {**old, **new}.items()}
+    pages["pagebreak:4:1"] = (4, 0)
+    assert pagebreaks.decode(pages, 3) == {0: [1], 10001: [2], 20000: [3]}
+    assert pagebreaks.decode(pages, 5) == {}

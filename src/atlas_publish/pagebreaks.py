@@ -117,8 +117,12 @@ def _print_points(root: object, volume: Volume) -> dict[object, int]:
             current = position[element.get("id")]
             points[element] = point(current)
         elif tag == "section" and "section" in classes:
-            current = next(i for i in range(current + 1, len(order)) if order[i][0] == "section")
-            points[element] = point(current)
+            # A template of the writer's own may print more sections than the model has.
+            following = (i for i in range(current + 1, len(order)) if order[i][0] == "section")
+            found = next(following, None)
+            if found is not None:
+                current = found
+                points[element] = point(current)
         elif tag == "article" and element.get("id") in position:
             current = position[element.get("id")]
             points[element] = point(current)
