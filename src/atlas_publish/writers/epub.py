@@ -63,11 +63,14 @@ def page_marker(folio: int) -> Markup:
     ).format(folio)
 
 
-def xhtml_fragment(html: str, breaks: Mapping[int, Sequence[int]] | None = None) -> Markup:
+def xhtml_fragment(
+    html: str, breaks: Mapping[int, Sequence[int]] | None = None, notes_label: str = "Notes"
+) -> Markup:
     """An HTML fragment as well-formed XHTML, with the ARIA roles of notes for reading systems.
 
     ``breaks`` maps the index of a top-level element to the printed pages that begin inside
     it: their markers are put just before it (after the last element when it is missing).
+    ``notes_label`` names the notes section: each landmark of a document needs its own name.
     """
     root = tinyhtml5.parse(f"<!DOCTYPE html><body>{html}</body>", namespace_html_elements=False)
     body = root.find("body")
@@ -76,7 +79,7 @@ def xhtml_fragment(html: str, breaks: Mapping[int, Sequence[int]] | None = None)
         classes = set((element.get("class") or "").split())
         if "footnotes" in classes and element.tag == "section":
             element.set("role", "doc-endnotes")
-            element.set("aria-label", "Notes")
+            element.set("aria-label", notes_label)
         elif "footnote-ref" in classes:
             for link in element.iter("a"):
                 link.set("role", "doc-noteref")
@@ -246,7 +249,9 @@ def _as_xhtml(
     anchors = {a.number: a.anchor for a in marks.volume.articles}
     return {
         number: RenderedArticle(
-            body=xhtml_fragment(r.body, marks.body_breaks(anchors[number])),
+            body=xhtml_fragment(
+                r.body, marks.body_breaks(anchors[number]), f"Notes to article {number}"
+            ),
             stage_index=xhtml_fragment(r.stage_index) if r.stage_index else None,
             images=r.images,
         )
