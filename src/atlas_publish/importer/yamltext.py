@@ -26,7 +26,7 @@ def _loads(text: str) -> Any:
 def scalar(key: str, value: str, indent: str = "") -> str:
     """``key: value`` as one line, or folded over several when it is long."""
     line = f"{indent}{key}: {value}"
-    if _loads(line) == {key: value} and "\n" not in value and len(line) <= WIDTH:
+    if _loads(f"k: {value}") == {"k": value} and "\n" not in value and len(line) <= WIDTH:
         return line
     if len(line) <= WIDTH or "\n" in value:
         return f"{indent}{key}: {quoted(value)}"
@@ -34,7 +34,7 @@ def scalar(key: str, value: str, indent: str = "") -> str:
     # line breaks and no leading or trailing spaces; checked below anyway.
     wrapped = textwrap.wrap(value, WIDTH - len(indent) - 2, break_long_words=False)
     folded = f"{indent}{key}: >-\n" + "".join(f"{indent}  {part}\n" for part in wrapped)
-    if _loads(folded) == {key: value}:
+    if _loads("k: >-\n" + "".join(f"  {part}\n" for part in wrapped)) == {"k": value}:
         return folded.rstrip("\n")
     return f"{indent}{key}: {quoted(value)}"
 
