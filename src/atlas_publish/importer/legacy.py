@@ -83,6 +83,17 @@ def parse_date(text: str) -> dt.date | None:
         return None
 
 
+EMPHASIS = re.compile(r"(\*\*|__)(\S(?:.*?\S)?)\1|(?<![\w*])([*_])(\S(?:.*?\S)?)\3(?![\w*])")
+
+
+def plain(text: str) -> str:
+    """Front matter is plain text: '**bold**' and '*em*' lose their marks."""
+    previous = None
+    while previous != text:
+        previous, text = text, EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
+    return " ".join(text.split())
+
+
 def split_list(text: str) -> tuple[str, ...]:
     """'Qualification, Pipeline; Focus' -> ('Qualification', 'Pipeline', 'Focus')."""
     items: list[str] = []
@@ -156,6 +167,8 @@ class Head:
         if label in DATE_LABELS:
             self.date = parse_date(rest)
             if self.date is None and self.notes is not None:
-                self.notes.append(Note(f"date '{rest}' is not YYYY-MM-DD; left out", block.line))
+                self.notes.append(
+                    Note(f"date '{rest}' is not a date written YYYY-MM-DD; left out", block.line)
+                )
             return 1
         return 0

@@ -15,7 +15,7 @@ from ..model import Article, Atlas
 from ..outputs import atomic_write_bytes
 from .body import convert_body
 from .detect import decode, detect_kind
-from .legacy import KIND_NAMES, ImportFailed, Legacy
+from .legacy import KIND_NAMES, ImportFailed, Legacy, plain
 from .place import Layout
 from .references import Targets, resolve_references
 from .titles import acronyms_in, known_acronyms, match_key, title_case
@@ -128,7 +128,7 @@ def import_files(
             )
             continue
         own = acronyms | acronyms_in([*legacy.body, legacy.summary, legacy.abstract or ""])
-        item = _Planned(source, legacy, encoding, title_case(legacy.title, own), ())
+        item = _Planned(source, legacy, encoding, title_case(plain(legacy.title), own), ())
         item.stages = _stages(legacy, atlas, item.notes, source)
         item.notes += [_at(source, note.line, note.message) for note in legacy.notes]
         planned.append(item)
@@ -219,11 +219,11 @@ def _convert(item: _Planned, targets: Targets, tagged: dict[str, frozenset[str]]
         {
             "number": legacy.number,
             "title": item.title,
-            "summary": legacy.summary,
+            "summary": plain(legacy.summary),
             "date": legacy.date,
             "keywords": legacy.keywords,
             "stages": item.stages,
-            "abstract": legacy.abstract,
+            "abstract": plain(legacy.abstract) if legacy.abstract else None,
         }
     )
     body, notes = resolve_references(convert_body(list(legacy.body), tagged), targets)
@@ -237,15 +237,24 @@ def _stages(legacy: Legacy, atlas: Atlas | None, notes: list[str], source: Path)
     """'6 Has some customers' -> 6, by the stage's name in atlas.yaml (or its number)."""
     stages = atlas.stages if atlas else ()
     by_name = {match_key(s.name): s.number for s in stages}
-    known = {s.number for s in stages}
+    names = {s.number: s.name for s in stages}
     found: list[int] = []
     for text, line in legacy.stages:
         words = text.split(maxsplit=1)
         number = int(words[0]) if words and words[0].isdigit() else None
-        name = words[1] if number is not None and len(words) > 1 else text
-        stage = by_name.get(match_key(name))
-        if stage is None and number in known and (number is None or len(words) == 1):
+        name = (words[1] if len(words) > 1 else "") if number is not None else text
+        stage = by_name.get(match_key(name)) if name else None
+        if stage is None and number in names:
             stage = number
+            if name:
+                notes.append(
+                    _at(
+                        source,
+                        line,
+                        f"stage '{text}': atlas.yaml names stage {number} "
+                        f"'{names[number]}'; used {number}",
+                    )
+                )
         if stage is None:
             listed = ", ".join(f"{s.number} {s.name}" for s in stages) or "none"
             notes.append(

@@ -15,6 +15,7 @@ from .legacy import (
     Structure,
     blocks,
     parse_date,
+    plain,
     split_list,
 )
 from .tables import cells, is_delimiter, is_table_line
@@ -48,7 +49,11 @@ def parse_word(text: str) -> Legacy:
             if rest:
                 head.date = parse_date(rest)
                 if head.date is None:
-                    notes.append(Note(f"date '{rest}' is not YYYY-MM-DD; left out", block.line))
+                    notes.append(
+                        Note(
+                            f"date '{rest}' is not a date written YYYY-MM-DD; left out", block.line
+                        )
+                    )
             index += 1
             continue
         used = head.take(block, found[index + 1] if index + 1 < len(found) else None)
@@ -113,7 +118,7 @@ def _structure(header: dict[str, tuple[list[str], int]], number: str) -> Structu
         digits = first.split(".")[-1] if row != "volume" else first
         if not digits.isdigit():
             # The number cell is missing: the cell is the title.
-            titles[row] = first
+            titles[row] = plain(first)
             continue
         if int(digits) != int(want):
             raise ImportFailed(
@@ -121,5 +126,5 @@ def _structure(header: dict[str, tuple[list[str], int]], number: str) -> Structu
                 "correct one of them",
                 line,
             )
-        titles[row] = values[1] if len(values) > 1 else None
+        titles[row] = plain(values[1]) if len(values) > 1 else None
     return Structure(titles["volume"], titles["chapter"], titles["section"])
