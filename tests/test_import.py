@@ -464,3 +464,32 @@ def test_braces_stay_literal_and_web_text_stays_text(handbook: Tree, tmp_path: P
     assert "summary: Prices {{ change }}.\n" in text
     checked = check(handbook.root)
     assert "Browse" not in checked.indexes.articles["5.030306"].body
+
+
+def test_a_folder_imports_its_files_and_a_number_twice_fails(
+    handbook: Tree, tmp_path: Path
+) -> None:
+    export(tmp_path, "a.md", word_export(title="**FIRST** *TAKE*"))
+    export(tmp_path, "b.md", word_export(title="SECOND TAKE"))
+    export(tmp_path, "_draft.md", "ignored")
+    result = import_files([tmp_path / "exports"], handbook.root)
+    assert [(f.source.name, f.status) for f in result.files] == [
+        ("a.md", "imported"),
+        ("b.md", "failed"),
+    ]
+    assert result.files[0].message.endswith("5.030305 First Take")
+    assert "article 5.030305 is also in" in result.files[1].message
+    assert result.files[1].message.startswith(f"{tmp_path / 'exports' / 'b.md'}:11: ")
+
+
+def test_a_stage_named_differently_falls_back_to_its_number(
+    handbook: Tree, tmp_path: Path
+) -> None:
+    path = export(tmp_path, "s.md", word_export(stage="7 Sells again and again"))
+    result = import_files([path], handbook.root)
+    text = (chapter_folder(handbook) / "5.030305-closing-the-quarter.md").read_text()
+    assert "stages: [7]\n" in text
+    assert result.files[0].warnings == (
+        f"{path}:7: warning: stage '7 Sells again and again': atlas.yaml names stage 7 "
+        "'Has repeatable sales'; used 7",
+    )

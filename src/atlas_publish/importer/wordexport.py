@@ -20,7 +20,7 @@ from .legacy import (
 )
 from .tables import cells, is_delimiter, is_table_line
 
-HEADING_MARKS = re.compile(r"^\s*#{1,6}\s+|^\s*\*\*|\*\*\s*$")
+HEADING_MARKS = re.compile(r"^\s*#{1,6}\s+")
 
 
 def parse_word(text: str) -> Legacy:
