@@ -482,9 +482,7 @@ def test_a_folder_imports_its_files_and_a_number_twice_fails(
     assert result.files[1].message.startswith(f"{tmp_path / 'exports' / 'b.md'}:11: ")
 
 
-def test_a_stage_named_differently_falls_back_to_its_number(
-    handbook: Tree, tmp_path: Path
-) -> None:
+def test_a_stage_named_differently_falls_back_to_its_number(handbook: Tree, tmp_path: Path) -> None:
     path = export(tmp_path, "s.md", word_export(stage="7 Sells again and again"))
     result = import_files([path], handbook.root)
     text = (chapter_folder(handbook) / "5.030305-closing-the-quarter.md").read_text()
@@ -492,4 +490,18 @@ def test_a_stage_named_differently_falls_back_to_its_number(
     assert result.files[0].warnings == (
         f"{path}:7: warning: stage '7 Sells again and again': atlas.yaml names stage 7 "
         "'Has repeatable sales'; used 7",
+    )
+
+
+def test_a_chapter_yaml_in_a_form_not_edited_fails_only_its_file(
+    handbook: Tree, tmp_path: Path
+) -> None:
+    chapter_yaml = chapter_folder(handbook) / "chapter.yaml"
+    chapter_yaml.write_text('number: "5.03"\ntitle: Customers\nsections: {1: A, 3: B}\n')
+    path = export(tmp_path, "s2.md", word_export("5.030201", section="Keeping Customers"))
+    result = import_files([path, WEB], handbook.root, dry_run=True)
+    assert [f.status for f in result.files] == ["failed", "imported"]
+    assert result.files[0].message == (
+        f"{path}: {chapter_yaml} writes 'sections:' in a form the importer does not edit; "
+        "add '2: Keeping Customers' under it by hand"
     )

@@ -113,6 +113,13 @@ class Layout:
                 "name it: add it under 'sections:' first",
                 legacy.number_line,
             )
+        if chapter is not None and chapter.yaml_text and section not in chapter.sections:
+            # Try the edit now, so a chapter.yaml the importer cannot edit fails this file only.
+            add_sections(
+                chapter.yaml_text,
+                chapter.added | {section: structure.section_title or ""},
+                chapter.yaml_path,
+            )
         actions: list[str] = []
         if volume is None or not volume.yaml_exists:
             volume = volume or VolumePlan(int(number[0]), folder, structure.volume_title, False)
