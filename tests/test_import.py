@@ -505,3 +505,16 @@ def test_a_chapter_yaml_in_a_form_not_edited_fails_only_its_file(
         f"{path}: {chapter_yaml} writes 'sections:' in a form the importer does not edit; "
         "add '2: Keeping Customers' under it by hand"
     )
+
+
+def test_the_cli_names_what_the_writer_must_fix_and_exits_1(
+    handbook: Tree, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = export(tmp_path, "l.md", word_export(body="See [*Nowhere*](#)."))
+    assert main(["import", str(path), "--content", str(handbook.root)]) == 1
+    captured = capsys.readouterr()
+    target = chapter_folder(handbook) / "5.030305-closing-the-quarter.md"
+    assert f'  {target}:10: warning: link "Nowhere" lost its target' in captured.out
+    assert "1 imported, 0 skipped (exist), 0 failed" in captured.out
+    assert f"{target}:10: error[E040]: reference to article ?" in captured.err
+    assert captured.err.endswith(f"check: 1 error(s) in {handbook.root} to fix\n")

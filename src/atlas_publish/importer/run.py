@@ -89,34 +89,55 @@ class _Planned:
 def import_files(
     sources: Sequence[Path], content: Path, *, dry_run: bool = False, force: bool = False
 ) -> ImportResult:
-    reports: dict[Path, FileReport] = {}
     files = list(_expand(sources))
     if not (content / "atlas.yaml").is_file():
         why = f"{display_path(content)} is not a content tree (no atlas.yaml); give --content DIR"
         return ImportResult(
             tuple(FileReport(f, "failed", f"{display_path(f)}: {why}") for f in files), dry_run, ()
         )
+    reports: dict[Path, FileReport] = {}
     atlas = load_atlas(content, Diagnostics())  # the tree as it is; its own errors are check's
     layout = Layout.read(content)
-    acronyms = known_acronyms() | acronyms_in(a.title for a in _articles(atlas))
+    planned = _read_all(files, atlas, layout, force, reports)
+    placed = _place_all(planned, layout, reports)
+    targets, tagged = _targets(atlas, layout, placed)
+    converted: list[_Planned] = []
+    for item in placed:
+        try:
+            _convert(item, targets, tagged)
+        except ImportFailed as failure:
+            reports[item.source] = _failed(item.source, failure)
+            continue
+        converted.append(item)
+    written = [] if dry_run else _write(layout, converted, reports)
+    for item in converted:
+        if item.source not in reports:
+            reports[item.source] = _imported(item)
+    return ImportResult(tuple(reports[f] for f in files if f in reports), dry_run, tuple(written))
 
+
+def _read_all(
+    files: list[Path],
+    atlas: Atlas | None,
+    layout: Layout,
+    force: bool,
+    reports: dict[Path, FileReport],
+) -> list[_Planned]:
+    """Parse every export; skip the ones whose article exists, fail the unreadable ones."""
+    acronyms = known_acronyms() | acronyms_in(a.title for a in _articles(atlas))
     planned: list[_Planned] = []
     numbers: dict[str, Path] = {}
     for source in files:
         try:
             legacy, encoding = _read(source)
-        except ImportFailed as failure:
-            reports[source] = _failed(source, failure)
-            continue
-        if legacy.number in numbers:
-            reports[source] = _failed(
-                source,
-                ImportFailed(
+            if legacy.number in numbers:
+                raise ImportFailed(
                     f"article {legacy.number} is also in {display_path(numbers[legacy.number])}, "
                     "imported in this run; import one of them",
                     legacy.number_line,
-                ),
-            )
+                )
+        except ImportFailed as failure:
+            reports[source] = _failed(source, failure)
             continue
         numbers[legacy.number] = source
         existing = layout.articles.get(legacy.number)
@@ -132,7 +153,12 @@ def import_files(
         item.stages = _stages(legacy, atlas, item.notes, source)
         item.notes += [_at(source, note.line, note.message) for note in legacy.notes]
         planned.append(item)
+    return planned
 
+
+def _place_all(
+    planned: list[_Planned], layout: Layout, reports: dict[Path, FileReport]
+) -> list[_Planned]:
     # Word-processor exports first: their header tables may create what web exports need.
     placed: list[_Planned] = []
     for item in sorted(planned, key=lambda p: p.legacy.kind != "word"):
@@ -142,7 +168,14 @@ def import_files(
             reports[item.source] = _failed(item.source, failure)
             continue
         placed.append(item)
+    return placed
 
+
+def _targets(
+    atlas: Atlas | None, layout: Layout, placed: list[_Planned]
+) -> tuple[Targets, dict[str, frozenset[str]]]:
+    """What lost links and chapter mentions may point at, and each tag's articles, counting
+    the articles of this run (and not the old versions of those it replaces)."""
     replaced = {item.legacy.number for item in placed}
     kept = [a for a in _articles(atlas) if a.number not in replaced]
     titles: dict[str, tuple[str, ...]] = {}
@@ -156,50 +189,45 @@ def import_files(
         for tag in article.tags:
             tagged.setdefault(tag, set()).add(article.number)
     chapters = {n for n, c in layout.chapters.items() if c.yaml_exists}
-    targets = Targets(titles, chapters)
-    frozen_tags = {tag: frozenset(found) for tag, found in tagged.items()}
+    return Targets(titles, chapters), {tag: frozenset(n) for tag, n in tagged.items()}
 
-    converted: list[_Planned] = []
-    for item in placed:
-        try:
-            _convert(item, targets, frozen_tags)
-        except ImportFailed as failure:
-            reports[item.source] = _failed(item.source, failure)
-            continue
-        converted.append(item)
-    placed = converted
 
+def _write(layout: Layout, items: list[_Planned], reports: dict[Path, FileReport]) -> list[Path]:
+    """volume.yaml and chapter.yaml first, then the articles; each file atomically."""
     written: list[Path] = []
-    if not dry_run and placed:
-        try:
-            for path, text in layout.yaml_writes():
-                atomic_write_bytes(path, text.encode("utf-8"))
-                written.append(path)
-        except (OSError, ImportFailed) as error:
-            why = error.message if isinstance(error, ImportFailed) else str(error)
-            for item in placed:
-                reports[item.source] = _failed(item.source, ImportFailed(f"not written: {why}"))
-            placed = []
-    for item in placed:
+    if not items:
+        return written
+    try:
+        for path, text in layout.yaml_writes():
+            atomic_write_bytes(path, text.encode("utf-8"))
+            written.append(path)
+    except (OSError, ImportFailed) as error:
+        why = error.message if isinstance(error, ImportFailed) else str(error)
+        for item in items:
+            reports[item.source] = _failed(item.source, ImportFailed(f"not written: {why}"))
+        return written
+    for item in items:
         assert item.target is not None
-        if not dry_run:
-            try:
-                atomic_write_bytes(item.target, item.text.encode("utf-8"))
-            except OSError as error:
-                reports[item.source] = _failed(item.source, ImportFailed(f"not written: {error}"))
-                continue
-            written.append(item.target)
-        legacy = item.legacy
-        extra = "" if item.encoding == "UTF-8" else f", {item.encoding}"
-        reports[item.source] = FileReport(
-            item.source,
-            "imported",
-            f"{KIND_NAMES[legacy.kind]}{extra}: {legacy.number} {item.title}",
-            item.target,
-            tuple(item.actions),
-            tuple(item.notes),
-        )
-    return ImportResult(tuple(reports[f] for f in files if f in reports), dry_run, tuple(written))
+        try:
+            atomic_write_bytes(item.target, item.text.encode("utf-8"))
+        except OSError as error:
+            reports[item.source] = _failed(item.source, ImportFailed(f"not written: {error}"))
+            continue
+        written.append(item.target)
+    return written
+
+
+def _imported(item: _Planned) -> FileReport:
+    legacy = item.legacy
+    extra = "" if item.encoding == "UTF-8" else f", {item.encoding}"
+    return FileReport(
+        item.source,
+        "imported",
+        f"{KIND_NAMES[legacy.kind]}{extra}: {legacy.number} {item.title}",
+        item.target,
+        tuple(item.actions),
+        tuple(item.notes),
+    )
 
 
 def _read(source: Path) -> tuple[Legacy, str]:
