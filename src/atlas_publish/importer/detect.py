@@ -30,25 +30,33 @@ def decode(data: bytes) -> Decoded:
     if len(data) > MAX_EXPORT_BYTES:
         raise ImportFailed(f"the file is {len(data):,} bytes: too large to be one article")
     if data.startswith(codecs.BOM_UTF8):
-        return Decoded(_normalise(_strict(data[3:], "utf-8")), "UTF-8 with BOM")
+        return Decoded(
+            _normalise(_strict(data[3:], "utf-8", "not UTF-8, though it starts with a UTF-8 BOM")),
+            "UTF-8 with BOM",
+        )
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return Decoded(_normalise(_strict(data, "utf-16")), "UTF-16")
+        return Decoded(
+            _normalise(_strict(data, "utf-16", "not UTF-16, though it starts with a UTF-16 BOM")),
+            "UTF-16",
+        )
     if b"\x00" in data:
         raise ImportFailed("this is a binary file, not a text export", 1)
     try:
         return Decoded(_normalise(data.decode("utf-8")), "UTF-8")
     except UnicodeDecodeError:
         pass
-    return Decoded(_normalise(_strict(data, "cp1252")), "Windows-1252")
+    return Decoded(
+        _normalise(_strict(data, "cp1252", "neither UTF-8 nor Windows-1252")), "Windows-1252"
+    )
 
 
-def _strict(data: bytes, encoding: str) -> str:
+def _strict(data: bytes, encoding: str, problem: str) -> str:
     try:
         return data.decode(encoding)
     except UnicodeDecodeError as exc:
-        line = data[: exc.start].count(b"\n") + 1
+        line = data[: exc.start].decode(encoding, errors="replace").count("\n") + 1
         raise ImportFailed(
-            f"neither UTF-8 nor Windows-1252 (byte 0x{data[exc.start]:02x}); "
+            f"{problem} (byte 0x{data[exc.start]:02x}); "
             "save the export as UTF-8 and import it again",
             line,
         ) from None
