@@ -469,7 +469,7 @@ def test_braces_stay_literal_and_web_text_stays_text(handbook: Tree, tmp_path: P
 def test_a_folder_imports_its_files_and_a_number_twice_fails(
     handbook: Tree, tmp_path: Path
 ) -> None:
-    export(tmp_path, "a.md", word_export(title="**FIRST** *TAKE*"))
+    export(tmp_path, "a.md", word_export(title="**FIRST** *TAKE*", body="Body."))
     export(tmp_path, "b.md", word_export(title="SECOND TAKE"))
     export(tmp_path, "_draft.md", "ignored")
     result = import_files([tmp_path / "exports"], handbook.root)
@@ -518,3 +518,12 @@ def test_the_cli_names_what_the_writer_must_fix_and_exits_1(
     assert "1 imported, 0 skipped (exist), 0 failed" in captured.out
     assert f"{target}:10: error[E040]: reference to article ?" in captured.err
     assert captured.err.endswith(f"check: 1 error(s) in {handbook.root} to fix\n")
+
+
+def test_front_matter_text_is_plain(handbook: Tree, tmp_path: Path) -> None:
+    text = word_export().replace(
+        "Close what can close.", "Close *what* can close, see [**Targeting Customers**](#)."
+    )
+    import_files([export(tmp_path, "p.md", text)], handbook.root)
+    written = (chapter_folder(handbook) / "5.030305-closing-the-quarter.md").read_text()
+    assert "summary: Close what can close, see Targeting Customers.\n" in written

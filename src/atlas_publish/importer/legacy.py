@@ -86,8 +86,12 @@ def parse_date(text: str) -> dt.date | None:
 EMPHASIS = re.compile(r"(\*\*|__)(\S(?:.*?\S)?)\1|(?<![\w*])([*_])(\S(?:.*?\S)?)\3(?![\w*])")
 
 
+LINK = re.compile(r"\[([^\]\n]+)\]\([^)\n]*\)")
+
+
 def plain(text: str) -> str:
-    """Front matter is plain text: '**bold**' and '*em*' lose their marks."""
+    """Front matter is plain text: '**bold**' and '*em*' lose their marks, links keep their text."""
+    text = LINK.sub(lambda m: m.group(1), text)
     previous = None
     while previous != text:
         previous, text = text, EMPHASIS.sub(lambda m: m.group(2) or m.group(4), text)
