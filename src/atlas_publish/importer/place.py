@@ -11,6 +11,7 @@ from slugify import slugify
 
 from ..content.files import is_ignored
 from ..content.load import ARTICLE_FILE, CHAPTER_DIR, VOLUME_DIR
+from ..errors import display_path
 from .legacy import ImportFailed, Legacy
 from .yamltext import add_sections, chapter_yaml, volume_yaml
 
@@ -107,7 +108,7 @@ class Layout:
             )
         section = int(number[4:6])
         if (chapter is None or section not in chapter.sections) and not structure.section_title:
-            where = chapter.yaml_path if chapter else "chapter.yaml"
+            where = display_path(chapter.yaml_path) if chapter else "chapter.yaml"
             raise ImportFailed(
                 f"section {number[4:6]} is not declared in {where} and this export does not "
                 "name it: add it under 'sections:' first",
@@ -124,7 +125,9 @@ class Layout:
         if volume is None or not volume.yaml_exists:
             volume = volume or VolumePlan(int(number[0]), folder, structure.volume_title, False)
             volume.title = structure.volume_title
-            actions.append(f"create {volume.yaml_path} (volume {number[0]}: {volume.title})")
+            actions.append(
+                f"create {display_path(volume.yaml_path)} (volume {number[0]}: {volume.title})"
+            )
             volume.yaml_exists = True
             self.volumes[volume.number] = volume
         if chapter is None or not chapter.yaml_exists:
@@ -135,7 +138,9 @@ class Layout:
             )
             chapter = chapter or ChapterPlan(number[:4], chapter_folder, None, {}, False)
             chapter.title = structure.chapter_title
-            actions.append(f"create {chapter.yaml_path} (chapter {number[:4]}: {chapter.title})")
+            actions.append(
+                f"create {display_path(chapter.yaml_path)} (chapter {number[:4]}: {chapter.title})"
+            )
             chapter.yaml_exists = True
             chapter.yaml_text = ""  # written from the plan
             self.chapters[chapter.number] = chapter
@@ -143,7 +148,9 @@ class Layout:
             title_of_section = structure.section_title or ""
             chapter.sections[section] = title_of_section
             chapter.added[section] = title_of_section
-            actions.append(f"add section {section} ({title_of_section}) to {chapter.yaml_path}")
+            actions.append(
+                f"add section {section} ({title_of_section}) to {display_path(chapter.yaml_path)}"
+            )
         existing = self.articles.get(number)
         path = existing or chapter.folder / f"{number}-{slug(title)}.md"
         self.articles[number] = path

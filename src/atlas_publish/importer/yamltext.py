@@ -11,6 +11,7 @@ from typing import Any
 
 import yaml
 
+from ..errors import display_path
 from .legacy import ImportFailed
 
 WIDTH = 100
@@ -103,7 +104,7 @@ def add_sections(text: str, added: dict[int, str], path: Path) -> str:
     if start is None:
         if isinstance(before, dict) and "sections" in before and before["sections"] is not None:
             raise ImportFailed(
-                f"{path} writes 'sections:' in a form the importer does not edit; add "
+                f"{display_path(path)} writes 'sections:' in a form the importer does not edit; add "
                 + ", ".join(f"'{n}: {t}'" for n, t in sorted(added.items()))
                 + " under it by hand"
             )
@@ -131,7 +132,7 @@ def add_sections(text: str, added: dict[int, str], path: Path) -> str:
     expected = dict(old_sections or {}) | added
     if not isinstance(after, dict) or after.get("sections") != expected:
         raise ImportFailed(
-            f"could not add section(s) {', '.join(map(str, added))} to {path} safely; "
+            f"could not add section(s) {', '.join(map(str, added))} to {display_path(path)} safely; "
             "add them under 'sections:' by hand"
         )
     return result
