@@ -527,3 +527,20 @@ def test_front_matter_text_is_plain(handbook: Tree, tmp_path: Path) -> None:
     import_files([export(tmp_path, "p.md", text)], handbook.root)
     written = (chapter_folder(handbook) / "5.030305-closing-the-quarter.md").read_text()
     assert "summary: Close what can close, see Targeting Customers.\n" in written
+
+
+def test_an_export_without_blank_lines_between_its_head_lines(
+    handbook: Tree, tmp_path: Path
+) -> None:
+    text = WORD.read_text()
+    for label in ("UNQUALIFY", "File No", "Quick Summary", "Abstract"):
+        text = text.replace(f"\n\n{label}", f"\n{label}")
+    text = text.replace("Abstract:\n\n", "Abstract:\n")
+    web = WEB.read_text().replace("Flats\n\nQuick", "Flats\nQuick")
+    result = import_files(
+        [export(tmp_path, "w.md", text), export(tmp_path, "w.txt", web)], handbook.root
+    )
+    assert not result.failed
+    folder = chapter_folder(handbook)
+    assert (folder / "5.030302-unqualify-fast.md").read_text() == UNQUALIFY_FAST
+    assert (folder / "5.030304-tire-kickers-can-cause-flats.md").read_text() == TIRE_KICKERS

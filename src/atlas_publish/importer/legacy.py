@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
@@ -135,6 +136,27 @@ def blocks(lines: list[str], first_line: int = 1) -> list[Block]:
     if current:
         found.append(Block(tuple(current), start))
     return found
+
+
+KNOWN_LABELS = SUMMARY_LABELS | ABSTRACT_LABELS | KEYWORD_LABELS | STAGE_LABELS | DATE_LABELS
+
+
+def is_labelled(line: str) -> bool:
+    found = label_of(line)
+    return found is not None and found[0] in KNOWN_LABELS
+
+
+def split_block(found: list[Block], index: int, starts: Callable[[str], bool]) -> None:
+    """Lines of the head written without a blank line between them become blocks of their own:
+    ``found[index]`` is split before its first later line for which ``starts`` is true."""
+    block = found[index]
+    for offset, line in enumerate(block.lines[1:], 1):
+        if starts(line):
+            found[index : index + 1] = [
+                Block(block.lines[:offset], block.line),
+                Block(block.lines[offset:], block.line + offset),
+            ]
+            return
 
 
 @dataclass

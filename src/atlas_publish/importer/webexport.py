@@ -6,7 +6,7 @@ from __future__ import annotations
 import re
 
 from .detect import WEB_NUMBER
-from .legacy import Head, ImportFailed, Legacy, Note, Structure, blocks
+from .legacy import Head, ImportFailed, Legacy, Note, Structure, blocks, is_labelled, split_block
 
 BULLET = re.compile(r"^(\s*)[•◦▪·‣–*-]\s+")
 NUMBERED = re.compile(r"^(\s*)(\d{1,3})[.)]\s+")
@@ -23,9 +23,11 @@ def parse_web(text: str) -> Legacy:
         raise ImportFailed("the title line is missing above 'Article Number'", at + 1)
     notes: list[Note] = []
     head = Head(notes=notes)
+    split_block(found, 0, is_labelled)
     title = found[0].text
     index = 1
     while index < len(found):
+        split_block(found, index, is_labelled)
         used = head.take(found[index], found[index + 1] if index + 1 < len(found) else None)
         if not used:
             break

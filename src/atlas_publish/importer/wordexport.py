@@ -14,8 +14,10 @@ from .legacy import (
     Note,
     Structure,
     blocks,
+    is_labelled,
     parse_date,
     plain,
+    split_block,
     split_list,
 )
 from .tables import cells, is_delimiter, is_table_line
@@ -30,9 +32,22 @@ def parse_word(text: str) -> Legacy:
     head = Head(notes=notes)
     index = 0
     header: dict[str, tuple[list[str], int]] = {}
-    if found and all(is_table_line(line) for line in found[0].lines):
+    if found and is_table_line(found[0].lines[0]):
+        first = found[0]
+        rows = next((i for i, line in enumerate(first.lines) if not is_table_line(line)), None)
+        if rows is not None:  # the title follows the table without a blank line
+            found[0:1] = [
+                Block(first.lines[:rows], first.line),
+                Block(first.lines[rows:], first.line + rows),
+            ]
         header = _header_table(found[0])
         index = 1
+
+    def starts(line: str) -> bool:
+        return bool(FILE_NUMBER.match(line)) or is_labelled(line)
+
+    if index < len(found):
+        split_block(found, index, starts)
     if index >= len(found) or FILE_NUMBER.match(found[index].lines[0]):
         line = found[index].line if index < len(found) else None
         raise ImportFailed("the title line is missing above 'File No.'", line)
@@ -41,6 +56,7 @@ def parse_word(text: str) -> Legacy:
     number: str | None = None
     number_line = 0
     while index < len(found):
+        split_block(found, index, starts)
         block = found[index]
         match = FILE_NUMBER.match(block.lines[0])
         if match:
