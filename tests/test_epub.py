@@ -255,7 +255,19 @@ def test_epubcheck_small_sample_and_700_articles(
         + sorted((base / "large-out" / "epub").glob("*.epub"))
     )
     assert len(epubs) == 2 + 9 + 9
-    results = epubcheck(epubs)
+    # A broken copy in the same run: the batch runner reports what EPUBCheck finds.
+    broken = base / "broken.epub"
+    files = members(epubs[0])
+    files["EPUB/nav.xhtml"] = files["EPUB/nav.xhtml"].replace(
+        b'href="title.xhtml"', b'href="x.xhtml"'
+    )
+    with zipfile.ZipFile(broken, "w") as book:
+        for name, data in files.items():
+            book.writestr(
+                name, data, zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            )
+    results = epubcheck([*epubs, broken])
+    assert any(m.severity == "ERROR" and m.code == "RSC-007" for m in results.pop(broken))
     problems = {str(path): [str(m) for m in found] for path, found in results.items() if found}
     assert problems == {}
 
