@@ -116,7 +116,7 @@ def test_metadata(built: Path) -> None:
         "<dc:title>Test Atlas, Volume 1: Beginnings</dc:title>",
         '<meta property="belongs-to-collection" id="collection">Test Atlas</meta>',
         '<meta refines="#collection" property="group-position">1</meta>',
-        "<dc:description>Volume 1 of Test Atlas: Beginnings. 2 articles in 1 chapters.",
+        "<dc:description>Volume 1 of Test Atlas: Beginnings. 2 articles in 1 chapter.",
         '<meta property="schema:accessModeSufficient">textual</meta>',
         '<meta property="schema:accessibilityFeature">alternativeText</meta>',
         '<meta property="schema:accessibilityFeature">printPageNumbers</meta>',

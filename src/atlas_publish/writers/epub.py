@@ -386,6 +386,10 @@ def _stylesheet(atlas: Atlas) -> Path:
     return override if override.is_file() else templates_dir() / "epub" / "epub.css"
 
 
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
 def _page_list(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
     """Every printed page whose marker made it into a document, in page order."""
     found: dict[int, str] = {}
@@ -401,7 +405,7 @@ def _metadata(
     """Descriptive and accessibility metadata (EPUB Accessibility 1.1), claiming only what holds."""
     description = (
         f"Volume {volume.number} of {atlas.title}: {volume.title}. "
-        f"{len(volume.articles)} articles in {len(volume.chapters)} chapters."
+        f"{_count(len(volume.articles), 'article')} in {_count(len(volume.chapters), 'chapter')}."
     )
     metadata: list[tuple[str, str, str, dict[str, str]]] = [
         ("DC", "description", description, {}),
