@@ -315,6 +315,8 @@ class _Run:
         if _shown(self.options, edition):
             self.built.append(built)
             self.progress.finish(label_of(number, edition), built)
+        for note in getattr(result, "notes", ()):  # what the EPUB writer tells the writer
+            self.progress.note(f"volume {number}: {note}")
         if edition == "pdf" and "epub" in editions:
             self._epub(number)
 
