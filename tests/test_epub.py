@@ -192,7 +192,7 @@ def test_reproducible(built: Path, epoch: None) -> None:
     """Two builds with SOURCE_DATE_EPOCH and the same print layout are byte-identical."""
     again = built / "again"
     (again / ".cache").mkdir(parents=True)
-    shutil.copy(built / "out" / ".cache" / "pages.json", again / ".cache" / "pages.json")
+    shutil.copy(built / "out" / ".cache" / "manifest.json", again / ".cache" / "manifest.json")
     build(BuildOptions(content=built / "content", out=again, formats=("epub",), jobs=1))
     for number in (1, 2):
         first = (built / "out" / "epub" / f"volume-{number}.epub").read_bytes()

@@ -9,7 +9,7 @@ item's start, k + 1 for body block k, and STAGE_INDEX for the stage index. A bod
 renders a block more or less in one edition thus shifts points inside that article only.
 
 The PDF writer reports, for each folio, the point inside which that printed page begins.
-These ride in the anchor -> (volume, folio) page map (``build/.cache/pages.json``) that the
+These ride in the anchor -> (volume, folio) page map (``build/.cache/manifest.json``) that the
 pipeline already keeps and hands to the EPUB writer:
 
     "pagebreak:V:F" -> (V, point)     printed page F of volume V begins inside ``point``
