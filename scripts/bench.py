@@ -240,7 +240,7 @@ def main() -> int:
         naive = row(
             "naive: one document per volume",
             [seconds],
-            f"sequential, no cache, PDF only; peak {naive_peak:.0f} MB",
+            f"sequential, no cache, PDF only; CPU {CPU['last']:.0f} s; peak {naive_peak:.0f} MB",
         )
 
     pandoc_epub = pandoc_pdf = None
