@@ -114,8 +114,15 @@ def render_chapter_page(
             edition_date=None,
         )
     else:
+        from . import pagebreaks
+        from .writers.epub import PageMarks
+
         html = env.get_template("epub/chapter.xhtml.j2").render(
-            atlas=atlas, chapter=chapter, bodies=bodies, page_breaks={}
+            atlas=atlas,
+            chapter=chapter,
+            bodies=bodies,
+            marks=PageMarks(volume, {}),  # a screen has no print pages to mark
+            stage_part=pagebreaks.STAGE_INDEX,
         )
         html = re.sub(r"^<\?xml[^>]*>\s*", "", html)  # an HTML page, not an XML document
     return add_to_page(html, head=head + SCREEN_CSS, top=top)
