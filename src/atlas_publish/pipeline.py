@@ -6,6 +6,9 @@ build(): check, then each volume to PDF and/or EPUB in worker processes.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
+import gc
 import hashlib
 import os
 import time
@@ -134,6 +137,20 @@ def build(
     manifest.warnings = [str(w) for w in checked.warnings]
     manifest.save()
     return results
+
+
+def _in_worker(function: Callable[[Any], Any], job: object) -> Any:
+    """Run one job, then hand the memory it freed back to the system.
+
+    A worker lays out several volumes in turn; without this, each one starts from the last
+    one's fragmented heap and the worker's peak grows (313 MB instead of 296 on 700 articles).
+    """
+    try:
+        return function(job)
+    finally:
+        gc.collect()
+        with contextlib.suppress(AttributeError, OSError):  # glibc only; elsewhere, no need
+            ctypes.CDLL(None).malloc_trim(0)
 
 
 def _import_renderer() -> None:
@@ -298,7 +315,8 @@ class _Run:
         key: str,
     ) -> None:
         self.progress.start(label_of(number, edition))
-        self.running[self.pool.submit(function, job)] = (number, edition, relative, key)
+        future = self.pool.submit(_in_worker, function, job)
+        self.running[future] = (number, edition, relative, key)
 
     def _finished(self, future: Future[Any], editions: set[str]) -> None:
         number, edition, relative, key = self.running.pop(future)
