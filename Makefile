@@ -32,6 +32,11 @@ epub: setup
 all: setup
 	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format all
 
+# OUT/dist: the volumes under readers' names, SHA256SUMS, catalog.json, opds.xml, index.html
+.PHONY: dist
+dist: setup
+	$(BIN)/atlas-publish dist --content $(CONTENT) --out $(OUT)
+
 check: setup
 	$(BIN)/atlas-publish check --content $(CONTENT)
 

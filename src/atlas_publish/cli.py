@@ -52,6 +52,19 @@ def _parser() -> argparse.ArgumentParser:
         help="worker processes (default: the number of cores)",
     )
 
+    dist = commands.add_parser(
+        "dist", help="build, check and publish the downloadable volumes in OUT/dist"
+    )
+    _content_option(dist)
+    dist.add_argument("--out", type=Path, default=Path("build"), help="output folder (build/)")
+    dist.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: the number of cores)",
+    )
+
     sample = commands.add_parser("sample", help="generate a content tree shaped like the handbook")
     sample.add_argument("--articles", type=int, required=True, metavar="N")
     sample.add_argument("--out", type=Path, required=True, metavar="DIR")
@@ -75,6 +88,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "sample":
             return _sample(args)
+        if args.command == "dist":
+            return _dist(args)
     except ContentError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic, file=sys.stderr)
@@ -131,6 +146,30 @@ def _build(args: argparse.Namespace) -> int:
     started = time.perf_counter()
     built = build(options, report=lambda line: print(line, flush=True))
     print(f"built {len(built)} file(s) in {time.perf_counter() - started:.1f} s")
+    return EXIT_OK
+
+
+def _dist(args: argparse.Namespace) -> int:
+    from .dist import DistError, DistOptions, publish
+
+    if args.jobs < 1:
+        print("atlas-publish dist: error: --jobs must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    folder = args.out / "dist"
+    options = DistOptions(content=args.content, out=args.out, jobs=args.jobs, strict=args.strict)
+    try:
+        publication = publish(options, report=lambda line: print(line, flush=True))
+    except DistError as error:
+        print(f"atlas-publish dist: {error}", file=sys.stderr)
+        print(f"nothing was published; {folder} is as it was.", file=sys.stderr)
+        return EXIT_CONTENT
+    for path in sorted(folder.iterdir()):
+        print(f"{path.stat().st_size:>12,}  {path.name}")
+    print(
+        f"published {len(publication.files)} volume file(s) to {folder} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
     return EXIT_OK
 
 
