@@ -249,6 +249,8 @@ def gate(built: list[Built], out: Path, jobs: int, report: Report) -> None:
     cache = _EpubCheckCache(out / ".cache" / "epubcheck.json")
     digests = {b.path: hashlib.sha256(b.path.read_bytes()).hexdigest() for b in epubs}
     todo = [b.path for b in epubs if digests[b.path] not in cache.passed]
+    if todo:
+        report(f"EPUBCheck: checking {len(todo)} EPUB(s)")
     results = epubcheck(todo, jobs=max(1, jobs)) if todo else {}
     failed = []
     for item in epubs:
