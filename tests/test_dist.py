@@ -260,6 +260,7 @@ def test_download_page_in_a_phone_sized_browser(runs: Runs, tmp_path: Path) -> N
                 "a[href], img[src], link[href], script[src]",
                 "els => els.map(e => e.href || e.src)",
             )
+            covers = page.eval_on_selector_all("img", "els => els.map(e => e.naturalWidth)")
             width = page.evaluate("document.documentElement.scrollWidth")
             headings = page.eval_on_selector_all("h3", "els => els.map(e => e.innerText)")
             page.click("#volume-1 summary")
@@ -269,6 +270,11 @@ def test_download_page_in_a_phone_sized_browser(runs: Runs, tmp_path: Path) -> N
         finally:
             browser.close()
     assert problems == []
+    # Each cover the EPUBs have is shown (and loads); without one, a drawn stand-in.
+    thumbs = sorted(runs.dist.glob("*-thumb.png"))
+    assert len(covers) == len(thumbs) and all(w > 0 for w in covers)
+    if not thumbs:
+        assert html.count('class="blank"') == 2
     assert width <= 390  # nothing wider than the phone
     assert [h.split("\n")[-1] for h in headings] == ["Beginnings", "Endings"]
     assert "Chapter 1.02" in chapters
@@ -360,6 +366,28 @@ def test_an_interrupted_assembly_leaves_the_previous_folder(tmp_path: Path) -> N
     with staged_directory(target) as folder:
         (folder / "new.pdf").write_bytes(b"new")
     assert [p.name for p in target.iterdir()] == ["new.pdf"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
+
+
+def test_an_interruption_between_the_renames_puts_the_old_folder_back(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import atlas_publish.dist as dist
+
+    target = tmp_path / "dist"
+    target.mkdir()
+    (target / "old.pdf").write_bytes(b"old")
+    real_rename = dist.os.rename
+
+    def rename(source: Path, destination: Path) -> None:
+        if Path(source).name.startswith(".dist.new-"):
+            raise KeyboardInterrupt  # after the old folder went aside, before the new came in
+        real_rename(source, destination)
+
+    monkeypatch.setattr(dist.os, "rename", rename)
+    with pytest.raises(KeyboardInterrupt), staged_directory(target) as folder:
+        (folder / "new.pdf").write_bytes(b"new")
+    assert [p.name for p in target.iterdir()] == ["old.pdf"]
     assert sorted(p.name for p in tmp_path.iterdir()) == ["dist"]
 
 

@@ -548,10 +548,10 @@ def staged_directory(target: Path) -> Iterator[Path]:
     """
     target.parent.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=f".{target.name}.new-", dir=target.parent))
+    old: Path | None = None
     try:
         yield staging
         os.chmod(staging, 0o755)
-        old = None
         if target.exists():
             old = Path(tempfile.mkdtemp(prefix=f".{target.name}.old-", dir=target.parent))
             os.rename(target, old)  # onto the empty folder mkdtemp made: allowed on POSIX
@@ -559,6 +559,8 @@ def staged_directory(target: Path) -> Iterator[Path]:
         if old is not None:
             shutil.rmtree(old)
     finally:
+        if old is not None and old.exists() and not target.exists():
+            os.rename(old, target)  # interrupted between the renames: put the old one back
         if staging.exists():
             shutil.rmtree(staging)
 
