@@ -166,8 +166,9 @@ def _dist(args: argparse.Namespace) -> int:
         return EXIT_CONTENT
     for path in sorted(folder.iterdir()):
         print(f"{path.stat().st_size:>12,}  {path.name}")
+    complete = " and the complete edition" if publication.complete else ""
     print(
-        f"published {len(publication.files)} volume file(s) to {folder} "
+        f"published {len(publication.volumes)} volume(s){complete} to {folder} "
         f"in {time.perf_counter() - started:.1f} s"
     )
     return EXIT_OK
