@@ -472,3 +472,28 @@ def test_an_epub_without_a_cover_has_none(tmp_path: Path) -> None:
         for name, data in members.items():
             archive.writestr(name, data)
     assert epub_cover(epub) is None
+
+
+def test_one_dist_run_at_a_time(tree: Tree, tmp_path: Path) -> None:
+    from atlas_publish.dist import _lock
+
+    out = tmp_path / "out"
+    out.mkdir()
+    with _lock(out), pytest.raises(DistError, match="another dist run"):
+        publish(DistOptions(tree.root, out, jobs=1))
+
+
+def test_without_source_date_epoch_the_newest_source_dates_the_edition(tmp_path: Path) -> None:
+    import os
+
+    from atlas_publish.dist import newest_source
+
+    (tmp_path / "a.md").write_text("a")
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "b.yaml").write_text("b")
+    (tmp_path / ".git").mkdir()
+    (tmp_path / ".git" / "index").write_text("ignored")
+    os.utime(tmp_path / "a.md", (1_700_000_000, 1_700_000_000))
+    os.utime(tmp_path / "sub" / "b.yaml", (1_750_000_000, 1_750_000_000))
+    os.utime(tmp_path / ".git" / "index", (1_800_000_000, 1_800_000_000))
+    assert newest_source(tmp_path) == 1_750_000_000
