@@ -497,3 +497,41 @@ def test_without_source_date_epoch_the_newest_source_dates_the_edition(tmp_path:
     os.utime(tmp_path / "sub" / "b.yaml", (1_750_000_000, 1_750_000_000))
     os.utime(tmp_path / ".git" / "index", (1_800_000_000, 1_800_000_000))
     assert newest_source(tmp_path) == 1_750_000_000
+
+
+def test_feed_and_page_escape_what_the_writer_typed(tree: Tree) -> None:
+    import datetime as dt
+
+    from atlas_publish.dist import DistFile, DistVolume, index_html
+    from atlas_publish.opds import opds_feed
+    from atlas_publish.pipeline import check
+
+    text = (tree.root / "atlas.yaml").read_text().split("stages:")[0]
+    (tree.root / "atlas.yaml").write_text(
+        text.replace("title: Test Atlas", "title: 'Tom & Jerry''s <Atlas>'")
+    )
+    tree.volume(1, "Cats & <Mice>")
+    tree.article("1.010101", title="One")
+    atlas = check(tree.root).atlas
+    volume = atlas.volumes[0]
+
+    def file(format: str, volume_number: int | None) -> DistFile:
+        return DistFile(f"x.{format}", volume_number, format, atlas.title, 10, "0" * 64, None, 1)
+
+    publication = Publication(
+        atlas=atlas,
+        slug="tom-jerrys-atlas",
+        updated=dt.datetime.fromtimestamp(EPOCH, dt.UTC),
+        volumes=(
+            DistVolume(
+                volume, "urn:x", "Cats & <Mice>", "A & B", file("pdf", 1), file("epub", 1), None
+            ),
+        ),
+        complete=file("pdf", None),
+    )
+    feed = ET.fromstring(opds_feed(publication))
+    assert feed.findtext(f"{ATOM}title") == "Tom & Jerry's <Atlas>"
+    assert feed.findtext(f"{ATOM}entry/{ATOM}summary") == "A & B"
+    page = index_html(publication)
+    assert "Tom &amp; Jerry&#39;s &lt;Atlas&gt;" in page and "<Atlas>" not in page
+    assert "Cats &amp; &lt;Mice&gt;" in page
