@@ -25,6 +25,7 @@ from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
 from ..outputs import atomic_path
 from ..render import RenderedArticle, environment, render_articles, templates_dir
+from .backmatter_epub import epub_back_matter
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MEDIA_TYPES = {
@@ -221,6 +222,9 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
                 html.encode(),
             )
         )
+    # The back matter (articles by stage, by tag, keyword index): see backmatter_epub.py.
+    back = epub_back_matter(atlas, indexes, volume, links)
+    documents += [Document(f"bm-{b.part}", b.file_name, b.title, b.content) for b in back]
     resources = [
         Resource(
             "style",
@@ -245,13 +249,13 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
             tuple((f"{a.number} {a.title}", f"{files[c.number]}#{a.anchor}") for a in c.articles),
         )
         for c in volume.chapters
-    )
+    ) + tuple((b.title, b.file_name, ()) for b in back)
     first_chapter = files[volume.chapters[0].number] if volume.chapters else "contents.xhtml"
     landmarks = (
         ("titlepage", "title.xhtml", "Title page"),
         ("toc", "contents.xhtml", "Contents"),
         ("bodymatter", first_chapter, "Start of content"),
-    )
+    ) + tuple((b.landmark, b.file_name, b.title) for b in back if b.landmark)
     title = f"{atlas.title}, Volume {volume.number}: {volume.title}"
     description = (
         f"Volume {volume.number} of {atlas.title}: {volume.title}. "

@@ -13,6 +13,7 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import BuildError, Diagnostics
 from ..fetcher import RestrictedFetcher
@@ -137,6 +138,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         ).render(font_config=fonts, stylesheets=stylesheets)
         folios = _folios(document, volume)
         _check_complete(document, volume)
+        document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
         if fetcher.refused:
             raise BuildError(
                 f"volume {volume.number}: refused to fetch {', '.join(sorted(set(fetcher.refused)))}"
@@ -155,6 +157,28 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         used_pages=dict(links.used),
         seconds=time.perf_counter() - started,
     )
+
+
+def _with_back_matter(
+    document: Any,
+    atlas: Atlas,
+    indexes: Indexes,
+    volume: Volume,
+    folios: dict[str, int],
+    fonts: object,
+    fetcher: RestrictedFetcher,
+) -> Any:
+    """The volume followed by its back matter, laid out with this layout's page numbers."""
+    from .backmatter_pdf import continuation_css, render_pages, volume_back_matter
+
+    html = volume_back_matter(atlas, indexes, volume, folios)
+    pages = document.pages
+    first = _anchor_pages(document).get(volume.chapters[0].anchor) if volume.chapters else None
+    if html is None or first is None:
+        return document
+    css = continuation_css(len(pages), len(pages) - first + 1)
+    appendix = render_pages(atlas, html, css, fonts, fetcher, page_css(atlas), _stylesheet(atlas))
+    return document.copy(pages + appendix.pages)
 
 
 def _stylesheet(atlas: Atlas) -> Path:
@@ -212,7 +236,7 @@ def _normal(text: str) -> str:
 
 def _check_complete(document: object, volume: Volume) -> None:
     """Every article's destination and title must be in the layout (WeasyPrint has lost pages)."""
-    pages = document.pages  # type: ignore[attr-defined]
+    pages = document.pages
     where = _anchor_pages(document)
     texts: dict[int, str] = {}
 

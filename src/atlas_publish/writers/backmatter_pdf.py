@@ -1,0 +1,121 @@
+"""The print back matter: laid out by WeasyPrint after the pages it refers to.
+
+A volume's back matter is a second, small document rendered once the volume's own layout is
+known, with that layout's folios (so the page numbers, runs collapsed, are true on the first
+build); its pages are appended to the volume's document before the PDF is written, so its
+links and bookmarks join the volume's. The complete edition's index is the same document over
+all volumes with volume:page locators, rendered from the volumes' page maps and appended to the
+joined PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+from ..backmatter import BackMatter, Locator, build_back_matter, page_locators, volume_page_locators
+from ..fetcher import RestrictedFetcher
+from ..indexes import Indexes
+from ..model import Article, Atlas, Volume
+from ..render import environment, templates_dir
+
+
+def back_matter_html(
+    atlas: Atlas,
+    matter: BackMatter,
+    *,
+    title: str,
+    running_head: str,
+    scope: str,
+    locate: Callable[[Sequence[Article]], tuple[Locator, ...]],
+    href: Callable[[Article], str | None],
+) -> str:
+    env = environment(atlas)
+    return env.get_template("print/backmatter.html.j2").render(
+        atlas=atlas,
+        matter=matter,
+        title=title,
+        running_head=running_head,
+        scope=scope,
+        locate=locate,
+        href=href,
+        epub=False,
+        level=2,
+    )
+
+
+def volume_back_matter(
+    atlas: Atlas, indexes: Indexes, volume: Volume, folios: Mapping[str, int]
+) -> str | None:
+    """The HTML of a volume's back matter, with the folios of its layout; None when empty."""
+    if not volume.articles:
+        return None
+    matter = build_back_matter(indexes, volume.articles)
+    return back_matter_html(
+        atlas,
+        matter,
+        title=f"{atlas.title}, Volume {volume.number}: back matter",
+        running_head=volume.title,
+        scope="this volume",
+        locate=lambda articles: page_locators(articles, folios),
+        href=lambda article: f"#{article.anchor}",
+    )
+
+
+def complete_index_html(
+    atlas: Atlas, indexes: Indexes, pages: Mapping[str, tuple[int, int]]
+) -> str:
+    """The complete edition's index: every article, located as volume:page."""
+    matter = build_back_matter(indexes, atlas.articles)
+    return back_matter_html(
+        atlas,
+        matter,
+        title=f"{atlas.title}: index to all volumes",
+        running_head="Index to all volumes",
+        scope="the handbook",
+        locate=lambda articles: volume_page_locators(articles, pages),
+        href=lambda article: None,
+    )
+
+
+def continuation_css(page_count: int, next_folio: int) -> str:
+    """Page side and folio for a document that continues another of ``page_count`` pages.
+
+    A volume that ends on a right-hand page continues on a left-hand one, which stays blank
+    (it holds only the empty ``.bm-start``): the back matter starts on a right-hand page.
+    """
+    folio = f"@page :first {{ counter-reset: page {next_folio}; }}"
+    if page_count % 2 == 0:
+        return f"html {{ break-before: right; }} .bm-start {{ display: none; }} {folio}"
+    return f"html {{ break-before: left; }} {folio}"
+
+
+def render_pages(
+    atlas: Atlas,
+    html: str,
+    extra_css: str,
+    fonts: Any,
+    fetcher: RestrictedFetcher,
+    page_css: str,
+    stylesheet: Path,
+) -> Any:
+    """Lay out back-matter HTML with the print stylesheets; returns the WeasyPrint document."""
+    import weasyprint
+
+    sheets = [
+        weasyprint.CSS(string=page_css, font_config=fonts, url_fetcher=fetcher),
+        weasyprint.CSS(filename=str(stylesheet), font_config=fonts, url_fetcher=fetcher),
+        weasyprint.CSS(
+            filename=str(_backmatter_stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher
+        ),
+        weasyprint.CSS(string=extra_css, font_config=fonts, url_fetcher=fetcher),
+    ]
+    return weasyprint.HTML(string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher).render(
+        font_config=fonts, stylesheets=sheets
+    )
+
+
+def _backmatter_stylesheet(atlas: Atlas) -> Path:
+    override = atlas.root / "_templates" / "print" / "backmatter.css"
+    return override if override.is_file() else templates_dir() / "print" / "backmatter.css"
