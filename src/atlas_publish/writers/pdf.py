@@ -236,7 +236,7 @@ def _normal(text: str) -> str:
 
 def _check_complete(document: object, volume: Volume) -> None:
     """Every article's destination and title must be in the layout (WeasyPrint has lost pages)."""
-    pages = document.pages
+    pages = document.pages  # type: ignore[attr-defined]
     where = _anchor_pages(document)
     texts: dict[int, str] = {}
 
