@@ -52,9 +52,12 @@ def tag_table_html(env: Environment, tag: str, indexes: Indexes, links: LinkStyl
 
 
 def stage_index_html(
-    env: Environment, article: Article, indexes: Indexes, links: LinkStyle
+    env: Environment, article: Article, indexes: Indexes, links: LinkStyle, level: int = 4
 ) -> Markup | None:
-    """The index appended to a stage's describing article, or None for other articles."""
+    """The index appended to a stage's describing article, or None for other articles.
+
+    ``level`` is its heading's level: the first level under the article's title, like the
+    body's own headings."""
     stage = indexes.described_stage.get(article.number)
     if stage is None:
         return None
@@ -65,6 +68,7 @@ def stage_index_html(
         related=len(related),
         tagged=len(tagged),
         of_them={a.number for a in tagged} <= {a.number for a in related},
+        level=level,
         table=Markup(tag_table_html(env, stage.tag, indexes, links)),
     )
     return Markup(html)
@@ -103,7 +107,9 @@ def render_articles(
         if body is not None:
             rendered[article.number] = RenderedArticle(
                 body=Markup(body.html),
-                stage_index=stage_index_html(env, article, indexes, links),
+                stage_index=stage_index_html(
+                    env, article, indexes, links, level=min(heading_offset + 2, 6)
+                ),
                 images=body.images,
             )
     return rendered
