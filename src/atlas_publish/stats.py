@@ -34,7 +34,7 @@ class Stats:
 def gather(atlas: Atlas, indexes: Indexes) -> Stats:
     stages = tuple(
         Count(str(s.number), s.name, len(indexes.relating_to(s.number)),
-              f"{len(indexes.tagged(s.tag))} carry {s.tag}", len(indexes.tagged(s.tag)))
+              _carry(len(indexes.tagged(s.tag)), s.tag), len(indexes.tagged(s.tag)))
         for s in indexes.stages.values()
     )  # fmt: skip
     tags = tuple(Count(tag, "", len(articles)) for tag, articles in indexes.by_tag.items())
@@ -112,3 +112,7 @@ def as_json(stats: Stats) -> str:
         ],
     }
     return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
+
+
+def _carry(count: int, tag: str) -> str:
+    return f"{count} {'carries' if count == 1 else 'carry'} {tag}"
