@@ -7,7 +7,7 @@ project's ``templates/``, so a writer can override a single template.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
@@ -16,7 +16,7 @@ from markupsafe import Markup
 from .errors import Diagnostics
 from .expressions import words_filter
 from .indexes import Indexes
-from .links import LinkStyle, article_target
+from .links import Link, LinkStyle, article_target
 from .markdown import BodyContext, render_body
 from .model import Article, Atlas
 
@@ -47,8 +47,17 @@ def environment(atlas: Atlas) -> Environment:
 
 
 def tag_table_html(env: Environment, tag: str, indexes: Indexes, links: LinkStyle) -> str:
-    rows = [(a, links.link(article_target(a))) for a in indexes.tagged(tag)]
+    rows = [(a, _table_link(links.link(article_target(a)), a)) for a in indexes.tagged(tag)]
     return env.get_template("partials/tag_table.html.j2").render(tag=tag, rows=rows)
+
+
+def _table_link(link: Link, article: Article) -> Link:
+    """In a table the number has its own column: another volume's row reads '(Volume 4)' or
+    '(Volume 4, p. 112)', never '(Volume 4, article 4.020105)'."""
+    label = f", {article_target(article).label})"
+    if link.suffix.endswith(label):
+        return replace(link, suffix=link.suffix.removesuffix(label) + ")")
+    return link
 
 
 def stage_index_html(
