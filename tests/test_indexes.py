@@ -288,8 +288,12 @@ def test_epub_back_matter_documents(built: Path) -> None:
         assert epubcheck(epubs) == {p: [] for p in epubs}
 
 
-def test_empty_volume_has_no_back_matter(small_tree: Tree) -> None:
+@pytest.mark.parametrize("with_article", [False, True])
+def test_nothing_to_index_no_back_matter(small_tree: Tree, with_article: bool) -> None:
+    """A volume without articles, or whose articles have no stage, tag or keyword."""
     small_tree.volume(3, "Later")
+    if with_article:
+        small_tree.article("3.010101", "Plain.\n")
     checked = check(small_tree.root)
     volume = checked.atlas.volume(3)
     assert volume_back_matter(checked.atlas, checked.indexes, volume, {}) is None

@@ -35,6 +35,8 @@ def epub_back_matter(
     if not volume.articles:
         return ()
     matter = build_back_matter(indexes, volume.articles)
+    if matter.empty:  # no stage, tag or keyword anywhere in the volume: nothing to index
+        return ()
     template = environment(atlas).get_template("epub/backmatter.xhtml.j2")
 
     def href(article: Article) -> str | None:

@@ -48,10 +48,13 @@ def back_matter_html(
 def volume_back_matter(
     atlas: Atlas, indexes: Indexes, volume: Volume, folios: Mapping[str, int]
 ) -> str | None:
-    """The HTML of a volume's back matter, with the folios of its layout; None when empty."""
+    """The HTML of a volume's back matter, with the folios of its layout; None when there is
+    nothing to index (no article, or no stage, tag or keyword in the volume)."""
     if not volume.articles:
         return None
     matter = build_back_matter(indexes, volume.articles)
+    if matter.empty:
+        return None
     return back_matter_html(
         atlas,
         matter,
