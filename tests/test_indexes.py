@@ -261,6 +261,11 @@ def test_complete_edition_index_has_volume_page_locators(built: Path) -> None:
     assert re.search(rf"1\.010105 Title 1\.010105 \.+ 1:{one}\b", index)
     assert re.search(rf"Scalability 1:[\d–, ]+; 2:{two}\b", index)
     assert f"Endgame 2:{two}" in index
+    # the index links to the articles: named destinations of the joined volumes
+    index_pages = reader.pages[-4:]
+    dests = [a.get_object().get("/Dest") for p in index_pages for a in p.get("/Annots") or []]
+    assert "article-2.010101" in dests
+    assert all(d in reader.named_destinations for d in dests)
 
 
 def test_epub_back_matter_documents(built: Path) -> None:

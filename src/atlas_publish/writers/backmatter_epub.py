@@ -49,7 +49,7 @@ def epub_back_matter(
             title,
             template.render(
                 atlas=atlas, matter=matter, part=part, title=title, locate=None, href=href,
-                epub=True, scope="this volume", level=1,
+                epub=True, scope="this volume", level=1, anchor_href=None,
             ).encode(),
             landmark,
         )

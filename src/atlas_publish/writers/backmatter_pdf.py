@@ -29,7 +29,7 @@ def back_matter_html(
     running_head: str,
     scope: str,
     locate: Callable[[Sequence[Article]], tuple[Locator, ...]],
-    href: Callable[[Article], str | None],
+    anchor_href: Callable[[str], str],
 ) -> str:
     env = environment(atlas)
     return env.get_template("print/backmatter.html.j2").render(
@@ -39,7 +39,8 @@ def back_matter_html(
         running_head=running_head,
         scope=scope,
         locate=locate,
-        href=href,
+        href=lambda article: anchor_href(article.anchor),
+        anchor_href=anchor_href,
         epub=False,
         level=2,
     )
@@ -62,8 +63,13 @@ def volume_back_matter(
         running_head=volume.title,
         scope="this volume",
         locate=lambda articles: page_locators(articles, folios),
-        href=lambda article: f"#{article.anchor}",
+        anchor_href=lambda anchor: f"#{anchor}",
     )
+
+
+# The complete edition's index is its own document: its links name the volumes' destinations
+# with this scheme, and complete.py turns them into links to those named destinations.
+DEST_SCHEME = "atlas-dest:"
 
 
 def complete_index_html(
@@ -78,7 +84,7 @@ def complete_index_html(
         running_head="Index to all volumes",
         scope="the handbook",
         locate=lambda articles: volume_page_locators(articles, pages),
-        href=lambda article: None,
+        anchor_href=lambda anchor: f"{DEST_SCHEME}{anchor}",
     )
 
 

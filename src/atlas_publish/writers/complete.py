@@ -13,7 +13,7 @@ from collections.abc import Mapping
 from pathlib import Path
 
 from pypdf import PdfWriter
-from pypdf.generic import NameObject, TextStringObject
+from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from ..model import Atlas
 from ..outputs import atomic_path
@@ -37,7 +37,9 @@ def join_volumes(
         index = complete_index_pdf(atlas, pages)
         if len(writer.pages) % 2:  # the index starts on a right-hand page
             writer.add_blank_page()
+        first = len(writer.pages)
         writer.append(io.BytesIO(index), outline_item=INDEX_TITLE, import_outline=True)
+        _link_to_destinations(writer, first)
     when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
     metadata = {
         "/Title": f"{atlas.title}: The Complete Edition",
@@ -76,3 +78,18 @@ def complete_index_pdf(atlas: Atlas, pages: Mapping[str, tuple[int, int]]) -> by
         atlas, html, css, FontConfiguration(), fetcher, page_css(atlas), _stylesheet(atlas)
     )
     return bytes(document.write_pdf())
+
+
+def _link_to_destinations(writer: PdfWriter, first: int) -> None:
+    """The index's 'atlas-dest:ANCHOR' links become links to the volumes' named destinations
+    (WeasyPrint names one for every article; pypdf keeps them when joining)."""
+    from .backmatter_pdf import DEST_SCHEME
+
+    for page in writer.pages[first:]:
+        for reference in page.get("/Annots") or []:
+            annotation = reference.get_object()
+            action = annotation.get("/A")
+            uri = str(action.get("/URI", "")) if isinstance(action, DictionaryObject) else ""
+            if uri.startswith(DEST_SCHEME):
+                del annotation["/A"]
+                annotation[NameObject("/Dest")] = TextStringObject(uri[len(DEST_SCHEME) :])
