@@ -180,4 +180,5 @@ def volume_page_locators(
     return tuple(located)
 
 
+# An edition's way of locating articles: their pages ('12, 15–17', '3:45'), runs collapsed.
 Locate = Callable[[Sequence[Article]], tuple[Locator, ...]]

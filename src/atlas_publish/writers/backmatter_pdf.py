@@ -10,14 +10,20 @@ joined PDF.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
-from ..backmatter import BackMatter, Locator, build_back_matter, page_locators, volume_page_locators
+from ..backmatter import (
+    BackMatter,
+    Locate,
+    build_back_matter,
+    page_locators,
+    volume_page_locators,
+)
 from ..fetcher import RestrictedFetcher
 from ..indexes import Indexes
-from ..model import Article, Atlas, Volume
+from ..model import Atlas, Volume
 from ..render import environment, templates_dir
 
 
@@ -28,7 +34,7 @@ def back_matter_html(
     title: str,
     running_head: str,
     scope: str,
-    locate: Callable[[Sequence[Article]], tuple[Locator, ...]],
+    locate: Locate,
     anchor_href: Callable[[str], str],
 ) -> str:
     env = environment(atlas)
