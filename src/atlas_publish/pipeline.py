@@ -119,6 +119,8 @@ def build(options: BuildOptions, report: Report = lambda line: None) -> list[Bui
                 result = future.result()
                 assert isinstance(result, EpubResult)
                 report(f"volume {number}: EPUB {result.path} ({result.seconds:.1f} s)")
+                for note in result.notes:
+                    report(f"volume {number}: {note}")
                 built.append(Built(number, "epub", result.path, result.seconds))
     return built
 

@@ -3,7 +3,10 @@ one XHTML document each, with working links into the volume's chapters."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+
+from markupsafe import Markup
 
 from ..backmatter import build_back_matter
 from ..indexes import Indexes
@@ -29,9 +32,15 @@ class BackMatterFile:
 
 
 def epub_back_matter(
-    atlas: Atlas, indexes: Indexes, volume: Volume, links: LinkStyle
+    atlas: Atlas,
+    indexes: Indexes,
+    volume: Volume,
+    links: LinkStyle,
+    mark: Callable[..., Markup] | None = None,
 ) -> tuple[BackMatterFile, ...]:
-    """The back-matter documents of one volume, in reading order; none for an empty volume."""
+    """The back-matter documents of one volume, in reading order; none for an empty volume.
+
+    ``mark(part, group)`` gives the print edition's page-break markers at that place."""
     if not volume.articles:
         return ()
     matter = build_back_matter(indexes, volume.articles)
@@ -49,7 +58,7 @@ def epub_back_matter(
             title,
             template.render(
                 atlas=atlas, matter=matter, part=part, title=title, locate=None, href=href,
-                epub=True, scope="this volume", level=1, anchor_href=None,
+                epub=True, scope="this volume", level=1, anchor_href=None, mark=mark,
             ).encode(),
             landmark,
         )

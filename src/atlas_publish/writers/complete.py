@@ -74,7 +74,7 @@ def complete_index_pdf(atlas: Atlas, pages: Mapping[str, tuple[int, int]]) -> by
     html = complete_index_html(atlas, build_indexes(atlas), pages)
     fetcher = RestrictedFetcher([atlas.root, templates_dir()])
     css = "html { break-before: right; } .bm-start { display: none; }"
-    document = render_pages(
+    _root, document = render_pages(
         atlas, html, css, FontConfiguration(), fetcher, page_css(atlas), _stylesheet(atlas)
     )
     return bytes(document.write_pdf())

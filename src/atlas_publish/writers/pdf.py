@@ -21,6 +21,7 @@ from ..indexes import Indexes, build_indexes
 from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
+from ..pagebreaks import print_page_starts
 from ..render import environment, render_articles, templates_dir
 
 
@@ -133,10 +134,11 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
     ]
     problems = _capture_weasyprint_errors()
     try:
-        document = weasyprint.HTML(
-            string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher
-        ).render(font_config=fonts, stylesheets=stylesheets)
+        laid_out = weasyprint.HTML(string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher)
+        document = laid_out.render(font_config=fonts, stylesheets=stylesheets)
         folios = _folios(document, volume)
+        # Where each printed page begins, for the EPUB's page list (see pagebreaks.py).
+        folios.update(print_page_starts(laid_out.etree_element, document, volume))
         _check_complete(document, volume)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
         if fetcher.refused:
@@ -168,16 +170,27 @@ def _with_back_matter(
     fonts: object,
     fetcher: RestrictedFetcher,
 ) -> Any:
-    """The volume followed by its back matter, laid out with this layout's page numbers."""
-    from .backmatter_pdf import continuation_css, render_pages, volume_back_matter
+    """The volume followed by its back matter, laid out with this layout's page numbers.
+
+    Adds where the back matter's pages begin to ``folios`` (for the EPUB's page list)."""
+    from .backmatter_pdf import (
+        back_matter_page_starts,
+        continuation_css,
+        render_pages,
+        volume_back_matter,
+    )
 
     html = volume_back_matter(atlas, indexes, volume, folios)
     pages = document.pages
     first = _anchor_pages(document).get(volume.chapters[0].anchor) if volume.chapters else None
     if html is None or first is None:
         return document
-    css = continuation_css(len(pages), len(pages) - first + 1)
-    appendix = render_pages(atlas, html, css, fonts, fetcher, page_css(atlas), _stylesheet(atlas))
+    next_folio = len(pages) - first + 1
+    css = continuation_css(len(pages), next_folio)
+    root, appendix = render_pages(
+        atlas, html, css, fonts, fetcher, page_css(atlas), _stylesheet(atlas)
+    )
+    folios.update(back_matter_page_starts(root, appendix, volume, next_folio))
     return document.copy(pages + appendix.pages)
 
 
