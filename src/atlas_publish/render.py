@@ -13,6 +13,7 @@ from pathlib import Path
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .backmatter import run_text, runs
 from .errors import Diagnostics
 from .expressions import words_filter
 from .indexes import Indexes
@@ -126,14 +127,4 @@ def render_articles(
 
 def page_runs(pages: Iterable[int]) -> str:
     """Collapse page numbers into runs: [12, 15, 16, 17] -> '12, 15–17'."""
-    numbers = sorted(set(pages))
-    runs: list[str] = []
-    first = 0
-    while first < len(numbers):
-        last = first
-        while last + 1 < len(numbers) and numbers[last + 1] == numbers[last] + 1:
-            last += 1
-        start, end = numbers[first], numbers[last]
-        runs.append(str(start) if start == end else f"{start}\u2013{end}")
-        first = last + 1
-    return ", ".join(runs)
+    return ", ".join(run_text(first, last) for first, last in runs(pages))
