@@ -195,8 +195,13 @@ def _index_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     listing = commands.add_parser(
         "list",
         help="the articles matching every filter given (tag, stage, keyword, volume), by number",
+        description="Print the articles that match every filter given, by number. Filters "
+        "combine with AND; repeat one to require several (--tag A --tag B). A tag, stage, "
+        "keyword or volume that nothing has is an error naming the nearest known one.",
     )
-    listing.add_argument("--content", type=Path, default=Path("content"), help="(content/)")
+    listing.add_argument(
+        "--content", type=Path, default=Path("content"), help="the content folder (content/)"
+    )
     listing.add_argument("--tag", action="append", default=[], metavar="T", help="carries tag T")
     listing.add_argument(
         "--stage",
@@ -211,11 +216,18 @@ def _index_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     listing.add_argument(
         "--volume", type=int, action="append", default=[], metavar="N", help="is in volume N"
     )
-    listing.add_argument("--format", choices=["table", "csv", "json", "markdown"], default="table")
+    listing.add_argument(
+        "--format",
+        choices=["table", "csv", "json", "markdown"],
+        default="table",
+        help="table (default), csv, json (a list of objects) or markdown (a table to paste)",
+    )
     stats = commands.add_parser(
         "stats", help="articles per volume, chapter, stage and tag; what to look at"
     )
-    stats.add_argument("--content", type=Path, default=Path("content"), help="(content/)")
+    stats.add_argument(
+        "--content", type=Path, default=Path("content"), help="the content folder (content/)"
+    )
     stats.add_argument("--format", choices=["text", "json"], default="text")
 
 
