@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
+from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -26,7 +28,9 @@ from .links import REFERENCE, LinkStyle, find_target
 from .model import Article
 
 MAX_IMAGE_BYTES = 20_000_000
-MAX_NESTING = 40  # deeper lists or quotes choke the renderer and are never meant
+# Deeper lists, quotes or HTML elements are never meant, and WeasyPrint's layout recurses
+# per level (a few hundred nested <div>s exhaust Python's stack).
+MAX_NESTING = 40
 
 QUOTES = {
     "en": "“”‘’",
@@ -107,6 +111,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
 }
+IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 TEXT_ALIGN = re.compile(r' style="text-align:(left|right|center)"')
 
 
@@ -140,15 +145,19 @@ def render_body(
         "atlas_context": context,
         "atlas_diagnostics": diagnostics,
         "atlas_images": [],
+        "atlas_image_srcs": set(),  # addresses of Markdown images, checked
+        "atlas_raw_images": {},  # raw HTML <img> src -> its checked address, or None
     }
     parser = _parser(context.language, context.footnotes_inline, context.heading_offset)
     tokens = parser.parse(expanded.markdown, env)
-    if _too_deep(tokens):
+    _check_raw_images(tokens, env)
+    too_deep = _too_deep(tokens)
+    if too_deep is not None:
         diagnostics.error(
             "E060",
             f"lists or quotes nested more than {MAX_NESTING} deep; flatten them",
             article.path,
-            article.body_line,
+            article.body_line + too_deep,
         )
         return None
     html = parser.renderer.render(tokens, parser.options, env)
@@ -160,7 +169,17 @@ def render_body(
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
         strip_comments=True,
+        attribute_filter=_raw_html_images(env),
     )
+    html = IMAGE_WITHOUT_SOURCE.sub("", html)  # refused images are left out, not left broken
+    if html_depth(html) > MAX_NESTING:
+        diagnostics.error(
+            "E060",
+            f"HTML elements nested more than {MAX_NESTING} deep; flatten them",
+            article.path,
+            article.body_line + _first_deep_line(article.body),
+        )
+        return None
     for index, tag in enumerate(expanded.tag_tables):
         table = context.tag_table(tag)
         marker = table_marker(index)
@@ -171,13 +190,43 @@ def render_body(
     return RenderedBody(html, tuple(images))
 
 
-def _too_deep(tokens: Sequence[Token]) -> bool:
+def _too_deep(tokens: Sequence[Token]) -> int | None:
+    """The body line (from 0) where blocks nest deeper than MAX_NESTING, or None."""
     depth = 0
     for token in tokens:
         depth += token.nesting
         if depth > MAX_NESTING:
-            return True
-    return False
+            return token.map[0] if token.map else 0
+    return None
+
+
+VOID_ELEMENTS = {"br", "hr", "img", "wbr"}
+TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+
+
+def html_depth(html: str) -> int:
+    """How deeply elements nest in sanitized HTML (well-formed: nh3 serialized it)."""
+    depth = deepest = 0
+    for match in TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if name.lower() in VOID_ELEMENTS or self_closing:
+            continue
+        depth += -1 if closing else 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def _first_deep_line(body: str) -> int:
+    """The body line (from 0) where raw HTML first opens more than MAX_NESTING elements."""
+    depth = 0
+    for match in TAG.finditer(body):
+        closing, name, self_closing = match.groups()
+        if name.lower() in VOID_ELEMENTS or self_closing:
+            continue
+        depth += -1 if closing else 1
+        if depth > MAX_NESTING:
+            return body.count("\n", 0, match.start())
+    return 0
 
 
 _PARSERS: dict[tuple[str, bool, int], MarkdownIt] = {}
@@ -188,7 +237,14 @@ def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> Markd
     if key not in _PARSERS:
         md = MarkdownIt(
             "commonmark",
-            {"html": True, "typographer": True, "quotes": QUOTES.get(key[0], QUOTES["en"])},
+            {
+                "html": True,
+                "typographer": True,
+                "quotes": QUOTES.get(key[0], QUOTES["en"]),
+                # markdown-it silently drops what nests deeper than this (20 by default);
+                # above MAX_NESTING, so that _too_deep reports it instead of losing text.
+                "maxNesting": MAX_NESTING + 10,
+            },
         )
         md.enable(["table", "replacements", "smartquotes", "strikethrough"])
         md.use(footnote_plugin)
@@ -290,50 +346,129 @@ def _matching_close(children: list[Token], open_index: int) -> int:
 def _check_image(
     token: Token, block: Token, cursor: int, first_line: int, env: MutableMapping[str, Any]
 ) -> int:
+    src = str(token.attrGet("src") or "")
+    position = block.content.find(f"]({src}", cursor) if src else -1
+    line = first_line + block.content[: max(position, 0)].count("\n")
+    new_src = _resolve_image(src, token.content, line, env)
+    token.attrSet("src", new_src or "")
+    if new_src:
+        env["atlas_image_srcs"].add(new_src)
+    return max(cursor, position + 1)
+
+
+class _ImageSources(HTMLParser):
+    """The src of every <img> in a piece of raw HTML, decoded as the sanitizer will see it."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.sources: list[tuple[str, int]] = []  # (src, line from 0 within the piece)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag == "img":
+            for name, value in attrs:
+                if name == "src":
+                    self.sources.append((value or "", self.getpos()[0] - 1))
+
+
+def _check_raw_images(tokens: Sequence[Token], env: MutableMapping[str, Any]) -> None:
+    """Check each <img> written in raw HTML like a Markdown image, before the sanitizer runs.
+
+    The sanitizer drops file: and data: addresses silently; checking first reports them.
+    """
+    article = env["atlas_article"]
+    assert isinstance(article, Article)
+    resolved: dict[str, str | None] = env["atlas_raw_images"]
+    pieces: list[tuple[str, int]] = []
+    for token in tokens:
+        first = token.map[0] if token.map else 0
+        if token.type == "html_block":
+            pieces.append((token.content, first))
+        for child in token.children or []:
+            if child.type == "html_inline":
+                before = token.content.find(child.content)
+                pieces.append((child.content, first + token.content.count("\n", 0, max(before, 0))))
+    for html, first in pieces:
+        if "<img" not in html.lower():
+            continue
+        finder = _ImageSources()
+        finder.feed(html)
+        finder.close()
+        for src, offset in finder.sources:
+            if src not in resolved:
+                line = article.body_line + first + offset
+                resolved[src] = _resolve_image(src, None, line, env)
+
+
+def _raw_html_images(env: MutableMapping[str, Any]) -> Callable[[str, str, str], str | None]:
+    """nh3's attribute filter: an <img> keeps the address checked for it, or loses its src."""
+    checked: set[str] = env["atlas_image_srcs"]
+    resolved: dict[str, str | None] = env["atlas_raw_images"]
+
+    def rewrite(element: str, attribute: str, value: str) -> str | None:
+        if element != "img" or attribute != "src":
+            return value
+        return value if value in checked else resolved.get(value)
+
+    return rewrite
+
+
+def _resolve_image(
+    src: str, alt: str | None, line: int, env: MutableMapping[str, Any]
+) -> str | None:
+    """The image's address in the edition, or None after reporting why it cannot be used.
+
+    ``alt`` is None for raw HTML, whose alt attribute the sanitizer's filter cannot see here.
+    """
     article = env["atlas_article"]
     assert isinstance(article, Article)
     context = env["atlas_context"]
     assert isinstance(context, BodyContext)
     diagnostics = env["atlas_diagnostics"]
     assert isinstance(diagnostics, Diagnostics)
-    src = str(token.attrGet("src") or "")
-    position = block.content.find(f"]({src}", cursor) if src else -1
-    line = first_line + block.content[: max(position, 0)].count("\n")
-    if "://" in src or src.startswith(("/", "data:", "//")):
+    shown = src if len(src) <= 80 else src[:77] + "..."
+    if not src.strip():
         diagnostics.error(
-            "E061",
-            f"image '{src[:80]}' is not a file in the chapter: put the picture in the "
+            "E061", "image without a file name: write images/NAME", article.path, line
+        )
+        return None
+    if ":" in src.split("/")[0] or src.startswith(("/", "\\")):
+        # Remote, data:, file: and absolute paths: the renderer fetches nothing of the kind.
+        diagnostics.refused(
+            f"image '{shown}' is not a file in the chapter: put the picture in the "
             "chapter's images/ folder and write images/NAME",
             article.path,
             line,
         )
-        token.attrSet("src", "")
-        return max(cursor, position + 1)
-    path = (article.path.parent / src).resolve()
+        return None
+    path = (article.path.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
     root = article.path.parents[2]
-    problem = None
     if not inside(path, root):
-        problem = "is outside the content folder; copy it into the chapter's images/ folder"
-    elif not path.is_file():
+        diagnostics.refused(
+            f"image '{shown}' is outside the content folder; copy it into the chapter's "
+            "images/ folder",
+            article.path,
+            line,
+        )
+        return None
+    problem = None
+    if not path.is_file():
         problem = "does not exist; check the name (it is relative to the article's folder)"
     elif path.stat().st_size > MAX_IMAGE_BYTES:
         problem = f"is over {MAX_IMAGE_BYTES // 1_000_000} MB; make it smaller"
     if problem:
-        diagnostics.error("E061", f"image '{src}' {problem}", article.path, line)
-        token.attrSet("src", "")
-    else:
-        if not token.content.strip():
-            diagnostics.warning(
-                "W061",
-                f"image '{src}' has no alt text: describe it in the brackets, ![what it shows]({src})",
-                article.path,
-                line,
-            )
-        images = env["atlas_images"]
-        assert isinstance(images, list)
-        images.append(path)
-        token.attrSet("src", context.links.image_src(path))
-    return max(cursor, position + 1)
+        diagnostics.error("E061", f"image '{shown}' {problem}", article.path, line)
+        return None
+    if alt is not None and not alt.strip():
+        diagnostics.warning(
+            "W061",
+            f"image '{src}' has no alt text: describe it in the brackets, ![what it shows]({src})",
+            article.path,
+            line,
+        )
+    images = env["atlas_images"]
+    assert isinstance(images, list)
+    images.append(path)
+    return context.links.image_src(path)
 
 
 # --- print footnotes ---------------------------------------------------------------------------

@@ -86,6 +86,10 @@ def parse_mapping(
         )
     except yaml.YAMLError as exc:
         diagnostics.error("E001", f"broken YAML: {exc}", path, first_line)
+    except RecursionError:  # PyYAML composes nested lists and mappings recursively
+        diagnostics.error(
+            "E001", "YAML nested too deeply; write plain 'key: value' lines", path, first_line
+        )
     return None
 
 
