@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes (default: the number of cores)",
     )
+    build.add_argument(
+        "--lenient",
+        action="store_true",
+        help="build without refused resources (remote images, files outside the content "
+        "folder), with a warning for each, instead of stopping",
+    )
 
     sample = commands.add_parser("sample", help="generate a content tree shaped like the handbook")
     sample.add_argument("--articles", type=int, required=True, metavar="N")
@@ -127,6 +133,7 @@ def _build(args: argparse.Namespace) -> int:
         volumes=tuple(args.volume),
         jobs=args.jobs,
         strict=args.strict,
+        lenient=args.lenient,
     )
     started = time.perf_counter()
     built = build(options, report=lambda line: print(line, flush=True))

@@ -2,14 +2,17 @@
 
 No network, no file outside the content tree and the project's templates and fonts. A refused
 URL is remembered so the pipeline can report it instead of letting WeasyPrint log and go on.
+What could be refused is reported earlier, with its path:line, by ``check()``: bodies' images
+in markdown.py, template overrides in resources.py.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher
+
+from .resources import allowed
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
@@ -25,8 +28,4 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
         return super().fetch(url, headers)
 
     def allows(self, url: str) -> bool:
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return False
-        path = Path(unquote(parts.path)).resolve()
-        return any(path.is_relative_to(root) for root in self.allowed_roots)
+        return allowed(url, self.allowed_roots)

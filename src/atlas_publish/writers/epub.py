@@ -19,12 +19,14 @@ import tinyhtml5
 from ebooklib import epub
 from markupsafe import Markup
 
+from ..content.files import inside
 from ..errors import BuildError, Diagnostics
 from ..indexes import build_indexes
 from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
 from ..outputs import atomic_path
 from ..render import RenderedArticle, environment, render_articles, templates_dir
+from ..resources import active_parts
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MEDIA_TYPES = {
@@ -171,7 +173,8 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
     indexes = build_indexes(atlas)
     env = environment(atlas)
     links = EpubLinks(volume, atlas.root, job.pages)
-    diagnostics = Diagnostics()
+    # check() refused what must be left out unless the build is --lenient: leave it out.
+    diagnostics = Diagnostics(lenient=True)
     bodies = render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
     if diagnostics.errors:
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
@@ -221,6 +224,10 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
                 html.encode(),
             )
         )
+    for document in documents:  # nothing active in an EPUB, whatever a template override says
+        active = active_parts(document.content)
+        if active:
+            raise BuildError(f"{document.file_name} would hold {', '.join(active)}")
     resources = [
         Resource(
             "style",
@@ -234,6 +241,8 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
         for image in rendered.images:
             name = image_name(image, atlas.root)
             if name not in seen:
+                if not inside(image, atlas.root):  # checked with the bodies; never embed it
+                    raise BuildError(f"{image} is outside the content folder")
                 seen.add(name)
                 media_type = MEDIA_TYPES.get(image.suffix.lower(), "application/octet-stream")
                 uid = f"img-{len(seen)}"

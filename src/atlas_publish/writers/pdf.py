@@ -21,6 +21,7 @@ from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
 from ..render import environment, render_articles, templates_dir
+from ..resources import where_refused
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,7 +87,8 @@ def volume_html(
     atlas: Atlas, volume: Volume, indexes: Indexes, links: PrintLinks, created: int | None
 ) -> str:
     env = environment(atlas)
-    diagnostics = Diagnostics()
+    # check() refused what must be left out unless the build is --lenient: leave it out.
+    diagnostics = Diagnostics(lenient=True)
     bodies = render_articles(
         volume.articles,
         atlas,
@@ -139,7 +141,8 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         _check_complete(document, volume)
         if fetcher.refused:
             raise BuildError(
-                f"volume {volume.number}: refused to fetch {', '.join(sorted(set(fetcher.refused)))}"
+                f"volume {volume.number}: refused to fetch "
+                + ", ".join(where_refused(fetcher.refused, atlas.root))
             )
         with atomic_path(job.target) as temporary:
             document.write_pdf(temporary, pdf_variant=job.pdf_variant)
