@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
@@ -26,6 +25,7 @@ from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
 from .indexes import Indexes
 from .links import REFERENCE, LinkStyle, find_target
 from .model import Article
+from .rawhtml import first_deep_line, html_depth, read_raw_html
 
 MAX_IMAGE_BYTES = 20_000_000
 # Deeper lists, quotes or HTML elements are never meant, and WeasyPrint's layout recurses
@@ -150,7 +150,7 @@ def render_body(
     }
     parser = _parser(context.language, context.footnotes_inline, context.heading_offset)
     tokens = parser.parse(expanded.markdown, env)
-    _check_raw_images(tokens, env)
+    _check_raw_html(tokens, env)
     too_deep = _too_deep(tokens)
     if too_deep is not None:
         diagnostics.error(
@@ -177,7 +177,7 @@ def render_body(
             "E060",
             f"HTML elements nested more than {MAX_NESTING} deep; flatten them",
             article.path,
-            article.body_line + _first_deep_line(article.body),
+            article.body_line + first_deep_line(article.body, MAX_NESTING),
         )
         return None
     for index, tag in enumerate(expanded.tag_tables):
@@ -198,35 +198,6 @@ def _too_deep(tokens: Sequence[Token]) -> int | None:
         if depth > MAX_NESTING:
             return token.map[0] if token.map else 0
     return None
-
-
-VOID_ELEMENTS = {"br", "hr", "img", "wbr"}
-TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
-
-
-def html_depth(html: str) -> int:
-    """How deeply elements nest in sanitized HTML (well-formed: nh3 serialized it)."""
-    depth = deepest = 0
-    for match in TAG.finditer(html):
-        closing, name, self_closing = match.groups()
-        if name.lower() in VOID_ELEMENTS or self_closing:
-            continue
-        depth += -1 if closing else 1
-        deepest = max(deepest, depth)
-    return deepest
-
-
-def _first_deep_line(body: str) -> int:
-    """The body line (from 0) where raw HTML first opens more than MAX_NESTING elements."""
-    depth = 0
-    for match in TAG.finditer(body):
-        closing, name, self_closing = match.groups()
-        if name.lower() in VOID_ELEMENTS or self_closing:
-            continue
-        depth += -1 if closing else 1
-        if depth > MAX_NESTING:
-            return body.count("\n", 0, match.start())
-    return 0
 
 
 _PARSERS: dict[tuple[str, bool, int], MarkdownIt] = {}
@@ -356,27 +327,13 @@ def _check_image(
     return max(cursor, position + 1)
 
 
-class _ImageSources(HTMLParser):
-    """The src of every <img> in a piece of raw HTML, decoded as the sanitizer will see it."""
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.sources: list[tuple[str, int]] = []  # (src, line from 0 within the piece)
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "img":
-            for name, value in attrs:
-                if name == "src":
-                    self.sources.append((value or "", self.getpos()[0] - 1))
-
-
-def _check_raw_images(tokens: Sequence[Token], env: MutableMapping[str, Any]) -> None:
-    """Check each <img> written in raw HTML like a Markdown image, before the sanitizer runs.
-
-    The sanitizer drops file: and data: addresses silently; checking first reports them.
-    """
+def _check_raw_html(tokens: Sequence[Token], env: MutableMapping[str, Any]) -> None:
+    """Check each <img> written in raw HTML like a Markdown image, before the sanitizer runs,
+    and warn of what the sanitizer will remove (it drops file: and data: images silently)."""
     article = env["atlas_article"]
     assert isinstance(article, Article)
+    diagnostics = env["atlas_diagnostics"]
+    assert isinstance(diagnostics, Diagnostics)
     resolved: dict[str, str | None] = env["atlas_raw_images"]
     pieces: list[tuple[str, int]] = []
     for token in tokens:
@@ -388,15 +345,19 @@ def _check_raw_images(tokens: Sequence[Token], env: MutableMapping[str, Any]) ->
                 before = token.content.find(child.content)
                 pieces.append((child.content, first + token.content.count("\n", 0, max(before, 0))))
     for html, first in pieces:
-        if "<img" not in html.lower():
-            continue
-        finder = _ImageSources()
-        finder.feed(html)
-        finder.close()
-        for src, offset in finder.sources:
+        found = read_raw_html(html)
+        for src, offset in found.images:
             if src not in resolved:
                 line = article.body_line + first + offset
                 resolved[src] = _resolve_image(src, None, line, env)
+        for what, offset in found.removed:
+            diagnostics.warning(
+                "W064",
+                f"raw HTML: {what} is removed, the editions hold nothing that runs or fetches; "
+                "delete it",
+                article.path,
+                article.body_line + first + offset,
+            )
 
 
 def _raw_html_images(env: MutableMapping[str, Any]) -> Callable[[str, str, str], str | None]:

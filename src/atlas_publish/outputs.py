@@ -54,7 +54,8 @@ def output_lock(
     """Hold ``out/.lock`` while building into ``out``; wait for another build holding it.
 
     Reentrant within a process (``dist`` builds while holding the lock). The lock is an
-    flock, so the system releases it when a build dies, however it dies.
+    flock, so the system releases it when a build dies, however it dies. A build that wrote
+    nothing (content errors) leaves no folder behind: it removes the folder it created.
     """
     key = out.absolute()
     if key in _held:
@@ -64,10 +65,9 @@ def output_lock(
         finally:
             _held[key] -= 1
         return
-    out.mkdir(parents=True, exist_ok=True)
-    fd = os.open(out / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    created = not out.exists()
+    fd = _acquire(out, report, timeout)
     try:
-        _acquire(fd, out, report, timeout)
         os.ftruncate(fd, 0)
         os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
         remove_stale_temporaries(out)
@@ -76,30 +76,47 @@ def output_lock(
             yield
         finally:
             del _held[key]
+            if created and [p.name for p in out.iterdir()] == [LOCK_NAME]:
+                (out / LOCK_NAME).unlink()  # a waiting build notices and locks the new file
+                out.rmdir()
     finally:
         os.close(fd)  # releases the lock
 
 
-def _acquire(fd: int, out: Path, report: Callable[[str], None], timeout: float) -> None:
-    try:
-        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        return
-    except BlockingIOError:
-        pass
-    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
-    report(f"waiting for another build into {out} (pid {holder})…")
+def _acquire(out: Path, report: Callable[[str], None], timeout: float) -> int:
+    """An open descriptor of ``out/.lock``, locked; the file may be replaced while waiting."""
     deadline = time.monotonic() + timeout
+    waiting = False
     while True:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / LOCK_NAME
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
         try:
-            fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            return
-        except BlockingIOError:
-            if time.monotonic() >= deadline:
-                raise BuildError(
-                    f"another build into {out} (pid {holder}) is still running after "
-                    f"{timeout:.0f} s; wait for it to finish, or build into another --out folder"
-                ) from None
-            time.sleep(0.2)
+            while True:
+                try:
+                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except BlockingIOError:
+                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+                    if not waiting:
+                        report(f"waiting for another build into {out} (pid {holder})…")
+                        waiting = True
+                    if time.monotonic() >= deadline:
+                        raise BuildError(
+                            f"another build into {out} (pid {holder}) is still running after "
+                            f"{timeout:.0f} s; wait for it to finish, or build into another "
+                            "--out folder"
+                        ) from None
+                    time.sleep(0.2)
+            try:
+                if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                    return fd
+            except FileNotFoundError:
+                pass
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # the holder removed the file it had locked: lock the new one
 
 
 def remove_stale_temporaries(out: Path) -> list[Path]:
