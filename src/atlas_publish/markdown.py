@@ -30,7 +30,8 @@ from .rawhtml import first_deep_line, html_depth, read_raw_html
 MAX_IMAGE_BYTES = 20_000_000
 # Deeper lists, quotes or HTML elements are never meant, and WeasyPrint's layout recurses
 # per level (a few hundred nested <div>s exhaust Python's stack).
-MAX_NESTING = 40
+MAX_NESTING = 20  # lists and quotes inside each other
+MAX_HTML_DEPTH = 60  # elements inside each other in a body (a list level is two: ul, li)
 
 QUOTES = {
     "en": "“”‘’",
@@ -172,12 +173,12 @@ def render_body(
         attribute_filter=_raw_html_images(env),
     )
     html = IMAGE_WITHOUT_SOURCE.sub("", html)  # refused images are left out, not left broken
-    if html_depth(html) > MAX_NESTING:
+    if html_depth(html) > MAX_HTML_DEPTH:
         diagnostics.error(
             "E060",
-            f"HTML elements nested more than {MAX_NESTING} deep; flatten them",
+            f"HTML elements nested more than {MAX_HTML_DEPTH} deep; flatten them",
             article.path,
-            article.body_line + first_deep_line(article.body, MAX_NESTING),
+            article.body_line + first_deep_line(article.body, MAX_HTML_DEPTH - MAX_NESTING),
         )
         return None
     for index, tag in enumerate(expanded.tag_tables):
@@ -190,13 +191,17 @@ def render_body(
     return RenderedBody(html, tuple(images))
 
 
+CONTAINERS = {"blockquote", "bullet_list", "ordered_list"}
+
+
 def _too_deep(tokens: Sequence[Token]) -> int | None:
-    """The body line (from 0) where blocks nest deeper than MAX_NESTING, or None."""
+    """The body line (from 0) where quotes and lists nest deeper than MAX_NESTING, or None."""
     depth = 0
     for token in tokens:
-        depth += token.nesting
-        if depth > MAX_NESTING:
-            return token.map[0] if token.map else 0
+        if token.type.rsplit("_", 1)[0] in CONTAINERS:
+            depth += token.nesting
+            if depth > MAX_NESTING:
+                return token.map[0] if token.map else 0
     return None
 
 
@@ -213,8 +218,9 @@ def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> Markd
                 "typographer": True,
                 "quotes": QUOTES.get(key[0], QUOTES["en"]),
                 # markdown-it silently drops what nests deeper than this (20 by default);
-                # above MAX_NESTING, so that _too_deep reports it instead of losing text.
-                "maxNesting": MAX_NESTING + 10,
+                # above MAX_NESTING (a list level is two: list, item), so that _too_deep
+                # reports it instead of text being lost.
+                "maxNesting": 2 * MAX_NESTING + 10,
             },
         )
         md.enable(["table", "replacements", "smartquotes", "strikethrough"])

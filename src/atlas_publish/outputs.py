@@ -53,9 +53,11 @@ def output_lock(
 ) -> Iterator[None]:
     """Hold ``out/.lock`` while building into ``out``; wait for another build holding it.
 
-    Reentrant within a process (``dist`` builds while holding the lock). The lock is an
-    flock, so the system releases it when a build dies, however it dies. A build that wrote
-    nothing (content errors) leaves no folder behind: it removes the folder it created.
+    Reentrant within a process (``dist`` builds while holding the lock). The lock is a POSIX
+    record lock (lockf), which the system releases when the build's process dies, however it
+    dies; unlike an flock it is not inherited by the worker processes, so a worker orphaned by
+    a killed build cannot keep the next build waiting. A build that wrote nothing (content
+    errors) leaves no folder behind: it removes the folder it created.
     """
     key = out.absolute()
     if key in _held:
@@ -94,9 +96,9 @@ def _acquire(out: Path, report: Callable[[str], None], timeout: float) -> int:
         try:
             while True:
                 try:
-                    fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
                     break
-                except BlockingIOError:
+                except (BlockingIOError, PermissionError):  # EAGAIN or EACCES: held
                     holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
                     if not waiting:
                         report(f"waiting for another build into {out} (pid {holder})…")
