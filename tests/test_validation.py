@@ -63,7 +63,9 @@ def test_missing_required_field(small_tree: Tree, missing: str) -> None:
     del fields[missing]
     front = "".join(f"{k}: {v}\n" for k, v in fields.items())
     path = small_tree.article("1.010103", front=front)
-    assert only(small_tree) == f"{where(path, 2)}: error[E010]: '{missing}' is required"
+    assert only(small_tree) == (
+        f"{where(path, 2)}: error[E010]: '{missing}' is required: add a line '{missing}: ...'"
+    )
 
 
 def test_missing_number(small_tree: Tree) -> None:

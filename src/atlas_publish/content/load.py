@@ -533,7 +533,9 @@ def _text_list(data: YamlMap, key: str, diagnostics: Diagnostics) -> tuple[str, 
 
 def _required_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | None:
     if key not in data or data.get(key) is None or str(data.get(key)).strip() == "":
-        diagnostics.error("E010", f"'{key}' is required", data.path, data.line_of(key))
+        diagnostics.error(
+            "E010", f"'{key}' is required: add a line '{key}: ...'", data.path, data.line_of(key)
+        )
         return None
     return _optional_text(data, key, diagnostics)
 
@@ -586,7 +588,7 @@ def _check_unique_numbers(atlas: Atlas, diagnostics: Diagnostics) -> None:
             diagnostics.error(
                 "E022",
                 f"duplicate article number {article.number}: also used by "
-                f"{first.path}:{first.line_of('number')}",
+                f"{first.path}:{first.line_of('number')}; give one of them another number",
                 article.path,
                 article.line_of("number"),
             )
