@@ -668,3 +668,37 @@ def test_killed_builds_leave_previous_or_new_complete_files(
     assert leftovers == []  # the next build removed what killed builds left
     for path in previous:
         assert _complete(path)
+
+
+def test_lenient_build_leaves_refused_resources_out(
+    small_tree: Tree, tmp_path: Path, capsys: pytest.CaptureFixture[str], deadline: None
+) -> None:
+    """Without --lenient a refused resource stops the build; with it, the PDF is built."""
+    from atlas_publish.cli import main
+
+    need("qpdf")
+    css = small_tree.root / "_templates" / "print" / "print.css"
+    css.parent.mkdir(parents=True)
+    project_css = (templates_dir() / "print" / "print.css").read_text()
+    css.write_text(
+        '@import "http://127.0.0.1:9/theme.css";\n'
+        + project_css.replace("url(../fonts/", f"url({templates_dir().as_uri()}/fonts/")
+        + "\nh1 { background: url(file:///etc/passwd); }\n"
+    )
+    article = small_tree.article("1.010103", '<img src="http://127.0.0.1:9/x.png" alt="x">\n')
+    out = tmp_path / "out"
+    args = ["build", "--content", str(small_tree.root), "--out", str(out), "--format", "pdf",
+            "--volume", "1", "--jobs", "1"]  # fmt: skip
+    assert main(args) == 1
+    refused = [line for line in capsys.readouterr().err.splitlines() if "[E062]" in line]
+    assert [line.split(": error")[0] for line in refused] == [
+        f"{article}:6",
+        f"{css}:1",
+        f"{css}:{project_css.count(chr(10)) + 3}",
+    ]
+    assert not out.exists()
+    assert main([*args, "--lenient"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert sum("warning[W062]" in line for line in printed) == 3
+    result = subprocess.run(["qpdf", "--check", str(out / "pdf" / "volume-1.pdf")])
+    assert result.returncode == 0

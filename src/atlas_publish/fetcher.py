@@ -14,6 +14,8 @@ from weasyprint.urls import URLFetcher
 
 from .resources import allowed
 
+REFUSED = "refused to fetch"
+
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
     def __init__(self, allowed_roots: list[Path]) -> None:
@@ -24,7 +26,7 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> object:
         if not self.allows(url):
             self.refused.append(url)
-            raise ValueError(f"refused to fetch {url}: only files inside the content tree")
+            raise ValueError(f"{REFUSED} {url}: only files inside the content tree")
         return super().fetch(url, headers)
 
     def allows(self, url: str) -> bool:

@@ -104,6 +104,13 @@ def check_template_overrides(
             )
 
 
+def unreported_refusals(urls: list[str], content_root: Path) -> list[str]:
+    """Refused URLs that ``check`` did not see (a template builds them): each with its
+    template line where one names it. The others were errors, or warnings with --lenient."""
+    reported = {r.url for r in template_references(content_root)}
+    return where_refused([u for u in urls if u not in reported], content_root)
+
+
 def where_refused(urls: list[str], content_root: Path) -> list[str]:
     """Refused URLs as ``path:line: 'text'`` where a template override names them."""
     references = {r.url: r for r in template_references(content_root)}

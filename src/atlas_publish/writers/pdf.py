@@ -15,13 +15,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import BuildError, Diagnostics
-from ..fetcher import RestrictedFetcher
+from ..fetcher import REFUSED, RestrictedFetcher
 from ..indexes import Indexes, build_indexes
 from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
 from ..render import environment, render_articles, templates_dir
-from ..resources import where_refused
+from ..resources import unreported_refusals
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,17 +139,16 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         ).render(font_config=fonts, stylesheets=stylesheets)
         folios = _folios(document, volume)
         _check_complete(document, volume)
-        if fetcher.refused:
-            raise BuildError(
-                f"volume {volume.number}: refused to fetch "
-                + ", ".join(where_refused(fetcher.refused, atlas.root))
-            )
+        unreported = unreported_refusals(fetcher.refused, atlas.root)
+        if unreported:  # what check() reported was an error, or left out with --lenient
+            raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
         with atomic_path(job.target) as temporary:
             document.write_pdf(temporary, pdf_variant=job.pdf_variant)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
-    if problems.messages:
-        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(problems.messages))
+    messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
+    if messages:
+        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
     return PdfResult(
         volume=volume.number,
         path=job.target,
