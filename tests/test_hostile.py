@@ -702,3 +702,24 @@ def test_lenient_build_leaves_refused_resources_out(
     assert sum("warning[W062]" in line for line in printed) == 3
     result = subprocess.run(["qpdf", "--check", str(out / "pdf" / "volume-1.pdf")])
     assert result.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("unit", "paragraph", "size"),
+    [("![", 4_000, 990_000), ("[^", 4_000, 990_000), ("[", 19_000, 990_000),
+     ("[x](", 19_000, 990_000), ("*a**", 19_000, 100_000), ("_a ", 19_000, 100_000),
+     ("|a|b|\n|-|-|\n", 0, 100_000), ("<a ", 19_000, 100_000), ("&", 19_000, 100_000)],
+)  # fmt: skip
+def test_pathological_articles_finish(
+    small_tree: Tree, unit: str, paragraph: int, size: int, deadline: None
+) -> None:
+    """What markdown-it is slowest on: an answer, quickly. Runs of '[' are refused (their cost
+    grows with what follows); dense markup is linear but slow (about 20 us a character, a
+    hundred times prose), so it is tried at 100 KB, not at the 1 MB limit."""
+    chunk = unit * (paragraph // len(unit)) + "\n\n" if paragraph else unit
+    body = chunk * (size // len(chunk))
+    small_tree.article("1.010103", body)
+    try:
+        check(small_tree.root)
+    except ContentError as error:
+        assert all(d.location.line for d in error.diagnostics)

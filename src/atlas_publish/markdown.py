@@ -32,6 +32,10 @@ MAX_IMAGE_BYTES = 20_000_000
 # per level (a few hundred nested <div>s exhaust Python's stack).
 MAX_NESTING = 20  # lists and quotes inside each other
 MAX_HTML_DEPTH = 60  # elements inside each other in a body (a list level is two: ul, li)
+# markdown-it spends time per '[' that grows with what follows it (a 100 KB run of '![' takes
+# half a minute), and some inline rules grow with the square of a paragraph's length.
+MAX_BRACKETS = 5_000  # '[' in one article
+MAX_PARAGRAPH = 20_000  # characters in one paragraph (or table cell, or heading)
 
 QUOTES = {
     "en": "“”‘’",
@@ -149,8 +153,22 @@ def render_body(
         "atlas_image_srcs": set(),  # addresses of Markdown images, checked
         "atlas_raw_images": {},  # raw HTML <img> src -> its checked address, or None
     }
+    if expanded.markdown.count("[") > MAX_BRACKETS:
+        at = -1
+        for _ in range(MAX_BRACKETS + 1):
+            at = expanded.markdown.index("[", at + 1)
+        diagnostics.error(
+            "E060",
+            f"more than {MAX_BRACKETS:,} '[' in one article: split the article, or write \\[ "
+            "for a bracket that starts no link",
+            article.path,
+            article.body_line + expanded.markdown.count("\n", 0, at),
+        )
+        return None
     parser = _parser(context.language, context.footnotes_inline, context.heading_offset)
     tokens = parser.parse(expanded.markdown, env)
+    if env.get("atlas_too_long"):
+        return None
     _check_raw_html(tokens, env)
     too_deep = _too_deep(tokens)
     if too_deep is not None:
@@ -225,6 +243,7 @@ def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> Markd
         )
         md.enable(["table", "replacements", "smartquotes", "strikethrough"])
         md.use(footnote_plugin)
+        md.core.ruler.before("inline", "atlas_paragraph_limit", _limit_paragraphs)
         # After inline parsing, before the footnote plugin moves its tokens to the end.
         md.core.ruler.after("inline", "atlas_references", _resolve_references)
         md.core.ruler.push("atlas_headings", _heading_shifter(heading_offset))
@@ -233,6 +252,22 @@ def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> Markd
             md.add_render_rule("atlas_footnote", _render_inline_footnote)
         _PARSERS[key] = md
     return _PARSERS[key]
+
+
+def _limit_paragraphs(state: StateCore) -> None:
+    """Refuse a paragraph too long to parse its inline markup in reasonable time."""
+    article = state.env["atlas_article"]
+    diagnostics: Diagnostics = state.env["atlas_diagnostics"]
+    for token in state.tokens:
+        if token.type == "inline" and len(token.content) > MAX_PARAGRAPH:
+            diagnostics.error(
+                "E060",
+                f"a paragraph of over {MAX_PARAGRAPH:,} characters; break it up with blank lines",
+                article.path,
+                article.body_line + (token.map[0] if token.map else 0),
+            )
+            token.content = ""  # not parsed: the article is refused
+            state.env["atlas_too_long"] = True
 
 
 def _resolve_references(state: StateCore) -> None:
