@@ -58,6 +58,18 @@ def _parser() -> argparse.ArgumentParser:
         "folder), with a warning for each, instead of stopping",
     )
 
+    imports = commands.add_parser(
+        "import", help="turn exports of the older system into articles in the content tree"
+    )
+    imports.add_argument("files", nargs="+", type=Path, metavar="FILE", help="export(s) or folders")
+    imports.add_argument(
+        "--content", type=Path, default=Path("content"), help="the content folder (content/)"
+    )
+    imports.add_argument(
+        "--dry-run", action="store_true", help="say what would be done; write nothing"
+    )
+    imports.add_argument("--force", action="store_true", help="replace articles that exist")
+
     sample = commands.add_parser("sample", help="generate a content tree shaped like the handbook")
     sample.add_argument("--articles", type=int, required=True, metavar="N")
     sample.add_argument("--out", type=Path, required=True, metavar="DIR")
@@ -81,6 +93,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "sample":
             return _sample(args)
+        if args.command == "import":
+            return _import(args)
     except ContentError as error:
         for diagnostic in error.diagnostics:
             print(diagnostic, file=sys.stderr)
@@ -139,6 +153,30 @@ def _build(args: argparse.Namespace) -> int:
     built = build(options, report=lambda line: print(line, flush=True))
     print(f"built {len(built)} file(s) in {time.perf_counter() - started:.1f} s")
     return EXIT_OK
+
+
+def _import(args: argparse.Namespace) -> int:
+    from .importer import import_files
+    from .pipeline import check
+
+    result = import_files(args.files, args.content, dry_run=args.dry_run, force=args.force)
+    for line in result.lines():
+        print(line)
+    if not result.written:
+        return EXIT_CONTENT if result.failed else EXIT_OK
+    # What the writer must fix now, if anything: the same report as `check`.
+    try:
+        checked = check(args.content)
+    except ContentError as error:
+        for diagnostic in error.diagnostics:
+            print(diagnostic, file=sys.stderr)
+        count = sum(1 for d in error.diagnostics if d.severity == "error")
+        print(f"check: {count} error(s) in {args.content} to fix", file=sys.stderr)
+        return EXIT_CONTENT
+    for warning in checked.warnings:
+        print(warning, file=sys.stderr)
+    print(f"check: {args.content}: {len(checked.atlas.articles)} articles; no errors")
+    return EXIT_CONTENT if result.failed else EXIT_OK
 
 
 def _sample(args: argparse.Namespace) -> int:
