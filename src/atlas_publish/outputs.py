@@ -59,7 +59,7 @@ def output_lock(
     a killed build cannot keep the next build waiting. A build that wrote nothing (content
     errors) leaves no folder behind: it removes the folder it created.
     """
-    key = out.absolute()
+    key = out.resolve()
     if key in _held:
         _held[key] += 1
         try:
