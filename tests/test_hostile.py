@@ -192,6 +192,20 @@ def test_template_overrides_with_scripts_are_refused(small_tree: Tree) -> None:
     assert "error[E063]: 'onload=' makes the page active" in str(diagnostics.items[0])
 
 
+def test_a_template_override_linked_from_outside_is_refused(
+    small_tree: Tree, tmp_path: Path
+) -> None:
+    """The template loader and the stylesheet reader do not go through the fetcher."""
+    (tmp_path / "secret.css").write_text("body { color: red }\n")
+    css = small_tree.root / "_templates" / "print" / "print.css"
+    css.parent.mkdir(parents=True)
+    css.symlink_to(tmp_path / "secret.css")
+    assert problems(small_tree) == [
+        f"{css}: error[E003]: a symbolic link leads this file outside the content folder; "
+        "copy the file in instead of linking to it"
+    ]
+
+
 def test_a_pdf_never_fetches_a_refused_resource(small_tree: Tree, deadline: None) -> None:
     """WeasyPrint with the restricted fetcher: refused resources never reach the page."""
     import weasyprint
@@ -460,8 +474,20 @@ def test_a_symlink_leaving_the_tree_is_refused(small_tree: Tree, tmp_path: Path)
     link = small_tree.root / "1-volume-1" / "01-chapter-01" / "1.010103-linked.md"
     link.symlink_to(outside)
     assert problems(small_tree) == [
-        f"{link}: error[E003]: this is a link to a file outside the content folder; "
-        "copy the file in instead"
+        f"{link}: error[E003]: a symbolic link leads this file outside the content folder; "
+        "copy the file in instead of linking to it"
+    ]
+
+
+def test_a_symlinked_folder_leaving_the_tree_is_refused(small_tree: Tree, tmp_path: Path) -> None:
+    chapter = small_tree.chapter("1.02")
+    small_tree.article("1.020101")
+    outside = tmp_path / "elsewhere"
+    chapter.rename(outside)
+    chapter.symlink_to(outside)
+    assert problems(small_tree) == [
+        f"{chapter}/chapter.yaml: error[E003]: a symbolic link leads this file outside the "
+        "content folder; copy the file in instead of linking to it"
     ]
 
 

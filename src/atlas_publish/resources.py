@@ -15,6 +15,7 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
+from .content.files import inside
 from .errors import Diagnostics
 
 OVERRIDES = "_templates"
@@ -60,7 +61,7 @@ def template_references(content_root: Path) -> list[Reference]:
     root = content_root.absolute()
     found = []
     for path in sorted((root / OVERRIDES).rglob("*")):
-        if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file():
+        if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file() or not inside(path, root):
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         # A stylesheet's addresses are relative to itself; a page's to the content folder.
@@ -91,6 +92,14 @@ def check_template_overrides(
                 reference.line,
             )
     for path in sorted((content_root / OVERRIDES).rglob("*")):
+        if not inside(path, content_root):  # Jinja and WeasyPrint would read it all the same
+            diagnostics.error(
+                "E003",
+                "a symbolic link leads this file outside the content folder; copy the file in "
+                "instead of linking to it",
+                path,
+            )
+            continue
         if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file():
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
