@@ -7,7 +7,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: setup pdf pdf-complete epub all check test lint clean
+.PHONY: setup pdf pdf-complete epub all check test lint clean ebook-check
 
 setup: $(STAMP)
 
@@ -31,6 +31,12 @@ epub: setup
 
 all: setup
 	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format all
+
+# The EPUBs, checked by EPUBCheck and by DAISY Ace (installed into .tools/ on first use).
+# Build the PDFs first (make all) for the print page list: it comes from their layout.
+ebook-check: epub
+	$(BIN)/python -m atlas_publish.validate $(OUT)/epub/volume-*.epub
+	scripts/ace.sh $(OUT)/ace $(OUT)/epub/volume-*.epub
 
 check: setup
 	$(BIN)/atlas-publish check --content $(CONTENT)

@@ -125,6 +125,8 @@ def _build(options: BuildOptions, report: Report) -> list[Built]:
                 result = future.result()
                 assert isinstance(result, EpubResult)
                 report(f"volume {number}: EPUB {result.path} ({result.seconds:.1f} s)")
+                for note in result.notes:
+                    report(f"volume {number}: {note}")
                 built.append(Built(number, "epub", result.path, result.seconds))
     return built
 

@@ -1,16 +1,20 @@
 """The EPUB edition: plan the package as plain records, then hand it to ebooklib.
 
-Planning (documents, images, spine, toc) is pure and testable; ``write_epub`` is the thin
-adapter at the end, followed by a re-zip that makes the file reproducible.
+Planning (documents, images, spine, navigation, metadata) is pure and testable;
+``write_epub`` is the thin adapter at the end, followed by a re-zip that makes the file
+reproducible. The plan reads in the order of the book: front matter (cover, title page,
+copyright, contents), one document per chapter, then back matter (``back_matter``: empty
+for now, the place for indexes).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import time
 import uuid
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from xml.etree import ElementTree
@@ -19,6 +23,7 @@ import tinyhtml5
 from ebooklib import epub
 from markupsafe import Markup
 
+from .. import pagebreaks
 from ..content.files import inside
 from ..errors import BuildError, Diagnostics
 from ..indexes import build_indexes
@@ -27,6 +32,7 @@ from ..model import Atlas, Chapter, Volume
 from ..outputs import atomic_path
 from ..render import RenderedArticle, environment, render_articles, templates_dir
 from ..resources import active_parts
+from .cover import cover_alt, cover_png
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
 MEDIA_TYPES = {
@@ -37,6 +43,10 @@ MEDIA_TYPES = {
     ".svg": "image/svg+xml",
     ".webp": "image/webp",
 }
+COVER_IMAGE = "images/cover.png"
+COVER_IMAGE_ID = "cover-image"
+IMG = re.compile(r"<img\b[^>]*>")
+ALT = re.compile(r'\balt="([^"]*)"')
 
 
 def chapter_file(chapter: Chapter) -> str:
@@ -48,8 +58,22 @@ def image_name(path: Path, content_root: Path) -> str:
     return "images/" + path.relative_to(content_root).as_posix().replace("/images/", "/")
 
 
-def xhtml_fragment(html: str) -> Markup:
-    """An HTML fragment as well-formed XHTML, with the ARIA roles of notes for reading systems."""
+def page_marker(folio: int) -> Markup:
+    """Where printed page ``folio`` begins: a page-break marker for reading systems."""
+    return Markup(
+        '<span epub:type="pagebreak" role="doc-pagebreak" id="page-{0}" aria-label="{0}"></span>'
+    ).format(folio)
+
+
+def xhtml_fragment(
+    html: str, breaks: Mapping[int, Sequence[int]] | None = None, notes_label: str = "Notes"
+) -> Markup:
+    """An HTML fragment as well-formed XHTML, with the ARIA roles of notes for reading systems.
+
+    ``breaks`` maps the index of a top-level element to the printed pages that begin inside
+    it: their markers are put just before it (after the last element when it is missing).
+    ``notes_label`` names the notes section: each landmark of a document needs its own name.
+    """
     root = tinyhtml5.parse(f"<!DOCTYPE html><body>{html}</body>", namespace_html_elements=False)
     body = root.find("body")
     assert body is not None
@@ -57,41 +81,46 @@ def xhtml_fragment(html: str) -> Markup:
         classes = set((element.get("class") or "").split())
         if "footnotes" in classes and element.tag == "section":
             element.set("role", "doc-endnotes")
+            element.set("aria-label", notes_label)
         elif "footnote-ref" in classes:
             for link in element.iter("a"):
                 link.set("role", "doc-noteref")
         elif "footnote-backref" in classes:
             element.set("role", "doc-backlink")
             element.set("aria-label", "Back to the text")
+    children = list(body)
+    before: dict[int, list[str]] = {}
+    for index, folios in sorted((breaks or {}).items()):
+        at = min(index, len(children))
+        before.setdefault(at, []).extend(page_marker(f) for f in folios)
     text = (body.text or "").replace("&", "&amp;").replace("<", "&lt;")
-    parts = [text] + [ElementTree.tostring(child, encoding="unicode") for child in body]
+    parts = [text]
+    for index, child in enumerate(children):
+        parts.extend(before.get(index, ()))
+        parts.append(ElementTree.tostring(child, encoding="unicode"))
+    parts.extend(before.get(len(children), ()))
     return Markup("".join(parts))
 
 
-def _as_xhtml(bodies: Mapping[str, RenderedArticle]) -> dict[str, RenderedArticle]:
-    return {
-        number: RenderedArticle(
-            body=xhtml_fragment(r.body),
-            stage_index=xhtml_fragment(r.stage_index) if r.stage_index else None,
-            images=r.images,
-        )
-        for number, r in bodies.items()
-    }
+def images_without_alt(html: str) -> int:
+    return sum(1 for tag in IMG.findall(html) if not (m := ALT.search(tag)) or not m[1].strip())
 
 
 @dataclass(slots=True)
 class EpubLinks:
-    """Links in an EPUB volume: working links inside it; other volumes are named."""
+    """Links in an EPUB volume: working links inside it; other volumes are named.
+
+    A reference into another volume names that volume and the article (or chapter), never a
+    print page: the reader of an ebook has no pages to turn to, and the text stays the same
+    whether or not a print edition was laid out before.
+    """
 
     volume: Volume
     content_root: Path
-    pages: Mapping[str, tuple[int, int]] = field(default_factory=dict)
 
     def link(self, target: Target) -> Link:
         if target.volume != self.volume.number:
-            known = self.pages.get(target.anchor)
-            page = known[1] if known and known[0] == target.volume else None
-            return Link(None, other_volume_suffix(target, page))
+            return Link(None, other_volume_suffix(target, None))
         chapter = self._chapter_of(target)
         if chapter is None:  # the volume itself: its title page
             return Link("title.xhtml")
@@ -128,16 +157,25 @@ class Resource:
 
 
 @dataclass(frozen=True, slots=True)
+class TocEntry:
+    title: str
+    href: str
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
 class EpubPlan:
     identifier: str
     title: str
     language: str
     creators: tuple[str, ...]
     metadata: tuple[tuple[str, str, str, dict[str, str]], ...]  # (namespace, name, value, attrs)
-    documents: tuple[Document, ...]  # in reading order
+    documents: tuple[Document, ...]  # in reading order; the nav document is not among them
     resources: tuple[Resource, ...]
-    toc: tuple[tuple[str, str, tuple[tuple[str, str], ...]], ...]  # chapter title, href, articles
+    toc: tuple[TocEntry, ...]
     landmarks: tuple[tuple[str, str, str], ...]  # type, href, title
+    page_list: tuple[tuple[str, str], ...]  # printed page label, href of its marker
+    nav: Document
     modified: dt.datetime
 
 
@@ -155,6 +193,7 @@ class EpubResult:
     volume: int
     path: Path
     seconds: float
+    notes: tuple[str, ...] = ()  # what the pipeline should tell the writer
 
 
 def volume_identifier(atlas: Atlas, volume: Volume) -> str:
@@ -169,16 +208,70 @@ def volume_identifier(atlas: Atlas, volume: Volume) -> str:
     return f"urn:uuid:{uuid.uuid5(namespace, f'volume-{volume.number}')}"
 
 
+def print_edition_name(atlas: Atlas, volume: Volume) -> str:
+    """How the EPUB names the print edition its page numbers come from."""
+    return (
+        f"{atlas.title}, Volume {volume.number}: {volume.title}, print edition ({atlas.print.size})"
+    )
+
+
+@dataclass(slots=True)
+class PageMarks:
+    """The printed pages that begin at each reading point of a volume (see pagebreaks.py)."""
+
+    volume: Volume
+    breaks: dict[int, list[int]]
+    item: dict[str, int] = field(default_factory=dict)  # anchor or section key -> item
+
+    def __post_init__(self) -> None:
+        self.item = {key: i for i, (_, key) in enumerate(pagebreaks.items(self.volume))}
+
+    def at(self, key: str, part: int = 0) -> Markup:
+        """The markers to put at the start of ``key`` (or of its body's part)."""
+        if key not in self.item:
+            return Markup("")
+        folios = self.breaks.get(pagebreaks.point(self.item[key], part), ())
+        return Markup("").join(page_marker(f) for f in folios)
+
+    def body_breaks(self, anchor: str) -> dict[int, list[int]]:
+        """Body block index -> folios, for the article ``anchor``."""
+        if anchor not in self.item:
+            return {}
+        first = pagebreaks.point(self.item[anchor])
+        return {
+            at - first - 1: folios
+            for at, folios in self.breaks.items()
+            if first < at < first + pagebreaks.STAGE_INDEX
+        }
+
+
+def _as_xhtml(
+    bodies: Mapping[str, RenderedArticle], marks: PageMarks
+) -> dict[str, RenderedArticle]:
+    anchors = {a.number: a.anchor for a in marks.volume.articles}
+    return {
+        number: RenderedArticle(
+            body=xhtml_fragment(
+                r.body, marks.body_breaks(anchors[number]), f"Notes to article {number}"
+            ),
+            stage_index=xhtml_fragment(r.stage_index) if r.stage_index else None,
+            images=r.images,
+        )
+        for number, r in bodies.items()
+    }
+
+
 def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
     indexes = build_indexes(atlas)
     env = environment(atlas)
-    links = EpubLinks(volume, atlas.root, job.pages)
+    links = EpubLinks(volume, atlas.root)
     # check() refused what must be left out unless the build is --lenient: leave it out.
     diagnostics = Diagnostics(lenient=True)
-    bodies = render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
+    rendered = render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
     if diagnostics.errors:
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
-    bodies = _as_xhtml(bodies)
+    marks = PageMarks(volume, pagebreaks.decode(job.pages, volume.number))
+    bodies = _as_xhtml(rendered, marks)
     modified = (
         dt.datetime.fromtimestamp(job.created, dt.UTC)
         if job.created is not None
@@ -193,29 +286,26 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
         "edition_date": modified.strftime("%B %Y") if job.created is not None else None,
     }
     front = env.get_template("epub/front.xhtml.j2")
+
+    def front_document(part: str, title: str, **extra: object) -> Document:
+        html = front.render(part=part, title=title, **common, **extra)
+        return Document(part, f"{part}.xhtml", title, html.encode())
+
     documents = [
-        Document(
-            "title",
-            "title.xhtml",
-            "Title page",
-            front.render(part="title", title="Title page", **common).encode(),
-        ),
-        Document(
-            "copyright",
-            "copyright.xhtml",
-            "Copyright",
-            front.render(part="copyright", title="Copyright", **common).encode(),
-        ),
-        Document(
-            "contents",
-            "contents.xhtml",
-            "Contents",
-            front.render(part="contents", title="Contents", chapter_files=files, **common).encode(),
-        ),
+        front_document("cover", "Cover", cover=COVER_IMAGE, cover_alt=cover_alt(atlas, volume)),
+        front_document("title", "Title page"),
+        front_document("copyright", "Copyright"),
+        front_document("contents", "Contents", chapter_files=files),
     ]
     chapter_template = env.get_template("epub/chapter.xhtml.j2")
     for chapter in volume.chapters:
-        html = chapter_template.render(atlas=atlas, chapter=chapter, bodies=bodies, page_breaks={})
+        html = chapter_template.render(
+            atlas=atlas,
+            chapter=chapter,
+            bodies=bodies,
+            marks=marks,
+            stage_part=pagebreaks.STAGE_INDEX,
+        )
         documents.append(
             Document(
                 f"chapter-{chapter.number.replace('.', '-')}",
@@ -224,21 +314,26 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
                 html.encode(),
             )
         )
+    documents += back_matter(atlas, volume)
     for document in documents:  # nothing active in an EPUB, whatever a template override says
         active = active_parts(document.content)
         if active:
             raise BuildError(f"{document.file_name} would hold {', '.join(active)}")
+
     resources = [
         Resource(
             "style",
             "style/epub.css",
             "text/css",
-            (templates_dir() / "epub" / "epub.css").read_bytes(),
+            _stylesheet(atlas).read_bytes(),
+        ),
+        Resource(
+            COVER_IMAGE_ID, COVER_IMAGE, "image/png", cover_png(atlas, volume), ("cover-image",)
         ),
     ]
     seen: set[str] = set()
-    for rendered in bodies.values():
-        for image in rendered.images:
+    for body in bodies.values():
+        for image in body.images:
             name = image_name(image, atlas.root)
             if name not in seen:
                 if not inside(image, atlas.root):  # checked with the bodies; never embed it
@@ -247,40 +342,33 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
                 media_type = MEDIA_TYPES.get(image.suffix.lower(), "application/octet-stream")
                 uid = f"img-{len(seen)}"
                 resources.append(Resource(uid, name, media_type, image.read_bytes()))
+
     toc = tuple(
-        (
+        TocEntry(
             f"{c.number} {c.title}",
-            files[c.number],
-            tuple((f"{a.number} {a.title}", f"{files[c.number]}#{a.anchor}") for a in c.articles),
+            f"{files[c.number]}#{c.anchor}",
+            tuple(
+                TocEntry(f"{a.number} {a.title}", f"{files[c.number]}#{a.anchor}")
+                for a in c.articles
+            ),
         )
         for c in volume.chapters
     )
     first_chapter = files[volume.chapters[0].number] if volume.chapters else "contents.xhtml"
     landmarks = (
+        ("cover", "cover.xhtml", "Cover"),
         ("titlepage", "title.xhtml", "Title page"),
         ("toc", "contents.xhtml", "Contents"),
         ("bodymatter", first_chapter, "Start of content"),
     )
+    page_list = _page_list(documents)
     title = f"{atlas.title}, Volume {volume.number}: {volume.title}"
-    description = (
-        f"Volume {volume.number} of {atlas.title}: {volume.title}. "
-        f"{len(volume.articles)} articles in {len(volume.chapters)} chapters."
+    nav_html = env.get_template("epub/nav.xhtml.j2").render(
+        atlas=atlas, title=title, toc=toc, landmarks=landmarks, page_list=page_list
     )
-    metadata: list[tuple[str, str, str, dict[str, str]]] = [
-        ("DC", "description", description, {}),
-        ("OPF", "meta", atlas.title, {"property": "belongs-to-collection", "id": "collection"}),
-        ("OPF", "meta", "series", {"refines": "#collection", "property": "collection-type"}),
-        (
-            "OPF",
-            "meta",
-            str(volume.number),
-            {"refines": "#collection", "property": "group-position"},
-        ),
-    ]
-    if atlas.publisher:
-        metadata.append(("DC", "publisher", atlas.publisher, {}))
-    if atlas.rights:
-        metadata.append(("DC", "rights", atlas.rights, {}))
+    nav = Document("nav", "nav.xhtml", "Contents", nav_html.encode(), ("nav",))
+    missing_alt = sum(images_without_alt(b.body) for b in bodies.values())
+    metadata = _metadata(atlas, volume, bool(seen), missing_alt, bool(page_list))
     return EpubPlan(
         identifier=identifier,
         title=title,
@@ -291,8 +379,111 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
         resources=tuple(resources),
         toc=toc,
         landmarks=landmarks,
+        page_list=page_list,
+        nav=nav,
         modified=modified,
     )
+
+
+def back_matter(atlas: Atlas, volume: Volume) -> list[Document]:
+    """Documents after the chapters (indexes, ...), in reading order. None yet."""
+    return []
+
+
+def _stylesheet(atlas: Atlas) -> Path:
+    override = atlas.root / "_templates" / "epub" / "epub.css"
+    return override if override.is_file() else templates_dir() / "epub" / "epub.css"
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _page_list(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
+    """Every printed page whose marker made it into a document, in page order."""
+    found: dict[int, str] = {}
+    for document in documents:
+        for match in re.finditer(rb'id="page-(\d+)"', document.content):
+            found.setdefault(int(match[1]), document.file_name)
+    return tuple((str(f), f"{found[f]}#page-{f}") for f in sorted(found))
+
+
+def _metadata(
+    atlas: Atlas, volume: Volume, has_images: bool, missing_alt: int, has_pages: bool
+) -> list[tuple[str, str, str, dict[str, str]]]:
+    """Descriptive and accessibility metadata (EPUB Accessibility 1.1), claiming only what holds."""
+    description = (
+        f"Volume {volume.number} of {atlas.title}: {volume.title}. "
+        f"{_count(len(volume.articles), 'article')} in {_count(len(volume.chapters), 'chapter')}."
+    )
+    metadata: list[tuple[str, str, str, dict[str, str]]] = [
+        ("DC", "description", description, {}),
+        (
+            "OPF",
+            "meta",
+            "aut",
+            {"refines": "#creator", "property": "role", "scheme": "marc:relators"},
+        ),
+        ("OPF", "meta", atlas.title, {"property": "belongs-to-collection", "id": "collection"}),
+        ("OPF", "meta", "series", {"refines": "#collection", "property": "collection-type"}),
+        (
+            "OPF",
+            "meta",
+            str(volume.number),
+            {"refines": "#collection", "property": "group-position"},
+        ),
+        # For EPUB 2 reading systems, which do not know properties="cover-image".
+        ("OPF", "meta", "", {"name": "cover", "content": COVER_IMAGE_ID}),
+    ]
+    if atlas.publisher:
+        metadata.append(("DC", "publisher", atlas.publisher, {}))
+    if atlas.rights:
+        metadata.append(("DC", "rights", atlas.rights, {}))
+
+    def schema(name: str, value: str) -> None:
+        metadata.append(("OPF", "meta", value, {"property": f"schema:{name}"}))
+
+    alt_complete = missing_alt == 0
+    # The cover is an image too, and it has its text alternative.
+    schema("accessMode", "textual")
+    schema("accessMode", "visual")
+    if alt_complete:
+        schema("accessModeSufficient", "textual")
+    schema("accessModeSufficient", "textual,visual")
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ]
+    if alt_complete:
+        features.append("alternativeText")
+    if has_pages:
+        features.append("printPageNumbers")
+        features.append("pageNavigation")
+    for feature in features:
+        schema("accessibilityFeature", feature)
+    schema("accessibilityHazard", "none")
+    summary = (
+        "Text with headings, a table of contents, landmarks and a logical reading order; "
+        "the reader's own fonts, sizes and colours apply. "
+        + (
+            "Every image has a text alternative. "
+            if alt_complete
+            else f"{missing_alt} image(s) lack a text alternative. "
+        )
+        + (
+            "Page-break markers and a page list give the print edition's page numbers. "
+            if has_pages
+            else "The print edition's page numbers are not included. "
+        )
+        + "No flashing, sound or motion hazards."
+    )
+    schema("accessibilitySummary", summary)
+    if has_pages:
+        name = print_edition_name(atlas, volume)
+        metadata.append(("OPF", "meta", name, {"property": "pageBreakSource"}))
+    return metadata
 
 
 class _VerbatimHtml(epub.EpubHtml):  # type: ignore[misc]
@@ -300,6 +491,23 @@ class _VerbatimHtml(epub.EpubHtml):  # type: ignore[misc]
 
     def get_content(self, default: bytes | None = None) -> bytes:
         return bytes(self.content)
+
+
+class _Writer(epub.EpubWriter):  # type: ignore[misc]
+    """ebooklib's writer, with the package's language declared (xml:lang, which Ace asks for)."""
+
+    def _write_opf_file(self, root: object) -> None:
+        root.set("{http://www.w3.org/XML/1998/namespace}lang", self.book.language)  # type: ignore[attr-defined]
+        super()._write_opf_file(root)
+
+
+def _document_item(document: Document, language: str) -> _VerbatimHtml:
+    item = _VerbatimHtml(
+        uid=document.uid, file_name=document.file_name, title=document.title, lang=language
+    )
+    item.content = document.content
+    item.properties = list(document.properties)
+    return item
 
 
 def write_epub(plan: EpubPlan, target: Path) -> None:
@@ -313,55 +521,45 @@ def write_epub(plan: EpubPlan, target: Path) -> None:
         book.add_metadata(namespace, name, value, attrs)
     items = {}
     for document in plan.documents:
-        item = _VerbatimHtml(
-            uid=document.uid,
-            file_name=document.file_name,
-            title=document.title,
-            lang=plan.language,
-        )
-        item.content = document.content
-        item.properties = list(document.properties)
+        item = _document_item(document, plan.language)
         book.add_item(item)
         items[document.file_name] = item
     for resource in plan.resources:
-        book.add_item(
-            epub.EpubItem(
-                uid=resource.uid,
-                file_name=resource.file_name,
-                media_type=resource.media_type,
-                content=resource.content,
-            )
+        resource_item = epub.EpubItem(
+            uid=resource.uid,
+            file_name=resource.file_name,
+            media_type=resource.media_type,
+            content=resource.content,
         )
+        resource_item.properties = list(resource.properties)
+        book.add_item(resource_item)
+    # The NCX, for EPUB 2 reading systems, is ebooklib's; the nav document is ours (templates).
     book.toc = [
         (
-            epub.Section(title, href),
-            [epub.Link(h, t, f"toc-{i}-{j}") for j, (t, h) in enumerate(arts)],
+            epub.Section(entry.title, entry.href),
+            [epub.Link(c.href, c.title, f"toc-{i}-{j}") for j, c in enumerate(entry.children)],
         )
-        if arts
-        else epub.Link(href, title, f"toc-{i}")
-        for i, (title, href, arts) in enumerate(plan.toc)
-    ]
-    book.guide = [
-        {"type": kind, "href": href, "title": title} for kind, href, title in plan.landmarks
+        if entry.children
+        else epub.Link(entry.href, entry.title, f"toc-{i}")
+        for i, entry in enumerate(plan.toc)
     ]
     book.add_item(epub.EpubNcx())
-    nav = epub.EpubNav(file_name="nav.xhtml", title="Contents")
-    book.add_item(nav)
+    book.add_item(_document_item(plan.nav, plan.language))
     book.spine = [items[d.file_name] for d in plan.documents]
     options = {
         "mtime": plan.modified,
         "raise_exceptions": True,
         "epub2_guide": False,
-        "epub3_landmark": True,
-        "landmark_title": "Landmarks",
-        "epub3_pages": True,
-        "pages_title": "Pages",
+        "epub3_landmark": False,
+        "epub3_pages": False,
         "play_order": {"enabled": True, "start_from": 1},
     }
     with atomic_path(target) as temporary:
         raw = temporary.with_suffix(".raw")
         try:
-            epub.write_epub(str(raw), book, options)
+            writer = _Writer(str(raw), book, options)
+            writer.process()
+            writer.write()
             _rezip(raw, temporary)
         finally:
             raw.unlink(missing_ok=True)
@@ -383,9 +581,36 @@ def _rezip(source: Path, target: Path) -> None:
             zout.writestr(info, members[name], compresslevel=9 if name != "mimetype" else None)
 
 
+def read_cover(epub_path: Path) -> bytes:
+    """The cover image of an EPUB, found as its package declares it (properties="cover-image")."""
+    with zipfile.ZipFile(epub_path) as book:
+        container = ElementTree.fromstring(book.read("META-INF/container.xml"))
+        rootfile = container.find(".//{*}rootfile")
+        assert rootfile is not None
+        opf_path = rootfile.get("full-path", "")
+        package = ElementTree.fromstring(book.read(opf_path))
+        for item in package.iterfind(".//{*}manifest/{*}item"):
+            if "cover-image" in (item.get("properties") or "").split():
+                base = opf_path.rpartition("/")[0]
+                href = item.get("href", "")
+                return book.read(f"{base}/{href}" if base else href)
+    raise KeyError(f"{epub_path}: no cover-image item")
+
+
+def volume_cover_png(atlas: Atlas, volume_number: int) -> bytes:
+    """The cover PNG of a volume, exactly as the EPUB carries it."""
+    return cover_png(atlas, atlas.volume(volume_number))
+
+
 def render_volume_epub(job: EpubJob) -> EpubResult:
     started = time.perf_counter()
     volume = job.atlas.volume(job.volume)
     plan = plan_volume_epub(job.atlas, volume, job)
     write_epub(plan, job.target)
-    return EpubResult(job.volume, job.target, time.perf_counter() - started)
+    notes: tuple[str, ...] = ()
+    if not plan.page_list:
+        notes = (
+            "no print page numbers in the EPUB (no print layout known: build the PDF first, "
+            "e.g. --format all)",
+        )
+    return EpubResult(job.volume, job.target, time.perf_counter() - started, notes)

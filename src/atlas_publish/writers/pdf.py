@@ -20,6 +20,7 @@ from ..indexes import Indexes, build_indexes
 from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
+from ..pagebreaks import print_page_starts
 from ..render import environment, render_articles, templates_dir
 from ..resources import unreported_refusals
 
@@ -134,10 +135,11 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
     ]
     problems = _capture_weasyprint_errors()
     try:
-        document = weasyprint.HTML(
-            string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher
-        ).render(font_config=fonts, stylesheets=stylesheets)
+        laid_out = weasyprint.HTML(string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher)
+        document = laid_out.render(font_config=fonts, stylesheets=stylesheets)
         folios = _folios(document, volume)
+        # Where each printed page begins, for the EPUB's page list (see pagebreaks.py).
+        folios.update(print_page_starts(laid_out.etree_element, document, volume))
         _check_complete(document, volume)
         unreported = unreported_refusals(fetcher.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient

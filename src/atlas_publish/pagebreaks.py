@@ -1,0 +1,157 @@
+"""Where the printed pages begin, so the EPUB can carry the print edition's page numbers.
+
+Both editions render the same volume from the same model and the same article bodies, so
+they share *reading points*: the start of a chapter, of a section's title, of an article,
+of the k-th top-level block of an article's body, and of a stage index. A point is an int:
+``item * 10000 + part``, where ``item`` counts the chapters, sections and articles of the
+volume in reading order (from the model alone, no rendering) and ``part`` is 0 for the
+item's start, k + 1 for body block k, and STAGE_INDEX for the stage index. A body that
+renders a block more or less in one edition thus shifts points inside that article only.
+
+The PDF writer reports, for each folio, the point inside which that printed page begins.
+These ride in the anchor -> (volume, folio) page map (``build/.cache/pages.json``) that the
+pipeline already keeps and hands to the EPUB writer:
+
+    "pagebreak:V:F" -> (V, point)     printed page F of volume V begins inside ``point``
+    "pagebreak:V"   -> (V, last)      the last folio of that layout
+
+The second entry lets a reader of the map ignore the pages of an older, longer layout.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from typing import Literal
+
+from .model import Volume
+
+Kind = Literal["chapter", "section", "article"]
+PART = 10000
+STAGE_INDEX = PART - 1
+
+
+def items(volume: Volume) -> Iterator[tuple[Kind, str]]:
+    """The chapters, sections (with articles) and articles in the order both editions print them."""
+    for chapter in volume.chapters:
+        yield "chapter", chapter.anchor
+        for index, section in enumerate(chapter.sections):
+            if section.articles:
+                yield "section", f"{chapter.anchor}/{index}"
+                for article in section.articles:
+                    yield "article", article.anchor
+
+
+def point(item: int, part: int = 0) -> int:
+    return item * PART + part
+
+
+def page_key(volume: int, folio: int | None = None) -> str:
+    return f"pagebreak:{volume}" if folio is None else f"pagebreak:{volume}:{folio}"
+
+
+def encode(volume: int, starts: Mapping[int, int]) -> dict[str, int]:
+    """folio -> point, as entries of the anchor -> folio map a PDF writer reports."""
+    if not starts:
+        return {}
+    entries = {page_key(volume, folio): at for folio, at in starts.items()}
+    entries[page_key(volume)] = max(starts)
+    return entries
+
+
+def decode(pages: Mapping[str, tuple[int, int]], volume: int) -> dict[int, list[int]]:
+    """point -> the folios that begin inside it (ascending); empty when no layout is known."""
+    last = pages.get(page_key(volume))
+    if last is None or last[0] != volume:
+        return {}
+    breaks: dict[int, list[int]] = {}
+    for folio in range(1, last[1] + 1):
+        entry = pages.get(page_key(volume, folio))
+        if entry is not None and entry[0] == volume:
+            breaks.setdefault(entry[1], []).append(folio)
+    return breaks
+
+
+def print_page_starts(root: object, document: object, volume: Volume) -> dict[str, int]:
+    """The encoded page starts of a WeasyPrint layout of ``volume`` (see the module's doc).
+
+    ``root`` is the laid-out HTML's element tree (``HTML.etree_element``), ``document`` the
+    rendered document. Folios count from the first chapter's opener, as the PDF writer's do.
+    """
+    points = _print_points(root, volume)
+    pages = document.pages  # type: ignore[attr-defined]
+    first = next(
+        (
+            i
+            for i, page in enumerate(pages)
+            if volume.chapters and volume.chapters[0].anchor in page.anchors
+        ),
+        None,
+    )
+    if first is None:
+        return {}
+    found: list[int | None] = [_first_point(page._page_box, points) for page in pages[first:]]
+    # A page with no text (a blank page before a chapter opener) begins where the next one does.
+    following: int | None = None
+    for index in range(len(found) - 1, -1, -1):
+        following = found[index] = found[index] if found[index] is not None else following
+    preceding: int | None = None
+    for index, at in enumerate(found):  # blank pages at the very end: where the last one was
+        preceding = found[index] = at if at is not None else preceding
+    return encode(volume.number, {i + 1: at for i, at in enumerate(found) if at is not None})
+
+
+def _classes(element: object) -> set[str]:
+    return set((element.get("class") or "").split())  # type: ignore[attr-defined]
+
+
+def _print_points(root: object, volume: Volume) -> dict[object, int]:
+    """Each structural element of the print HTML -> its reading point."""
+    order = list(items(volume))
+    position = {key: index for index, (_, key) in enumerate(order)}
+    points: dict[object, int] = {}
+    current = -1  # the item being walked through
+    for element in root.iter():  # type: ignore[attr-defined]
+        classes = _classes(element)
+        tag = element.tag
+        if tag == "header" and "chapter-opener" in classes and element.get("id") in position:
+            current = position[element.get("id")]
+            points[element] = point(current)
+        elif tag == "section" and "section" in classes:
+            # A template of the writer's own may print more sections than the model has.
+            following = (i for i in range(current + 1, len(order)) if order[i][0] == "section")
+            found = next(following, None)
+            if found is not None:
+                current = found
+                points[element] = point(current)
+        elif tag == "article" and element.get("id") in position:
+            current = position[element.get("id")]
+            points[element] = point(current)
+            for child in element:
+                if child.tag == "div" and "article-body" in _classes(child):
+                    for k, block in enumerate(child):
+                        points[block] = point(current, k + 1)
+                elif child.tag == "section" and "stage-index" in _classes(child):
+                    points[child] = point(current, STAGE_INDEX)
+    return points
+
+
+def _first_point(page_box: object, points: Mapping[object, int]) -> int | None:
+    """The innermost structural element around the first text or picture of the page's body."""
+    from weasyprint.formatting_structure import boxes
+
+    found: int | None = None
+
+    def walk(box: object) -> bool:  # True once the first text or picture is reached
+        nonlocal found
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return False
+        element = getattr(box, "element", None)
+        if element is not None and element in points:
+            found = points[element]
+        if isinstance(box, boxes.TextBox):
+            return bool(box.text.strip())
+        if isinstance(box, boxes.ReplacedBox):
+            return True
+        return any(walk(child) for child in getattr(box, "children", ()))
+
+    return found if walk(page_box) else None

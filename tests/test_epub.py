@@ -1,0 +1,283 @@
+"""The EPUB edition: real ebooklib EPUBs, their print page list checked against the real PDF,
+and EPUBCheck on a small tree, the sample handbook and a generated 700-article tree."""
+
+from __future__ import annotations
+
+import io
+import re
+import shutil
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from atlas_publish.pipeline import BuildOptions, build, check
+from atlas_publish.sample import generate_sample
+from atlas_publish.validate import epubcheck, epubcheck_available
+from atlas_publish.writers.epub import EpubJob, plan_volume_epub, read_cover, volume_cover_png
+
+from .conftest import Tree, need, run_text
+
+ROOT = Path(__file__).resolve().parents[1]
+EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
+PARAGRAPH = "Some plain words follow in this sentence, and then some more of them. " * 7
+CHINESE = "新市场不会因为你的产品好就马上接受你。"
+
+
+def _fill(tree: Tree) -> None:
+    tree.volume(1, "Beginnings")
+    tree.volume(2, "Endings")
+    chapter = tree.chapter("1.01")
+    (chapter / "images").mkdir()
+    Image.new("RGB", (120, 60), "#336699").save(chapter / "images" / "chart.png")
+    body = "\n\n".join(f"Paragraph {i} begins here. {PARAGRAPH}" for i in range(1, 41))
+    tree.article(
+        "1.010101",
+        "![A blue chart](images/chart.png)\n\n"
+        "## A table\n\n| Stage | Meaning |\n| --- | --- |\n| 1 | Idea |\n| 2 | Team |\n\n"
+        f"{body}\n\nA note.[^1]\n\n[^1]: The footnote.\n",
+        title="Opening Moves",
+    )
+    tree.article(
+        "1.010102",
+        "Customers arrive. Read [](article:1.010101) and [closing](article:2.010101).\n\n"
+        f'<blockquote lang="zh-Hans">\n<p>{CHINESE}</p>\n</blockquote>\n\n'
+        "In English: a new market takes time.\n",
+        front='number: "1.010102"\ntitle: Has Some Customers\nsummary: Customers bring problems.\n'
+        "stages: [6]\ntags: [S6_Customers]\n",
+    )
+    tree.article("2.010101", "Back to [](article:1.010101).\n", title="Closing Time")
+
+
+@pytest.fixture(scope="module")
+def epoch() -> Iterator[None]:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", EPOCH)
+        yield
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory: pytest.TempPathFactory, epoch: None) -> Path:
+    """Both editions of a small tree: the EPUB takes its page list from the PDF's layout."""
+    base = tmp_path_factory.mktemp("epub")
+    tree = Tree(base / "content")
+    _fill(tree)
+    build(BuildOptions(content=tree.root, out=base / "out", jobs=2))
+    return base
+
+
+def members(epub: Path) -> dict[str, bytes]:
+    with zipfile.ZipFile(epub) as book:
+        return {name: book.read(name) for name in book.namelist()}
+
+
+def text(data: bytes) -> str:
+    return data.decode()
+
+
+def test_package_order_cover_and_landmarks(built: Path) -> None:
+    epub = built / "out" / "epub" / "volume-1.epub"
+    files = members(epub)
+    opf = text(files["EPUB/content.opf"])
+    spine = re.findall(r'<itemref idref="([^"]+)"', opf)
+    assert spine == ["cover", "title", "copyright", "contents", "chapter-1-01"]
+    assert re.search(r'href="images/cover.png" id="cover-image" [^>]*properties="cover-image"', opf)
+    cover = read_cover(epub)
+    atlas = check(built / "content").atlas
+    assert cover == volume_cover_png(atlas, 1) == files["EPUB/images/cover.png"]
+    image = Image.open(io.BytesIO(cover))
+    assert image.size == (1600, 2560) and image.info == {}  # no text or time chunks
+    assert b"tIME" not in cover and b"tEXt" not in cover
+    cover_page = text(files["EPUB/cover.xhtml"])
+    assert 'alt="Cover: Test Atlas, Volume 1: Volume 1 Title' not in cover_page
+    assert 'alt="Cover: Test Atlas, Volume 1: Beginnings, by Tess Writer"' in cover_page
+    nav = text(files["EPUB/nav.xhtml"])
+    landmarks = re.findall(r'<a epub:type="([^"]+)" href="([^"]+)"', nav)
+    assert landmarks == [
+        ("cover", "cover.xhtml"),
+        ("titlepage", "title.xhtml"),
+        ("toc", "contents.xhtml"),
+        ("bodymatter", "chapter-1.01.xhtml"),
+    ]
+    assert 'epub:type="toc"' in nav and "toc.ncx" not in spine
+
+
+def test_metadata(built: Path) -> None:
+    opf = text(members(built / "out" / "epub" / "volume-1.epub")["EPUB/content.opf"])
+    expected = [
+        '<meta property="dcterms:modified">2026-01-01T00:00:00Z</meta>',
+        '<dc:creator id="creator">Tess Writer</dc:creator>',
+        '<meta refines="#creator" property="role" scheme="marc:relators">aut</meta>',
+        "<dc:publisher>Test Press</dc:publisher>",
+        "<dc:rights>Copyright 2026 Tess Writer.</dc:rights>",
+        "<dc:language>en</dc:language>",
+        "<dc:title>Test Atlas, Volume 1: Beginnings</dc:title>",
+        '<meta property="belongs-to-collection" id="collection">Test Atlas</meta>',
+        '<meta refines="#collection" property="group-position">1</meta>',
+        "<dc:description>Volume 1 of Test Atlas: Beginnings. 2 articles in 1 chapter.",
+        '<meta property="schema:accessModeSufficient">textual</meta>',
+        '<meta property="schema:accessibilityFeature">alternativeText</meta>',
+        '<meta property="schema:accessibilityFeature">printPageNumbers</meta>',
+        '<meta property="schema:accessibilityHazard">none</meta>',
+        '<meta property="pageBreakSource">Test Atlas, Volume 1: Beginnings, print edition',
+        'xml:lang="en"',
+    ]
+    for line in expected:
+        assert line in opf
+    assert "schema:accessibilitySummary" in opf
+    assert "dcterms:conformsTo" not in opf  # nothing certifies conformance; we claim none
+
+
+def _normal(value: str) -> str:
+    value = value.replace("\u00ad", "").replace("\u2010\n", "").replace("-\n", "")
+    return " ".join(value.split()).casefold()
+
+
+def _after_marker(documents: dict[str, str], href: str, words: int = 3) -> str:
+    name, _, anchor = href.partition("#")
+    html = documents[f"EPUB/{name}"]
+    rest = html[html.index(f'id="{anchor}"') :]
+    plain = re.sub(r"<[^>]+>", " ", rest.split(">", 1)[1])
+    return " ".join(_normal(plain).split()[:words])
+
+
+def test_page_list_maps_to_the_printed_pages(built: Path) -> None:
+    """Each page-list entry N sits before the text that begins printed page N (or runs onto it)."""
+    need("pdftotext")
+    out = built / "out"
+    pdf_text = run_text("pdftotext", str(out / "pdf" / "volume-1.pdf"), "-").split("\f")[:-1]
+    first = next(i for i, page in enumerate(pdf_text) if _normal(page).startswith("chapter 1.01"))
+    printed = [_normal(page) for page in pdf_text[first:]]
+    files = {k: v.decode() for k, v in members(out / "epub" / "volume-1.epub").items()
+             if k.endswith(".xhtml")}  # fmt: skip
+    page_list = re.findall(r'<li><a href="([^"]+)">(\d+)</a></li>', files["EPUB/nav.xhtml"])
+    assert [label for _, label in page_list] == [str(n) for n in range(1, len(printed) + 1)]
+    assert len(printed) >= 4
+    for href, label in page_list:
+        folio = int(label)
+        start = _after_marker(files, href)
+        where = printed[max(folio - 2, 0)] + " " + printed[folio - 1]
+        assert start in where, (label, start, printed[folio - 1][:120])
+        marker = re.search(
+            rf'<span [^>]*id="page-{folio}"[^>]*>', files[f"EPUB/{href.split('#')[0]}"]
+        )
+        assert (
+            marker and 'epub:type="pagebreak"' in marker[0] and 'role="doc-pagebreak"' in marker[0]
+        )
+        assert f'aria-label="{folio}"' in marker[0]
+    body_markers = [h for h, _ in page_list if "Paragraph" in _after_marker(files, h, 1).title()]
+    assert body_markers, "pages that begin inside an article body get their own markers"
+
+
+def test_links_languages_and_stylesheet(built: Path) -> None:
+    files = members(built / "out" / "epub" / "volume-1.epub")
+    chapter = text(files["EPUB/chapter-1.01.xhtml"])
+    assert 'href="chapter-1.01.xhtml#article-1.010101"' in chapter
+    assert "closing (Volume 2, article 2.010101)" in chapter
+    assert re.search(rf'<blockquote lang="zh-Hans">\s*<p>{CHINESE}</p>', chapter)
+    assert 'role="doc-endnotes"' in chapter and 'role="doc-noteref"' in chapter
+    assert '<img src="images/1-volume-1/01-chapter-01/chart.png" alt="A blue chart"' in chapter
+    for name, data in files.items():
+        if name.endswith(".xhtml"):
+            assert re.search(rb'<html [^>]*lang="en" xml:lang="en"', data), name
+            assert b"<script" not in data, name
+    css = text(files["EPUB/style/epub.css"])
+    assert not re.search(r"\d(px|pt|cm|mm|in)\b", css)
+    assert "@page" not in css and "font-family" not in css
+
+
+def test_reproducible(built: Path, epoch: None) -> None:
+    """Two builds with SOURCE_DATE_EPOCH and the same print layout are byte-identical."""
+    again = built / "again"
+    (again / ".cache").mkdir(parents=True)
+    shutil.copy(built / "out" / ".cache" / "pages.json", again / ".cache" / "pages.json")
+    build(BuildOptions(content=built / "content", out=again, formats=("epub",), jobs=1))
+    for number in (1, 2):
+        first = (built / "out" / "epub" / f"volume-{number}.epub").read_bytes()
+        assert (again / "epub" / f"volume-{number}.epub").read_bytes() == first
+    with zipfile.ZipFile(again / "epub" / "volume-1.epub") as book:
+        infos = book.infolist()
+    assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
+    assert [i.filename for i in infos[1:]] == sorted(i.filename for i in infos[1:])
+    assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_without_a_print_layout_there_is_no_page_list(built: Path) -> None:
+    lines: list[str] = []
+    out = built / "epub-only"
+    build(BuildOptions(content=built / "content", out=out, formats=("epub",), jobs=1), lines.append)
+    assert any("volume 1: no print page numbers in the EPUB" in line for line in lines)
+    files = members(out / "epub" / "volume-1.epub")
+    assert b"page-list" not in files["EPUB/nav.xhtml"]
+    opf = files["EPUB/content.opf"]
+    assert b"printPageNumbers" not in opf and b"pageBreakSource" not in opf
+    assert b"doc-pagebreak" not in files["EPUB/chapter-1.01.xhtml"]
+
+
+def test_an_image_without_alt_text(tree: Tree) -> None:
+    tree.volume(1, "Beginnings")
+    chapter = tree.chapter("1.01")
+    (chapter / "images").mkdir()
+    Image.new("RGB", (20, 20)).save(chapter / "images" / "dot.png")
+    path = tree.article("1.010101", "Text.\n\n![](images/dot.png)\n")
+    tree.article("1.010102")
+    checked = check(tree.root)
+    assert [str(w) for w in checked.warnings if w.code == "W061"] == [
+        f"{path}:8: warning[W061]: image 'images/dot.png' has no alt text: describe it in the "
+        "brackets, ![what it shows](images/dot.png)"
+    ]
+    atlas = checked.atlas
+    plan = plan_volume_epub(atlas, atlas.volume(1), EpubJob(atlas, 1, tree.root / "x.epub"))
+    features = [value for _, _, value, attrs in plan.metadata
+                if attrs.get("property") == "schema:accessibilityFeature"]  # fmt: skip
+    assert "alternativeText" not in features and "printPageNumbers" not in features
+    sufficient = [value for _, _, value, attrs in plan.metadata
+                  if attrs.get("property") == "schema:accessModeSufficient"]  # fmt: skip
+    assert sufficient == ["textual,visual"]
+
+
+def test_epubcheck_small_sample_and_700_articles(
+    built: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    """Zero errors and zero warnings: the small tree (with its page list), the sample handbook
+    and a generated 700-article tree (EPUB only), all in one EPUBCheck run."""
+    if not epubcheck_available():
+        pytest.skip("EPUBCheck needs Java (run make setup)")
+    base = tmp_path_factory.mktemp("epubcheck")
+    build(BuildOptions(content=ROOT / "content", out=base / "sample", formats=("epub",), jobs=2))
+    generate_sample(base / "large", articles=700)
+    build(BuildOptions(content=base / "large", out=base / "large-out", formats=("epub",), jobs=2))
+    epubs = (
+        sorted((built / "out" / "epub").glob("*.epub"))
+        + sorted((base / "sample" / "epub").glob("*.epub"))
+        + sorted((base / "large-out" / "epub").glob("*.epub"))
+    )
+    assert len(epubs) == 2 + 9 + 9
+    # A broken copy in the same run: the batch runner reports what EPUBCheck finds.
+    broken = base / "broken.epub"
+    files = members(epubs[0])
+    files["EPUB/nav.xhtml"] = files["EPUB/nav.xhtml"].replace(
+        b'href="title.xhtml"', b'href="x.xhtml"'
+    )
+    with zipfile.ZipFile(broken, "w") as book:
+        for name, data in files.items():
+            book.writestr(
+                name, data, zipfile.ZIP_STORED if name == "mimetype" else zipfile.ZIP_DEFLATED
+            )
+    results = epubcheck([*epubs, broken])
+    assert any(m.severity == "ERROR" and m.code == "RSC-007" for m in results.pop(broken))
+    problems = {str(path): [str(m) for m in found] for path, found in results.items() if found}
+    assert problems == {}
+
+
+def test_page_starts_round_trip_and_ignore_an_older_longer_layout() -> None:
+    from atlas_publish import pagebreaks
+
+    old = pagebreaks.encode(3, {1: 0, 2: 10001, 3: 10002, 4: 20000})
+    new = pagebreaks.encode(3, {1: 0, 2: 10001, 3: 20000})
+    pages = {key: (3, value) for key, value in {**old, **new}.items()}
+    pages["pagebreak:4:1"] = (4, 0)
+    assert pagebreaks.decode(pages, 3) == {0: [1], 10001: [2], 20000: [3]}
+    assert pagebreaks.decode(pages, 5) == {}
