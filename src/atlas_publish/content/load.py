@@ -425,7 +425,8 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
     if not ARTICLE_NUMBER.match(number):
         diagnostics.error(
             "E020",
-            f"number '{number}' is not V.CCSSAA (e.g. \"1.030106\")",
+            f"number '{number}' is not V.CCSSAA (e.g. \"1.030106\"); write it as the file "
+            "name begins",
             path,
             data.line_of("number"),
         )
@@ -546,7 +547,10 @@ def _optional_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | N
         return None
     if isinstance(value, (YamlMap, list)):
         diagnostics.error(
-            "E011", f"'{key}' must be text, not a list or mapping", data.path, data.line_of(key)
+            "E011",
+            f"'{key}' must be text, not a list or mapping; put the text in quotes",
+            data.path,
+            data.line_of(key),
         )
         return None
     raw = data.raw.get(key)
@@ -613,7 +617,8 @@ def _check_stage_references(atlas: Atlas, atlas_yaml: Path, diagnostics: Diagnos
                 listed = ", ".join(str(n) for n in sorted(known)) or "none declared in atlas.yaml"
                 diagnostics.error(
                     "E023",
-                    f"unknown stage {number} (stages: {listed})",
+                    f"unknown stage {number} (stages: {listed}); use one of them, or add "
+                    "the stage to atlas.yaml",
                     article.path,
                     article.line_of("stages"),
                 )
