@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import tempfile
 from pathlib import Path
+from xml.etree import ElementTree
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -150,3 +151,70 @@ def test_mutated_trees_only_give_content_errors(
 
 def test_the_unmutated_tree_is_valid() -> None:
     assert check_tree({ARTICLE: VALID_ARTICLE.encode()}) is None  # mutations start from it
+
+
+# --- raw HTML: nothing active survives ----------------------------------------------------------
+
+TAGS = ["script", "iframe", "object", "embed", "form", "input", "button", "style", "link", "meta",
+        "base", "svg", "math", "img", "a", "p", "div", "span", "table", "td", "figure", "template",
+        "noscript", "textarea", "select", "video", "audio", "source", "frame", "applet"]  # fmt: skip
+ATTRIBUTES = ["onclick", "onerror", "onload", "OnMouseOver", "href", "src", "style", "srcdoc",
+              "formaction", "action", "xlink:href", "data", "lang", "class", "http-equiv"]  # fmt: skip
+ATTRIBUTE_VALUES = ["javascript:alert(1)", " JaVaScRiPt:x()", "vbscript:x", "data:text/html,x",
+                    "http://evil.example/x", "x()", "images/dot.png", "refresh", "zh", '"><script>x()</script>',
+                    "&#106;avascript:x()", "java\tscript:x()"]  # fmt: skip
+ELEMENT = st.builds(
+    lambda tag, attributes, text, close: (
+        f"<{tag}"
+        + "".join(f' {name}="{value}"' for name, value in attributes)
+        + f">{text}"
+        + (f"</{tag}>" if close else "")
+    ),
+    st.sampled_from(TAGS),
+    st.lists(st.tuples(st.sampled_from(ATTRIBUTES), st.sampled_from(ATTRIBUTE_VALUES)), max_size=3),
+    st.sampled_from(["", "text", "alert(1)", "<!-- c -->", "<![CDATA[x]]>"]),
+    st.booleans(),
+)
+
+
+@SETTINGS
+@given(st.lists(ELEMENT, min_size=1, max_size=8), st.booleans())
+def test_nothing_active_survives_raw_html(elements: list[str], as_block: bool) -> None:
+    from atlas_publish.errors import Diagnostics
+    from atlas_publish.links import Link
+    from atlas_publish.render import environment, render_articles
+    from atlas_publish.resources import URL_ATTRIBUTES, active_parts
+    from atlas_publish.writers.epub import xhtml_fragment
+
+    class Links:
+        def link(self, target: object) -> Link:
+            return Link("#x")
+
+        def image_src(self, path: Path) -> str:
+            return "images/dot.png"
+
+    html = ("\n\n" if as_block else " ").join(elements)
+    head = '---\nnumber: "1.010103"\ntitle: T\nsummary: S\n---\nText.\n\n'
+    with tempfile.TemporaryDirectory() as temporary:
+        root = Path(temporary) / "content"
+        for name, data in {**FILES, ARTICLE: head + html + "\n"}.items():
+            (root / name).parent.mkdir(parents=True, exist_ok=True)
+            (root / name).write_text(data)
+        (root / CHAPTER / "images").mkdir()
+        (root / CHAPTER / "images" / "dot.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+        try:
+            checked = check(root, lenient=True)
+        except ContentError:
+            return  # refused outright, with its messages: nothing rendered
+        article = checked.indexes.articles["1.010103"]
+        bodies = render_articles([article], checked.atlas, checked.indexes,
+                                 environment(checked.atlas), Links(), Diagnostics(lenient=True))  # type: ignore[arg-type]  # fmt: skip
+        body = str(bodies["1.010103"].body)
+    page = f'<html xmlns="http://www.w3.org/1999/xhtml"><body>{xhtml_fragment(body)}</body></html>'
+    assert active_parts(page.encode()) == [], body
+    for element in ElementTree.fromstring(page).iter():
+        for name, value in element.attrib.items():  # text may say anything; addresses not
+            if name in URL_ATTRIBUTES:
+                assert "script" not in value.lower(), body
+            if name == "src":
+                assert value == "images/dot.png", body

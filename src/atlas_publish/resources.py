@@ -133,6 +133,7 @@ def where_refused(urls: list[str], content_root: Path) -> list[str]:
     return described
 
 
+URL_ATTRIBUTES = {"href", "src", "action", "formaction", "data", "poster", "background", "cite"}
 ACTIVE_ELEMENTS = {"script", "iframe", "object", "embed", "form", "frame", "frameset", "base"}
 
 
@@ -159,6 +160,8 @@ def active_parts(xhtml: bytes) -> list[str]:
             local = attribute.rsplit("}", 1)[-1].lower()
             if local.startswith("on"):
                 found.append(f"{local}= on <{name}>")
-            elif "".join(value.split()).lower().startswith(("javascript:", "vbscript:")):
+            elif local in URL_ATTRIBUTES and "".join(value.split()).lower().startswith(
+                ("javascript:", "vbscript:")
+            ):
                 found.append(f"{local}='{value[:40]}' on <{name}>")
     return found
