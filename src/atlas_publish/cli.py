@@ -58,6 +58,7 @@ def _parser() -> argparse.ArgumentParser:
         "folder), with a warning for each, instead of stopping",
     )
 
+    _index_commands(commands)
     imports = commands.add_parser(
         "import", help="turn exports of the older system into articles in the content tree"
     )
@@ -93,6 +94,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "sample":
             return _sample(args)
+        if args.command == "list":
+            return _list(args)
+        if args.command == "stats":
+            return _stats(args)
         if args.command == "import":
             return _import(args)
     except ContentError as error:
@@ -187,6 +192,73 @@ def _sample(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     generate_sample(args.out, args.articles, args.seed)
     print(f"wrote a sample handbook of {args.articles} articles to {args.out}")
+    return EXIT_OK
+
+
+# --- list and stats: the editors' look-ups over the articles' metadata ------------------------
+
+
+def _index_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    listing = commands.add_parser(
+        "list",
+        help="the articles matching every filter given (tag, stage, keyword, volume), by number",
+        description="Print the articles that match every filter given, by number. Filters "
+        "combine with AND; repeat one to require several (--tag A --tag B). A tag, stage, "
+        "keyword or volume that nothing has is an error naming the nearest known one.",
+    )
+    listing.add_argument(
+        "--content", type=Path, default=Path("content"), help="the content folder (content/)"
+    )
+    listing.add_argument("--tag", action="append", default=[], metavar="T", help="carries tag T")
+    listing.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        metavar="N",
+        help="relates to stage N (a number, or the stage's name or tag)",
+    )
+    listing.add_argument(
+        "--keyword", action="append", default=[], metavar="K", help="has keyword K (any case)"
+    )
+    listing.add_argument(
+        "--volume", type=int, action="append", default=[], metavar="N", help="is in volume N"
+    )
+    listing.add_argument(
+        "--format",
+        choices=["table", "csv", "json", "markdown"],
+        default="table",
+        help="table (default), csv, json (a list of objects) or markdown (a table to paste)",
+    )
+    stats = commands.add_parser(
+        "stats", help="articles per volume, chapter, stage and tag; what to look at"
+    )
+    stats.add_argument(
+        "--content", type=Path, default=Path("content"), help="the content folder (content/)"
+    )
+    stats.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def _list(args: argparse.Namespace) -> int:
+    from .listing import Query, load, render, select
+
+    _atlas, indexes = load(args.content)
+    query = Query(tuple(args.tag), tuple(args.stage), tuple(args.keyword), tuple(args.volume))
+    selection = select(indexes, query)
+    for problem in selection.problems:
+        print(f"atlas-publish list: {problem}", file=sys.stderr)
+    if selection.problems:
+        return EXIT_CONTENT
+    sys.stdout.write(render(selection.articles, args.format))
+    return EXIT_OK
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from .listing import load
+    from .stats import as_json, as_text, gather
+
+    atlas, indexes = load(args.content)
+    stats = gather(atlas, indexes)
+    sys.stdout.write(as_json(stats) if args.format == "json" else as_text(stats))
     return EXIT_OK
 
 

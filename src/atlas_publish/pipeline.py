@@ -108,7 +108,9 @@ def _build(options: BuildOptions, report: Report) -> list[Built]:
             if "pdf" in options.formats:
                 built += volume_pdfs
             if "complete" in options.formats:
-                built.append(_join_complete(atlas, volume_pdfs, options.out, created, report))
+                built.append(
+                    _join_complete(atlas, volume_pdfs, options.out, created, report, pages)
+                )
         if "epub" in options.formats:
             from .writers.epub import EpubJob, EpubResult, render_volume_epub
 
@@ -183,13 +185,19 @@ def _build_pdfs(
 
 
 def _join_complete(
-    atlas: Atlas, volume_pdfs: list[Built], out: Path, created: int | None, report: Report
+    atlas: Atlas,
+    volume_pdfs: list[Built],
+    out: Path,
+    created: int | None,
+    report: Report,
+    pages: Mapping[str, list[int]],
 ) -> Built:
     from .writers.complete import join_volumes
 
     started = time.perf_counter()
     target = out / "pdf" / "complete.pdf"
-    page_count = join_volumes(atlas, [b.path for b in volume_pdfs], target, created)
+    paths = [b.path for b in volume_pdfs]
+    page_count = join_volumes(atlas, paths, target, created, _as_pages(pages))
     seconds = time.perf_counter() - started
     report(f"complete edition: PDF {target}, {page_count} pages ({seconds:.1f} s)")
     return Built(0, "complete", target, seconds, page_count)
