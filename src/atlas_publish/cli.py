@@ -51,6 +51,12 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes (default: the number of cores)",
     )
+    build.add_argument(
+        "--lenient",
+        action="store_true",
+        help="build without refused resources (remote images, files outside the content "
+        "folder), with a warning for each, instead of stopping",
+    )
 
     dist = commands.add_parser(
         "dist", help="build, check and publish the downloadable volumes in OUT/dist"
@@ -160,6 +166,7 @@ def _build(args: argparse.Namespace) -> int:
         volumes=tuple(args.volume),
         jobs=args.jobs,
         strict=args.strict,
+        lenient=args.lenient,
     )
     started = time.perf_counter()
     built = build(options, report=lambda line: print(line, flush=True))

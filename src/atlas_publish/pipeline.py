@@ -19,8 +19,9 @@ from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
 from .links import Link, Target
 from .model import Atlas
-from .outputs import atomic_write_bytes, source_date
-from .render import environment, render_articles
+from .outputs import atomic_write_bytes, output_lock, source_date
+from .render import environment, render_articles, templates_dir
+from .resources import check_template_overrides
 
 FORMATS = ("pdf", "epub")  # "complete" (all volumes in one PDF) is asked for by name
 Report = Callable[[str], None]
@@ -44,13 +45,14 @@ class _CheckLinks:
         return path.as_posix()
 
 
-def check(content: Path, strict: bool = False) -> Checked:
+def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked:
     """Read and validate the whole content tree; raise ContentError listing every problem."""
-    diagnostics = Diagnostics(strict=strict)
+    diagnostics = Diagnostics(strict=strict, lenient=lenient)
     atlas = load_atlas(content, diagnostics)
     if atlas is None:
         diagnostics.gate()
         raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
+    check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
     render_articles(
@@ -68,6 +70,7 @@ class BuildOptions:
     volumes: tuple[int, ...] = ()  # empty: every volume
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     strict: bool = False
+    lenient: bool = False  # refused resources are warnings, left out of the editions
     pdf_variant: str | None = "pdf/ua-1"
 
 
@@ -81,8 +84,13 @@ class Built:
 
 
 def build(options: BuildOptions, report: Report = lambda line: None) -> list[Built]:
+    with output_lock(options.out, report):
+        return _build(options, report)
+
+
+def _build(options: BuildOptions, report: Report) -> list[Built]:
     started = time.perf_counter()
-    checked = check(options.content, options.strict)
+    checked = check(options.content, options.strict, options.lenient)
     for warning in checked.warnings:
         report(str(warning))
     atlas = checked.atlas

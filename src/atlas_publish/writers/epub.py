@@ -24,12 +24,14 @@ from ebooklib import epub
 from markupsafe import Markup
 
 from .. import pagebreaks
+from ..content.files import inside
 from ..errors import BuildError, Diagnostics
 from ..indexes import build_indexes
 from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
 from ..outputs import atomic_path
 from ..render import RenderedArticle, environment, render_articles, templates_dir
+from ..resources import active_parts
 from .backmatter_epub import epub_back_matter
 from .cover import cover_alt, cover_png
 
@@ -264,7 +266,8 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
     indexes = build_indexes(atlas)
     env = environment(atlas)
     links = EpubLinks(volume, atlas.root)
-    diagnostics = Diagnostics()
+    # check() refused what must be left out unless the build is --lenient: leave it out.
+    diagnostics = Diagnostics(lenient=True)
     rendered = render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
     if diagnostics.errors:
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
@@ -315,6 +318,10 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
     # The back matter (articles by stage, by tag, keyword index): see backmatter_epub.py.
     back = epub_back_matter(atlas, indexes, volume, links, marks.at)
     documents += [Document(f"bm-{b.part}", b.file_name, b.title, b.content) for b in back]
+    for document in documents:  # nothing active in an EPUB, whatever a template override says
+        active = active_parts(document.content)
+        if active:
+            raise BuildError(f"{document.file_name} would hold {', '.join(active)}")
 
     resources = [
         Resource(
@@ -332,6 +339,8 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
         for image in body.images:
             name = image_name(image, atlas.root)
             if name not in seen:
+                if not inside(image, atlas.root):  # checked with the bodies; never embed it
+                    raise BuildError(f"{image} is outside the content folder")
                 seen.add(name)
                 media_type = MEDIA_TYPES.get(image.suffix.lower(), "application/octet-stream")
                 uid = f"img-{len(seen)}"

@@ -16,13 +16,14 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import BuildError, Diagnostics
-from ..fetcher import RestrictedFetcher
+from ..fetcher import REFUSED, RestrictedFetcher
 from ..indexes import Indexes, build_indexes
 from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
 from ..pagebreaks import print_page_starts
 from ..render import environment, render_articles, templates_dir
+from ..resources import unreported_refusals
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,8 @@ def volume_html(
     atlas: Atlas, volume: Volume, indexes: Indexes, links: PrintLinks, created: int | None
 ) -> str:
     env = environment(atlas)
-    diagnostics = Diagnostics()
+    # check() refused what must be left out unless the build is --lenient: leave it out.
+    diagnostics = Diagnostics(lenient=True)
     bodies = render_articles(
         volume.articles,
         atlas,
@@ -141,16 +143,16 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         folios.update(print_page_starts(laid_out.etree_element, document, volume))
         _check_complete(document, volume)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
-        if fetcher.refused:
-            raise BuildError(
-                f"volume {volume.number}: refused to fetch {', '.join(sorted(set(fetcher.refused)))}"
-            )
+        unreported = unreported_refusals(fetcher.refused, atlas.root)
+        if unreported:  # what check() reported was an error, or left out with --lenient
+            raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
         with atomic_path(job.target) as temporary:
             document.write_pdf(temporary, pdf_variant=job.pdf_variant)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
-    if problems.messages:
-        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(problems.messages))
+    messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
+    if messages:
+        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
     return PdfResult(
         volume=volume.number,
         path=job.target,
