@@ -32,6 +32,11 @@ epub: setup
 all: setup
 	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format all
 
+# OUT/dist: the volumes under readers' names, SHA256SUMS, catalog.json, opds.xml, index.html
+.PHONY: dist
+dist: setup
+	$(BIN)/atlas-publish dist --content $(CONTENT) --out $(OUT)
+
 # The EPUBs, checked by EPUBCheck and by DAISY Ace (installed into .tools/ on first use).
 # Build the PDFs first (make all) for the print page list: it comes from their layout.
 ebook-check: epub

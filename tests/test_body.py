@@ -97,7 +97,7 @@ def test_stage_article_gets_its_index(small_tree: Tree) -> None:
     rendered = render_articles([article], checked.atlas, checked.indexes, env, PlainLinks(),
                                Diagnostics())  # fmt: skip
     index = str(rendered["1.010102"].stage_index)
-    assert "Two articles relate to stage 6, has some customers." in index
+    assert "Two articles in the handbook relate to stage 6." in index
     assert 'Two of them carry the tag <span class="tag">S6_Customers</span>:' in index
 
 

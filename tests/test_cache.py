@@ -14,7 +14,12 @@ from .conftest import Tree
 
 
 def stamps(out: Path) -> dict[str, int]:
-    return {str(p.relative_to(out)): p.stat().st_mtime_ns for p in out.rglob("*") if p.is_file()}
+    """Every file's mtime, but the build lock's (each build writes its process id in it)."""
+    return {
+        str(p.relative_to(out)): p.stat().st_mtime_ns
+        for p in out.rglob("*")
+        if p.is_file() and p.name != ".lock"
+    }
 
 
 def rebuilt(built: list[Built]) -> set[str]:

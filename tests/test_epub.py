@@ -82,7 +82,8 @@ def test_package_order_cover_and_landmarks(built: Path) -> None:
     files = members(epub)
     opf = text(files["EPUB/content.opf"])
     spine = re.findall(r'<itemref idref="([^"]+)"', opf)
-    assert spine == ["cover", "title", "copyright", "contents", "chapter-1-01"]
+    assert spine == ["cover", "title", "copyright", "contents", "chapter-1-01",
+                     "bm-stages", "bm-tags", "bm-keywords"]  # fmt: skip
     assert re.search(r'href="images/cover.png" id="cover-image" [^>]*properties="cover-image"', opf)
     cover = read_cover(epub)
     atlas = check(built / "content").atlas
@@ -100,6 +101,8 @@ def test_package_order_cover_and_landmarks(built: Path) -> None:
         ("titlepage", "title.xhtml"),
         ("toc", "contents.xhtml"),
         ("bodymatter", "chapter-1.01.xhtml"),
+        ("backmatter", "by-stage.xhtml"),
+        ("index", "keyword-index.xhtml"),
     ]
     assert 'epub:type="toc"' in nav and "toc.ncx" not in spine
 

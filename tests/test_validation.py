@@ -63,7 +63,9 @@ def test_missing_required_field(small_tree: Tree, missing: str) -> None:
     del fields[missing]
     front = "".join(f"{k}: {v}\n" for k, v in fields.items())
     path = small_tree.article("1.010103", front=front)
-    assert only(small_tree) == f"{where(path, 2)}: error[E010]: '{missing}' is required"
+    assert only(small_tree) == (
+        f"{where(path, 2)}: error[E010]: '{missing}' is required: add a line '{missing}: ...'"
+    )
 
 
 def test_missing_number(small_tree: Tree) -> None:
@@ -128,7 +130,10 @@ def test_unknown_stage(small_tree: Tree) -> None:
     path = small_tree.article(
         "1.010103", front='number: "1.010103"\ntitle: T\nsummary: S\nstages: [6, 12]\n'
     )
-    assert only(small_tree) == f"{where(path, 5)}: error[E023]: unknown stage 12 (stages: 6, 7)"
+    assert only(small_tree) == (
+        f"{where(path, 5)}: error[E023]: unknown stage 12 (stages: 6, 7); use one of them, "
+        "or add the stage to atlas.yaml"
+    )
 
 
 def test_stage_article_that_does_not_exist(small_tree: Tree) -> None:

@@ -57,6 +57,12 @@ def _parser() -> argparse.ArgumentParser:
         help="worker processes (default: the number of cores)",
     )
     build.add_argument(
+        "--lenient",
+        action="store_true",
+        help="build without refused resources (remote images, files outside the content "
+        "folder), with a warning for each, instead of stopping",
+    )
+    build.add_argument(
         "--quiet", action="store_true", help="plain lines instead of the live progress display"
     )
     build.add_argument(
@@ -78,6 +84,19 @@ def _parser() -> argparse.ArgumentParser:
     _content_option(serve)
     serve.add_argument("--port", type=int, default=8000, help="the port (8000)")
 
+    dist = commands.add_parser(
+        "dist", help="build, check and publish the downloadable volumes in OUT/dist"
+    )
+    _content_option(dist)
+    dist.add_argument("--out", type=Path, default=Path("build"), help="output folder (build/)")
+    dist.add_argument(
+        "--jobs",
+        type=int,
+        default=os.cpu_count() or 1,
+        metavar="N",
+        help="worker processes (default: the number of cores)",
+    )
+    _index_commands(commands)
     imports = commands.add_parser(
         "import", help="turn exports of the older system into articles in the content tree"
     )
@@ -117,6 +136,12 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _preview(args)
         if args.command == "serve":
             return _serve(args)
+        if args.command == "dist":
+            return _dist(args)
+        if args.command == "list":
+            return _list(args)
+        if args.command == "stats":
+            return _stats(args)
         if args.command == "import":
             return _import(args)
     except ContentError as error:
@@ -172,6 +197,7 @@ def _build(args: argparse.Namespace) -> int:
         jobs=args.jobs,
         strict=args.strict,
         cache=not args.no_cache,
+        lenient=args.lenient,
     )
     started = time.perf_counter()
     progress = _progress(args.quiet)
@@ -215,6 +241,31 @@ def _serve(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _dist(args: argparse.Namespace) -> int:
+    from .dist import DistError, DistOptions, publish
+
+    if args.jobs < 1:
+        print("atlas-publish dist: error: --jobs must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    folder = args.out / "dist"
+    options = DistOptions(content=args.content, out=args.out, jobs=args.jobs, strict=args.strict)
+    try:
+        publication = publish(options, report=lambda line: print(line, flush=True))
+    except DistError as error:
+        print(f"atlas-publish dist: {error}", file=sys.stderr)
+        print(f"nothing was published; {folder} is as it was.", file=sys.stderr)
+        return EXIT_CONTENT
+    for path in sorted(folder.iterdir()):
+        print(f"{path.stat().st_size:>12,}  {path.name}")
+    complete = " and the complete edition" if publication.complete else ""
+    print(
+        f"published {len(publication.volumes)} volume(s){complete} to {folder} "
+        f"in {time.perf_counter() - started:.1f} s"
+    )
+    return EXIT_OK
+
+
 def _import(args: argparse.Namespace) -> int:
     from .importer import import_files
     from .pipeline import check
@@ -247,6 +298,73 @@ def _sample(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     generate_sample(args.out, args.articles, args.seed)
     print(f"wrote a sample handbook of {args.articles} articles to {args.out}")
+    return EXIT_OK
+
+
+# --- list and stats: the editors' look-ups over the articles' metadata ------------------------
+
+
+def _index_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    listing = commands.add_parser(
+        "list",
+        help="the articles matching every filter given (tag, stage, keyword, volume), by number",
+        description="Print the articles that match every filter given, by number. Filters "
+        "combine with AND; repeat one to require several (--tag A --tag B). A tag, stage, "
+        "keyword or volume that nothing has is an error naming the nearest known one.",
+    )
+    listing.add_argument(
+        "--content", type=Path, default=Path("content"), help="the content folder (content/)"
+    )
+    listing.add_argument("--tag", action="append", default=[], metavar="T", help="carries tag T")
+    listing.add_argument(
+        "--stage",
+        action="append",
+        default=[],
+        metavar="N",
+        help="relates to stage N (a number, or the stage's name or tag)",
+    )
+    listing.add_argument(
+        "--keyword", action="append", default=[], metavar="K", help="has keyword K (any case)"
+    )
+    listing.add_argument(
+        "--volume", type=int, action="append", default=[], metavar="N", help="is in volume N"
+    )
+    listing.add_argument(
+        "--format",
+        choices=["table", "csv", "json", "markdown"],
+        default="table",
+        help="table (default), csv, json (a list of objects) or markdown (a table to paste)",
+    )
+    stats = commands.add_parser(
+        "stats", help="articles per volume, chapter, stage and tag; what to look at"
+    )
+    stats.add_argument(
+        "--content", type=Path, default=Path("content"), help="the content folder (content/)"
+    )
+    stats.add_argument("--format", choices=["text", "json"], default="text")
+
+
+def _list(args: argparse.Namespace) -> int:
+    from .listing import Query, load, render, select
+
+    _atlas, indexes = load(args.content)
+    query = Query(tuple(args.tag), tuple(args.stage), tuple(args.keyword), tuple(args.volume))
+    selection = select(indexes, query)
+    for problem in selection.problems:
+        print(f"atlas-publish list: {problem}", file=sys.stderr)
+    if selection.problems:
+        return EXIT_CONTENT
+    sys.stdout.write(render(selection.articles, args.format))
+    return EXIT_OK
+
+
+def _stats(args: argparse.Namespace) -> int:
+    from .listing import load
+    from .stats import as_json, as_text, gather
+
+    atlas, indexes = load(args.content)
+    stats = gather(atlas, indexes)
+    sys.stdout.write(as_json(stats) if args.format == "json" else as_text(stats))
     return EXIT_OK
 
 

@@ -49,10 +49,15 @@ class Diagnostic:
 
 @dataclass
 class Diagnostics:
-    """Collects diagnostics of one run; ``strict`` turns warnings into errors."""
+    """Collects diagnostics of one run; ``strict`` turns warnings into errors.
+
+    ``lenient`` turns refused resources (remote images, files outside the content tree) into
+    warnings: the build goes on without them.
+    """
 
     items: list[Diagnostic] = field(default_factory=list)
     strict: bool = False
+    lenient: bool = False
 
     def error(self, code: str, message: str, path: Path, line: int | None = None) -> None:
         self.items.append(Diagnostic(code, message, SourceLocation(path, line)))
@@ -60,6 +65,13 @@ class Diagnostics:
     def warning(self, code: str, message: str, path: Path, line: int | None = None) -> None:
         severity = Severity.ERROR if self.strict else Severity.WARNING
         self.items.append(Diagnostic(code, message, SourceLocation(path, line), severity))
+
+    def refused(self, message: str, path: Path, line: int | None = None) -> None:
+        """A resource the renderer must not fetch: an error, or a warning when lenient."""
+        if self.lenient:
+            self.warning("W062", f"{message} (left out: --lenient)", path, line)
+        else:
+            self.error("E062", f"{message} (or build with --lenient to leave it out)", path, line)
 
     def extend(self, other: Diagnostics) -> None:
         self.items.extend(other.items)

@@ -24,6 +24,11 @@ from .model import Article
 # Private-use characters cannot occur in a writer's text by accident and survive Markdown.
 MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 MAX_NUMBER = 10**9
+# Limits that keep a body's expressions from blowing up the output: each tag table can list
+# every article of the handbook, and the expanded body must stay near the 1 MB source limit.
+MAX_TAG_TABLES = 10
+MAX_EXPRESSIONS = 2_000
+MAX_OUTPUT_CHARS = 2_000_000
 ALLOWED = '{{ tag_table("TAG") }}, {{ count() }}, {{ count(stage=N) }}, {{ count(tag="TAG") }}'
 
 
@@ -58,8 +63,17 @@ def expand_expressions(
             article.body_line + (exc.lineno or 1) - 1,
         )
         return None
+    except RecursionError:
+        line = article.body_line + article.body[: article.body.find("{")].count("\n")
+        diagnostics.error("E050", TOO_DEEP, article.path, line)
+        return None
     checker = _Checker(article, indexes, diagnostics)
-    checker.check_template(tree)
+    try:
+        checker.check_template(tree)
+    except RecursionError:
+        line = article.body_line + article.body[: article.body.find("{")].count("\n")
+        diagnostics.error("E050", TOO_DEEP, article.path, line)
+        return None
     if checker.failed:
         return None
     tables: list[str] = []
@@ -77,10 +91,21 @@ def expand_expressions(
 
     try:
         text = env.from_string(tree).render(tag_table=tag_table, count=count)
-    except (SecurityError, TemplateError, ValueError, OverflowError) as exc:
+    except (SecurityError, TemplateError, ValueError, OverflowError, RecursionError) as exc:
         diagnostics.error("E050", f"expression failed: {exc}", article.path, article.body_line)
         return None
+    if len(text) > MAX_OUTPUT_CHARS:  # cannot happen with today's expressions; a last bound
+        diagnostics.error(
+            "E050",
+            f"the expressions make the article over {MAX_OUTPUT_CHARS:,} characters; split it",
+            article.path,
+            article.body_line,
+        )
+        return None
     return Expanded(text, tuple(tables))
+
+
+TOO_DEEP = "expression nested too deeply; write one function call or number per {{ }}"
 
 
 def _environment(language: str) -> SandboxedEnvironment:
@@ -121,6 +146,8 @@ class _Checker:
         self.indexes = indexes
         self.diagnostics = diagnostics
         self.failed = False
+        self.expressions = 0
+        self.tag_tables = 0
 
     def fail(self, node: nodes.Node, message: str) -> None:
         self.failed = True
@@ -138,6 +165,14 @@ class _Checker:
                 continue
             for child in node.nodes:
                 if not isinstance(child, nodes.TemplateData):
+                    self.expressions += 1
+                    if self.expressions > MAX_EXPRESSIONS:
+                        self.fail(
+                            child,
+                            f"more than {MAX_EXPRESSIONS} expressions in one article; "
+                            "split the article",
+                        )
+                        return
                     self.check_expression(child)
 
     def check_expression(self, node: nodes.Node) -> None:
@@ -149,6 +184,8 @@ class _Checker:
             elif node.args or node.kwargs or node.dyn_args or node.dyn_kwargs:
                 self.fail(node, f"the filter '{node.name}' takes no arguments")
             elif node.node is not None:
+                if node.name == "words":
+                    self.check_words(node, node.node)
                 self.check_expression(node.node)
             return
         if isinstance(node, nodes.Call) and isinstance(node.node, nodes.Name):
@@ -163,7 +200,31 @@ class _Checker:
             return
         self.fail(node, f"this expression is not allowed in an article; use {ALLOWED}")
 
+    def check_words(self, node: nodes.Filter, value: nodes.Node) -> None:
+        """'words' takes a whole number: a literal one, count(), or a filter of them."""
+        if isinstance(value, nodes.Const):
+            number = value.value
+            if isinstance(number, bool) or not isinstance(number, int):
+                self.fail(
+                    node,
+                    f"'words' writes out a whole number, not {number!r}: e.g. {{{{ 23 | words }}}}",
+                )
+            elif abs(number) > MAX_NUMBER:
+                self.fail(
+                    node, f"{number} is too large to write in words (the limit is {MAX_NUMBER:,})"
+                )
+
     def check_tag_table(self, node: nodes.Call) -> None:
+        self.tag_tables += 1
+        if self.tag_tables > MAX_TAG_TABLES:
+            if self.tag_tables > MAX_TAG_TABLES + 1:
+                return  # reported once
+            self.fail(
+                node,
+                f"more than {MAX_TAG_TABLES} tag tables in one article; "
+                "split the article or combine the tags",
+            )
+            return
         if node.kwargs or len(node.args) != 1 or not _is_const(node.args[0], str):
             self.fail(node, 'write tag_table with one tag in quotes: tag_table("S6_Customers")')
             return

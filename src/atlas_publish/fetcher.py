@@ -2,14 +2,19 @@
 
 No network, no file outside the content tree and the project's templates and fonts. A refused
 URL is remembered so the pipeline can report it instead of letting WeasyPrint log and go on.
+What could be refused is reported earlier, with its path:line, by ``check()``: bodies' images
+in markdown.py, template overrides in resources.py.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
-from urllib.parse import unquote, urlsplit
 
 from weasyprint.urls import URLFetcher
+
+from .resources import allowed
+
+REFUSED = "refused to fetch"
 
 
 class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
@@ -21,12 +26,8 @@ class RestrictedFetcher(URLFetcher):  # type: ignore[misc]
     def fetch(self, url: str, headers: dict[str, str] | None = None) -> object:
         if not self.allows(url):
             self.refused.append(url)
-            raise ValueError(f"refused to fetch {url}: only files inside the content tree")
+            raise ValueError(f"{REFUSED} {url}: only files inside the content tree")
         return super().fetch(url, headers)
 
     def allows(self, url: str) -> bool:
-        parts = urlsplit(url)
-        if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
-            return False
-        path = Path(unquote(parts.path)).resolve()
-        return any(path.is_relative_to(root) for root in self.allowed_roots)
+        return allowed(url, self.allowed_roots)

@@ -59,7 +59,7 @@ def other_volume_suffix(target: Target, page: int | None) -> str:
     """' (Volume 4, p. 112)' when the page is known, else ' (Volume 4, article 4.020105)'."""
     if target.kind == "volume":
         return f" (Volume {target.volume})"
-    where = f"p. {page}" if page is not None else target.label
+    where = f"p.\u00a0{page}" if page is not None else target.label
     return f" (Volume {target.volume}, {where})"
 
 

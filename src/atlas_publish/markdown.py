@@ -11,6 +11,7 @@ from collections.abc import Callable, MutableMapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 import nh3
 from markdown_it import MarkdownIt
@@ -24,9 +25,17 @@ from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
 from .indexes import Indexes
 from .links import REFERENCE, LinkStyle, find_target
 from .model import Article
+from .rawhtml import first_deep_line, html_depth, read_raw_html
 
 MAX_IMAGE_BYTES = 20_000_000
-MAX_NESTING = 40  # deeper lists or quotes choke the renderer and are never meant
+# Deeper lists, quotes or HTML elements are never meant, and WeasyPrint's layout recurses
+# per level (a few hundred nested <div>s exhaust Python's stack).
+MAX_NESTING = 20  # lists and quotes inside each other
+MAX_HTML_DEPTH = 60  # elements inside each other in a body (a list level is two: ul, li)
+# markdown-it spends time per '[' that grows with what follows it (a 100 KB run of '![' takes
+# half a minute), and some inline rules grow with the square of a paragraph's length.
+MAX_BRACKETS = 5_000  # '[' in one article
+MAX_PARAGRAPH = 20_000  # characters in one paragraph (or table cell, or heading)
 
 QUOTES = {
     "en": "“”‘’",
@@ -107,6 +116,7 @@ ALLOWED_ATTRIBUTES = {
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
 }
+IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 TEXT_ALIGN = re.compile(r' style="text-align:(left|right|center)"')
 
 
@@ -140,15 +150,33 @@ def render_body(
         "atlas_context": context,
         "atlas_diagnostics": diagnostics,
         "atlas_images": [],
+        "atlas_image_srcs": set(),  # addresses of Markdown images, checked
+        "atlas_raw_images": {},  # raw HTML <img> src -> its checked address, or None
     }
+    if expanded.markdown.count("[") > MAX_BRACKETS:
+        at = -1
+        for _ in range(MAX_BRACKETS + 1):
+            at = expanded.markdown.index("[", at + 1)
+        diagnostics.error(
+            "E060",
+            f"more than {MAX_BRACKETS:,} '[' in one article: split the article, or write \\[ "
+            "for a bracket that starts no link",
+            article.path,
+            article.body_line + expanded.markdown.count("\n", 0, at),
+        )
+        return None
     parser = _parser(context.language, context.footnotes_inline, context.heading_offset)
     tokens = parser.parse(expanded.markdown, env)
-    if _too_deep(tokens):
+    if env.get("atlas_too_long"):
+        return None
+    _check_raw_html(tokens, env)
+    too_deep = _too_deep(tokens)
+    if too_deep is not None:
         diagnostics.error(
             "E060",
             f"lists or quotes nested more than {MAX_NESTING} deep; flatten them",
             article.path,
-            article.body_line,
+            article.body_line + too_deep,
         )
         return None
     html = parser.renderer.render(tokens, parser.options, env)
@@ -160,7 +188,17 @@ def render_body(
         url_schemes={"http", "https", "mailto"},
         link_rel=None,
         strip_comments=True,
+        attribute_filter=_raw_html_images(env),
     )
+    html = IMAGE_WITHOUT_SOURCE.sub("", html)  # refused images are left out, not left broken
+    if html_depth(html) > MAX_HTML_DEPTH:
+        diagnostics.error(
+            "E060",
+            f"HTML elements nested more than {MAX_HTML_DEPTH} deep; flatten them",
+            article.path,
+            article.body_line + first_deep_line(article.body, MAX_HTML_DEPTH - MAX_NESTING),
+        )
+        return None
     for index, tag in enumerate(expanded.tag_tables):
         table = context.tag_table(tag)
         marker = table_marker(index)
@@ -171,13 +209,18 @@ def render_body(
     return RenderedBody(html, tuple(images))
 
 
-def _too_deep(tokens: Sequence[Token]) -> bool:
+CONTAINERS = {"blockquote", "bullet_list", "ordered_list"}
+
+
+def _too_deep(tokens: Sequence[Token]) -> int | None:
+    """The body line (from 0) where quotes and lists nest deeper than MAX_NESTING, or None."""
     depth = 0
     for token in tokens:
-        depth += token.nesting
-        if depth > MAX_NESTING:
-            return True
-    return False
+        if token.type.rsplit("_", 1)[0] in CONTAINERS:
+            depth += token.nesting
+            if depth > MAX_NESTING:
+                return token.map[0] if token.map else 0
+    return None
 
 
 _PARSERS: dict[tuple[str, bool, int], MarkdownIt] = {}
@@ -188,10 +231,19 @@ def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> Markd
     if key not in _PARSERS:
         md = MarkdownIt(
             "commonmark",
-            {"html": True, "typographer": True, "quotes": QUOTES.get(key[0], QUOTES["en"])},
+            {
+                "html": True,
+                "typographer": True,
+                "quotes": QUOTES.get(key[0], QUOTES["en"]),
+                # markdown-it silently drops what nests deeper than this (20 by default);
+                # above MAX_NESTING (a list level is two: list, item), so that _too_deep
+                # reports it instead of text being lost.
+                "maxNesting": 2 * MAX_NESTING + 10,
+            },
         )
         md.enable(["table", "replacements", "smartquotes", "strikethrough"])
         md.use(footnote_plugin)
+        md.core.ruler.before("inline", "atlas_paragraph_limit", _limit_paragraphs)
         # After inline parsing, before the footnote plugin moves its tokens to the end.
         md.core.ruler.after("inline", "atlas_references", _resolve_references)
         md.core.ruler.push("atlas_headings", _heading_shifter(heading_offset))
@@ -200,6 +252,22 @@ def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> Markd
             md.add_render_rule("atlas_footnote", _render_inline_footnote)
         _PARSERS[key] = md
     return _PARSERS[key]
+
+
+def _limit_paragraphs(state: StateCore) -> None:
+    """Refuse a paragraph too long to parse its inline markup in reasonable time."""
+    article = state.env["atlas_article"]
+    diagnostics: Diagnostics = state.env["atlas_diagnostics"]
+    for token in state.tokens:
+        if token.type == "inline" and len(token.content) > MAX_PARAGRAPH:
+            diagnostics.error(
+                "E060",
+                f"a paragraph of over {MAX_PARAGRAPH:,} characters; break it up with blank lines",
+                article.path,
+                article.body_line + (token.map[0] if token.map else 0),
+            )
+            token.content = ""  # not parsed: the article is refused
+            state.env["atlas_too_long"] = True
 
 
 def _resolve_references(state: StateCore) -> None:
@@ -290,50 +358,119 @@ def _matching_close(children: list[Token], open_index: int) -> int:
 def _check_image(
     token: Token, block: Token, cursor: int, first_line: int, env: MutableMapping[str, Any]
 ) -> int:
+    src = str(token.attrGet("src") or "")
+    position = block.content.find(f"]({src}", cursor) if src else -1
+    line = first_line + block.content[: max(position, 0)].count("\n")
+    new_src = _resolve_image(src, token.content, line, env)
+    token.attrSet("src", new_src or "")
+    if new_src:
+        env["atlas_image_srcs"].add(new_src)
+    return max(cursor, position + 1)
+
+
+def _check_raw_html(tokens: Sequence[Token], env: MutableMapping[str, Any]) -> None:
+    """Check each <img> written in raw HTML like a Markdown image, before the sanitizer runs,
+    and warn of what the sanitizer will remove (it drops file: and data: images silently)."""
+    article = env["atlas_article"]
+    assert isinstance(article, Article)
+    diagnostics = env["atlas_diagnostics"]
+    assert isinstance(diagnostics, Diagnostics)
+    resolved: dict[str, str | None] = env["atlas_raw_images"]
+    pieces: list[tuple[str, int]] = []
+    for token in tokens:
+        first = token.map[0] if token.map else 0
+        if token.type == "html_block":
+            pieces.append((token.content, first))
+        for child in token.children or []:
+            if child.type == "html_inline":
+                before = token.content.find(child.content)
+                pieces.append((child.content, first + token.content.count("\n", 0, max(before, 0))))
+    for html, first in pieces:
+        found = read_raw_html(html)
+        for src, offset in found.images:
+            if src not in resolved:
+                line = article.body_line + first + offset
+                resolved[src] = _resolve_image(src, None, line, env)
+        for what, offset in found.removed:
+            diagnostics.warning(
+                "W064",
+                f"raw HTML: {what} is removed, the editions hold nothing that runs or fetches; "
+                "delete it",
+                article.path,
+                article.body_line + first + offset,
+            )
+
+
+def _raw_html_images(env: MutableMapping[str, Any]) -> Callable[[str, str, str], str | None]:
+    """nh3's attribute filter: an <img> keeps the address checked for it, or loses its src."""
+    checked: set[str] = env["atlas_image_srcs"]
+    resolved: dict[str, str | None] = env["atlas_raw_images"]
+
+    def rewrite(element: str, attribute: str, value: str) -> str | None:
+        if element != "img" or attribute != "src":
+            return value
+        return value if value in checked else resolved.get(value)
+
+    return rewrite
+
+
+def _resolve_image(
+    src: str, alt: str | None, line: int, env: MutableMapping[str, Any]
+) -> str | None:
+    """The image's address in the edition, or None after reporting why it cannot be used.
+
+    ``alt`` is None for raw HTML, whose alt attribute the sanitizer's filter cannot see here.
+    """
     article = env["atlas_article"]
     assert isinstance(article, Article)
     context = env["atlas_context"]
     assert isinstance(context, BodyContext)
     diagnostics = env["atlas_diagnostics"]
     assert isinstance(diagnostics, Diagnostics)
-    src = str(token.attrGet("src") or "")
-    position = block.content.find(f"]({src}", cursor) if src else -1
-    line = first_line + block.content[: max(position, 0)].count("\n")
-    if "://" in src or src.startswith(("/", "data:", "//")):
+    shown = src if len(src) <= 80 else src[:77] + "..."
+    if not src.strip():
         diagnostics.error(
-            "E061",
-            f"image '{src[:80]}' is not a file in the chapter: put the picture in the "
+            "E061", "image without a file name: write images/NAME", article.path, line
+        )
+        return None
+    if ":" in src.split("/")[0] or src.startswith(("/", "\\")):
+        # Remote, data:, file: and absolute paths: the renderer fetches nothing of the kind.
+        diagnostics.refused(
+            f"image '{shown}' is not a file in the chapter: put the picture in the "
             "chapter's images/ folder and write images/NAME",
             article.path,
             line,
         )
-        token.attrSet("src", "")
-        return max(cursor, position + 1)
-    path = (article.path.parent / src).resolve()
+        return None
+    path = (article.path.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
     root = article.path.parents[2]
-    problem = None
     if not inside(path, root):
-        problem = "is outside the content folder; copy it into the chapter's images/ folder"
-    elif not path.is_file():
+        diagnostics.refused(
+            f"image '{shown}' is outside the content folder; copy it into the chapter's "
+            "images/ folder",
+            article.path,
+            line,
+        )
+        return None
+    problem = None
+    if not path.is_file():
         problem = "does not exist; check the name (it is relative to the article's folder)"
     elif path.stat().st_size > MAX_IMAGE_BYTES:
         problem = f"is over {MAX_IMAGE_BYTES // 1_000_000} MB; make it smaller"
     if problem:
-        diagnostics.error("E061", f"image '{src}' {problem}", article.path, line)
-        token.attrSet("src", "")
-    else:
-        if not token.content.strip():
-            diagnostics.warning(
-                "W061",
-                f"image '{src}' has no alt text: describe it in the brackets, ![what it shows]({src})",
-                article.path,
-                line,
-            )
-        images = env["atlas_images"]
-        assert isinstance(images, list)
-        images.append(path)
-        token.attrSet("src", context.links.image_src(path))
-    return max(cursor, position + 1)
+        diagnostics.error("E061", f"image '{shown}' {problem}", article.path, line)
+        return None
+    if alt is not None and not alt.strip():
+        diagnostics.warning(
+            "W061",
+            f"image '{src}' has no alt text: describe it in the brackets, ![what it shows]({src})",
+            article.path,
+            line,
+        )
+    images = env["atlas_images"]
+    assert isinstance(images, list)
+    images.append(path)
+    return context.links.image_src(path)
 
 
 # --- print footnotes ---------------------------------------------------------------------------

@@ -1,12 +1,28 @@
-"""Writing outputs atomically: a finished file appears under its name, or nothing changes."""
+"""Writing outputs atomically: a finished file appears under its name, or nothing changes.
+
+One build at a time writes into an output folder: ``output_lock`` serialises them, and the
+build that holds the lock removes temporary files that a killed build left behind.
+"""
 
 from __future__ import annotations
 
+import fcntl
 import os
+import re
 import tempfile
-from collections.abc import Iterator
+import time
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import BuildError
+
+LOCK_NAME = ".lock"
+LOCK_TIMEOUT = 3600.0  # seconds a second build waits before giving up
+# What atomic_path (and the EPUB writer's raw file beside it) name their temporaries.
+TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.(part|raw)$")
+
+_held: dict[Path, int] = {}  # output folders this process holds the lock of -> depth
 
 
 @contextmanager
@@ -19,6 +35,8 @@ def atomic_path(target: Path) -> Iterator[Path]:
     try:
         yield temporary
         os.chmod(temporary, 0o644)
+        with open(temporary, "rb") as written:  # on disk before it takes the finished name
+            os.fsync(written.fileno())
         os.replace(temporary, target)
     finally:
         temporary.unlink(missing_ok=True)
@@ -27,6 +45,90 @@ def atomic_path(target: Path) -> Iterator[Path]:
 def atomic_write_bytes(target: Path, data: bytes) -> None:
     with atomic_path(target) as temporary:
         temporary.write_bytes(data)
+
+
+@contextmanager
+def output_lock(
+    out: Path, report: Callable[[str], None] = lambda line: None, timeout: float = LOCK_TIMEOUT
+) -> Iterator[None]:
+    """Hold ``out/.lock`` while building into ``out``; wait for another build holding it.
+
+    Reentrant within a process (``dist`` builds while holding the lock). The lock is a POSIX
+    record lock (lockf), which the system releases when the build's process dies, however it
+    dies; unlike an flock it is not inherited by the worker processes, so a worker orphaned by
+    a killed build cannot keep the next build waiting. A build that wrote nothing (content
+    errors) leaves no folder behind: it removes the folder it created.
+    """
+    key = out.resolve()
+    if key in _held:
+        _held[key] += 1
+        try:
+            yield
+        finally:
+            _held[key] -= 1
+        return
+    created = not out.exists()
+    fd = _acquire(out, report, timeout)
+    try:
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, f"{os.getpid()}\n".encode(), 0)
+        remove_stale_temporaries(out)
+        _held[key] = 1
+        try:
+            yield
+        finally:
+            del _held[key]
+            if created and [p.name for p in out.iterdir()] == [LOCK_NAME]:
+                (out / LOCK_NAME).unlink()  # a waiting build notices and locks the new file
+                out.rmdir()
+    finally:
+        os.close(fd)  # releases the lock
+
+
+def _acquire(out: Path, report: Callable[[str], None], timeout: float) -> int:
+    """An open descriptor of ``out/.lock``, locked; the file may be replaced while waiting."""
+    deadline = time.monotonic() + timeout
+    waiting = False
+    while True:
+        out.mkdir(parents=True, exist_ok=True)
+        path = out / LOCK_NAME
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        try:
+            while True:
+                try:
+                    fcntl.lockf(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                    break
+                except (BlockingIOError, PermissionError):  # EAGAIN or EACCES: held
+                    holder = os.pread(fd, 32, 0).decode(errors="replace").strip() or "?"
+                    if not waiting:
+                        report(f"waiting for another build into {out} (pid {holder})…")
+                        waiting = True
+                    if time.monotonic() >= deadline:
+                        raise BuildError(
+                            f"another build into {out} (pid {holder}) is still running after "
+                            f"{timeout:.0f} s; wait for it to finish, or build into another "
+                            "--out folder"
+                        ) from None
+                    time.sleep(0.2)
+            try:
+                if os.stat(path).st_ino == os.fstat(fd).st_ino:
+                    return fd
+            except FileNotFoundError:
+                pass
+        except BaseException:
+            os.close(fd)
+            raise
+        os.close(fd)  # the holder removed the file it had locked: lock the new one
+
+
+def remove_stale_temporaries(out: Path) -> list[Path]:
+    """Temporary files of builds that were killed; only safe while holding the lock."""
+    removed = []
+    for path in out.rglob(".*"):
+        if TEMPORARY.match(path.name) and path.is_file():
+            path.unlink(missing_ok=True)
+            removed.append(path)
+    return removed
 
 
 def source_date() -> int | None:

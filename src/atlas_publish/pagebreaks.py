@@ -25,7 +25,10 @@ from typing import Literal
 
 from .model import Volume
 
-Kind = Literal["chapter", "section", "article"]
+Kind = Literal["chapter", "section", "article", "backmatter"]
+# The back matter's parts (backmatter.py), after the last article; their groups (a stage, a
+# tag, a letter of the keyword index) are parts 1, 2, ... of each.
+BACK_MATTER = ("bm-stages", "bm-tags", "bm-keywords")
 PART = 10000
 STAGE_INDEX = PART - 1
 
@@ -39,6 +42,8 @@ def items(volume: Volume) -> Iterator[tuple[Kind, str]]:
                 yield "section", f"{chapter.anchor}/{index}"
                 for article in section.articles:
                     yield "article", article.anchor
+    for part in BACK_MATTER:
+        yield "backmatter", part
 
 
 def point(item: int, part: int = 0) -> int:

@@ -24,9 +24,10 @@ from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
 from .links import Link, Target
 from .model import Atlas
-from .outputs import source_date
+from .outputs import output_lock, source_date
 from .progress import PlainProgress, Progress, label_of
-from .render import environment, render_articles
+from .render import environment, render_articles, templates_dir
+from .resources import check_template_overrides
 
 FORMATS = ("pdf", "epub")  # "complete" (all volumes in one PDF) is asked for by name
 Report = Callable[[str], None]
@@ -55,13 +56,14 @@ class _CheckLinks:
         return path.as_posix()
 
 
-def check(content: Path, strict: bool = False) -> Checked:
+def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked:
     """Read and validate the whole content tree; raise ContentError listing every problem."""
-    diagnostics = Diagnostics(strict=strict)
+    diagnostics = Diagnostics(strict=strict, lenient=lenient)
     atlas = load_atlas(content, diagnostics)
     if atlas is None:
         diagnostics.gate()
         raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
+    check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
     env = environment(atlas)
@@ -82,6 +84,7 @@ class BuildOptions:
     volumes: tuple[int, ...] = ()  # empty: every volume
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     strict: bool = False
+    lenient: bool = False  # refused resources are warnings, left out of the editions
     pdf_variant: str | None = "pdf/ua-1"
     cache: bool = True  # False: rebuild every output (the cache is still written)
 
@@ -101,8 +104,17 @@ def build(
 ) -> list[Built]:
     """Build what was asked, rebuilding only the outputs whose inputs changed (cache.py)."""
     progress = progress or PlainProgress(report, summary=False)
+    with output_lock(options.out, progress.note):
+        return _build(options, progress)
+
+
+def _build(options: BuildOptions, progress: Progress) -> list[Built]:
     manifest = Manifest.load(options.out)
-    settings = {"pdf_variant": options.pdf_variant, "created": source_date()}
+    settings = {
+        "pdf_variant": options.pdf_variant,
+        "created": source_date(),
+        "lenient": options.lenient,
+    }
     stamp = input_stamp(options.content, options.out, settings | {"strict": options.strict})
     if options.cache and stamp == manifest.stamp:
         unchanged = _unchanged(manifest, options)
@@ -120,7 +132,7 @@ def build(
             for _ in range(jobs):
                 pool.submit(_import_renderer)
         started = time.perf_counter()
-        checked = check(options.content, options.strict)
+        checked = check(options.content, options.strict, options.lenient)
         for warning in checked.warnings:
             progress.note(str(warning))
         wanted = _select_volumes(checked.atlas, options.volumes)
@@ -351,7 +363,10 @@ class _Run:
         started = time.perf_counter()
         target = self.options.out / relative
         paths = [self.options.out / f"pdf/volume-{n}.pdf" for n in numbers]
-        page_count = join_volumes(self.atlas, paths, target, self.created)
+        pages = {
+            anchor: (n, folio) for n in numbers for anchor, folio in self.folios.get(n, {}).items()
+        }
+        page_count = join_volumes(self.atlas, paths, target, self.created, pages)
         seconds = time.perf_counter() - started
         self.manifest.record(self.options.out, relative, key, pages=page_count, seconds=seconds)
         built = Built(0, "complete", target, seconds, page_count)

@@ -7,16 +7,17 @@ project's ``templates/``, so a writer can override a single template.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 from markupsafe import Markup
 
+from .backmatter import run_text, runs
 from .errors import Diagnostics
 from .expressions import words_filter
 from .indexes import Indexes
-from .links import LinkStyle, article_target
+from .links import Link, LinkStyle, article_target
 from .markdown import BodyContext, render_body
 from .model import Article, Atlas
 
@@ -47,14 +48,26 @@ def environment(atlas: Atlas) -> Environment:
 
 
 def tag_table_html(env: Environment, tag: str, indexes: Indexes, links: LinkStyle) -> str:
-    rows = [(a, links.link(article_target(a))) for a in indexes.tagged(tag)]
+    rows = [(a, _table_link(links.link(article_target(a)), a)) for a in indexes.tagged(tag)]
     return env.get_template("partials/tag_table.html.j2").render(tag=tag, rows=rows)
 
 
+def _table_link(link: Link, article: Article) -> Link:
+    """In a table the number has its own column: another volume's row reads '(Volume 4)' or
+    '(Volume 4, p. 112)', never '(Volume 4, article 4.020105)'."""
+    label = f", {article_target(article).label})"
+    if link.suffix.endswith(label):
+        return replace(link, suffix=link.suffix.removesuffix(label) + ")")
+    return link
+
+
 def stage_index_html(
-    env: Environment, article: Article, indexes: Indexes, links: LinkStyle
+    env: Environment, article: Article, indexes: Indexes, links: LinkStyle, level: int = 4
 ) -> Markup | None:
-    """The index appended to a stage's describing article, or None for other articles."""
+    """The index appended to a stage's describing article, or None for other articles.
+
+    ``level`` is its heading's level: the first level under the article's title, like the
+    body's own headings."""
     stage = indexes.described_stage.get(article.number)
     if stage is None:
         return None
@@ -65,6 +78,7 @@ def stage_index_html(
         related=len(related),
         tagged=len(tagged),
         of_them={a.number for a in tagged} <= {a.number for a in related},
+        level=level,
         table=Markup(tag_table_html(env, stage.tag, indexes, links)),
     )
     return Markup(html)
@@ -103,7 +117,9 @@ def render_articles(
         if body is not None:
             rendered[article.number] = RenderedArticle(
                 body=Markup(body.html),
-                stage_index=stage_index_html(env, article, indexes, links),
+                stage_index=stage_index_html(
+                    env, article, indexes, links, level=min(heading_offset + 2, 6)
+                ),
                 images=body.images,
             )
     return rendered
@@ -111,14 +127,4 @@ def render_articles(
 
 def page_runs(pages: Iterable[int]) -> str:
     """Collapse page numbers into runs: [12, 15, 16, 17] -> '12, 15–17'."""
-    numbers = sorted(set(pages))
-    runs: list[str] = []
-    first = 0
-    while first < len(numbers):
-        last = first
-        while last + 1 < len(numbers) and numbers[last + 1] == numbers[last] + 1:
-            last += 1
-        start, end = numbers[first], numbers[last]
-        runs.append(str(start) if start == end else f"{start}\u2013{end}")
-        first = last + 1
-    return ", ".join(runs)
+    return ", ".join(run_text(first, last) for first, last in runs(pages))

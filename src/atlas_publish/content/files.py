@@ -28,7 +28,8 @@ def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> str | None:
     if not inside(path, root):
         diagnostics.error(
             "E003",
-            "this is a link to a file outside the content folder; copy the file in instead",
+            "a symbolic link leads this file outside the content folder; copy the file in "
+            "instead of linking to it",
             path,
         )
         return None

@@ -425,7 +425,8 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
     if not ARTICLE_NUMBER.match(number):
         diagnostics.error(
             "E020",
-            f"number '{number}' is not V.CCSSAA (e.g. \"1.030106\")",
+            f"number '{number}' is not V.CCSSAA (e.g. \"1.030106\"); write it as the file "
+            "name begins",
             path,
             data.line_of("number"),
         )
@@ -533,7 +534,9 @@ def _text_list(data: YamlMap, key: str, diagnostics: Diagnostics) -> tuple[str, 
 
 def _required_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | None:
     if key not in data or data.get(key) is None or str(data.get(key)).strip() == "":
-        diagnostics.error("E010", f"'{key}' is required", data.path, data.line_of(key))
+        diagnostics.error(
+            "E010", f"'{key}' is required: add a line '{key}: ...'", data.path, data.line_of(key)
+        )
         return None
     return _optional_text(data, key, diagnostics)
 
@@ -544,7 +547,10 @@ def _optional_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | N
         return None
     if isinstance(value, (YamlMap, list)):
         diagnostics.error(
-            "E011", f"'{key}' must be text, not a list or mapping", data.path, data.line_of(key)
+            "E011",
+            f"'{key}' must be text, not a list or mapping; put the text in quotes",
+            data.path,
+            data.line_of(key),
         )
         return None
     raw = data.raw.get(key)
@@ -586,7 +592,7 @@ def _check_unique_numbers(atlas: Atlas, diagnostics: Diagnostics) -> None:
             diagnostics.error(
                 "E022",
                 f"duplicate article number {article.number}: also used by "
-                f"{first.path}:{first.line_of('number')}",
+                f"{first.path}:{first.line_of('number')}; give one of them another number",
                 article.path,
                 article.line_of("number"),
             )
@@ -611,7 +617,8 @@ def _check_stage_references(atlas: Atlas, atlas_yaml: Path, diagnostics: Diagnos
                 listed = ", ".join(str(n) for n in sorted(known)) or "none declared in atlas.yaml"
                 diagnostics.error(
                     "E023",
-                    f"unknown stage {number} (stages: {listed})",
+                    f"unknown stage {number} (stages: {listed}); use one of them, or add "
+                    "the stage to atlas.yaml",
                     article.path,
                     article.line_of("stages"),
                 )

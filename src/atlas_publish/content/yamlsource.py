@@ -89,6 +89,10 @@ def parse_mapping(
         )
     except yaml.YAMLError as exc:
         diagnostics.error("E001", f"broken YAML: {exc}", path, first_line)
+    except RecursionError:  # PyYAML composes nested lists and mappings recursively
+        diagnostics.error(
+            "E001", "YAML nested too deeply; write plain 'key: value' lines", path, first_line
+        )
     return None
 
 
@@ -101,7 +105,11 @@ def _convert(
 ) -> Any:
     count[0] += 1
     if count[0] > MAX_NODES:
-        raise YamlFault(f"too much YAML (over {MAX_NODES} values)", _line(node, first_line))
+        raise YamlFault(
+            f"too much YAML (over {MAX_NODES} values); write the values out, "
+            "without '&' anchors and '*' aliases",
+            _line(node, first_line),
+        )
     if isinstance(node, yaml.MappingNode):
         result = YamlMap(path, _line(node, first_line))
         for key_node, value_node in node.value:
@@ -123,4 +131,7 @@ def _scalar(node: yaml.Node, loader: yaml.SafeLoader, first_line: int) -> Any:
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as exc:
-        raise YamlFault(f"cannot read '{node.value}': {exc}", _line(node, first_line)) from exc
+        raise YamlFault(
+            f"cannot read '{node.value}': {exc}; correct it, or put it in quotes",
+            _line(node, first_line),
+        ) from exc

@@ -3,8 +3,8 @@
 Planning (documents, images, spine, navigation, metadata) is pure and testable;
 ``write_epub`` is the thin adapter at the end, followed by a re-zip that makes the file
 reproducible. The plan reads in the order of the book: front matter (cover, title page,
-copyright, contents), one document per chapter, then back matter (``back_matter``: empty
-for now, the place for indexes).
+copyright, contents), one document per chapter, then the back matter (articles by stage, by
+tag, keyword index: ``backmatter_epub.py``).
 """
 
 from __future__ import annotations
@@ -24,12 +24,15 @@ from ebooklib import epub
 from markupsafe import Markup
 
 from .. import pagebreaks
+from ..content.files import inside
 from ..errors import BuildError, Diagnostics
 from ..indexes import build_indexes
 from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
 from ..outputs import atomic_path
 from ..render import RenderedArticle, environment, render_articles, templates_dir
+from ..resources import active_parts
+from .backmatter_epub import epub_back_matter
 from .cover import cover_alt, cover_png
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -263,7 +266,8 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
     indexes = build_indexes(atlas)
     env = environment(atlas)
     links = EpubLinks(volume, atlas.root)
-    diagnostics = Diagnostics()
+    # check() refused what must be left out unless the build is --lenient: leave it out.
+    diagnostics = Diagnostics(lenient=True)
     rendered = render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
     if diagnostics.errors:
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
@@ -311,7 +315,13 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
                 html.encode(),
             )
         )
-    documents += back_matter(atlas, volume)
+    # The back matter (articles by stage, by tag, keyword index): see backmatter_epub.py.
+    back = epub_back_matter(atlas, indexes, volume, links, marks.at)
+    documents += [Document(f"bm-{b.part}", b.file_name, b.title, b.content) for b in back]
+    for document in documents:  # nothing active in an EPUB, whatever a template override says
+        active = active_parts(document.content)
+        if active:
+            raise BuildError(f"{document.file_name} would hold {', '.join(active)}")
 
     resources = [
         Resource(
@@ -329,6 +339,8 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
         for image in body.images:
             name = image_name(image, atlas.root)
             if name not in seen:
+                if not inside(image, atlas.root):  # checked with the bodies; never embed it
+                    raise BuildError(f"{image} is outside the content folder")
                 seen.add(name)
                 media_type = MEDIA_TYPES.get(image.suffix.lower(), "application/octet-stream")
                 uid = f"img-{len(seen)}"
@@ -344,14 +356,14 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
             ),
         )
         for c in volume.chapters
-    )
+    ) + tuple(TocEntry(b.title, b.file_name) for b in back)
     first_chapter = files[volume.chapters[0].number] if volume.chapters else "contents.xhtml"
     landmarks = (
         ("cover", "cover.xhtml", "Cover"),
         ("titlepage", "title.xhtml", "Title page"),
         ("toc", "contents.xhtml", "Contents"),
         ("bodymatter", first_chapter, "Start of content"),
-    )
+    ) + tuple((b.landmark, b.file_name, b.title) for b in back if b.landmark)
     page_list = _page_list(documents)
     title = f"{atlas.title}, Volume {volume.number}: {volume.title}"
     nav_html = env.get_template("epub/nav.xhtml.j2").render(
@@ -374,11 +386,6 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
         nav=nav,
         modified=modified,
     )
-
-
-def back_matter(atlas: Atlas, volume: Volume) -> list[Document]:
-    """Documents after the chapters (indexes, ...), in reading order. None yet."""
-    return []
 
 
 def _stylesheet(atlas: Atlas) -> Path:

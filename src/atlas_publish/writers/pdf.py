@@ -13,15 +13,17 @@ import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from ..errors import BuildError, Diagnostics
-from ..fetcher import RestrictedFetcher
+from ..fetcher import REFUSED, RestrictedFetcher
 from ..indexes import Indexes, build_indexes
 from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
 from ..pagebreaks import print_page_starts
 from ..render import environment, render_articles, templates_dir
+from ..resources import unreported_refusals
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +89,8 @@ def volume_html(
     atlas: Atlas, volume: Volume, indexes: Indexes, links: LinkStyle, created: int | None
 ) -> str:
     env = environment(atlas)
-    diagnostics = Diagnostics()
+    # check() refused what must be left out unless the build is --lenient: leave it out.
+    diagnostics = Diagnostics(lenient=True)
     bodies = render_articles(
         volume.articles,
         atlas,
@@ -139,16 +142,17 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         # Where each printed page begins, for the EPUB's page list (see pagebreaks.py).
         folios.update(print_page_starts(laid_out.etree_element, document, volume))
         _check_complete(document, volume)
-        if fetcher.refused:
-            raise BuildError(
-                f"volume {volume.number}: refused to fetch {', '.join(sorted(set(fetcher.refused)))}"
-            )
+        document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
+        unreported = unreported_refusals(fetcher.refused, atlas.root)
+        if unreported:  # what check() reported was an error, or left out with --lenient
+            raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
         with atomic_path(job.target) as temporary:
             document.write_pdf(temporary, pdf_variant=job.pdf_variant)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
-    if problems.messages:
-        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(problems.messages))
+    messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
+    if messages:
+        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
     return PdfResult(
         volume=volume.number,
         path=job.target,
@@ -157,6 +161,39 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         used_pages=dict(links.used),
         seconds=time.perf_counter() - started,
     )
+
+
+def _with_back_matter(
+    document: Any,
+    atlas: Atlas,
+    indexes: Indexes,
+    volume: Volume,
+    folios: dict[str, int],
+    fonts: object,
+    fetcher: RestrictedFetcher,
+) -> Any:
+    """The volume followed by its back matter, laid out with this layout's page numbers.
+
+    Adds where the back matter's pages begin to ``folios`` (for the EPUB's page list)."""
+    from .backmatter_pdf import (
+        back_matter_page_starts,
+        continuation_css,
+        render_pages,
+        volume_back_matter,
+    )
+
+    html = volume_back_matter(atlas, indexes, volume, folios)
+    pages = document.pages
+    first = _anchor_pages(document).get(volume.chapters[0].anchor) if volume.chapters else None
+    if html is None or first is None:
+        return document
+    next_folio = len(pages) - first + 1
+    css = continuation_css(len(pages), next_folio)
+    root, appendix = render_pages(
+        atlas, html, css, fonts, fetcher, page_css(atlas), _stylesheet(atlas)
+    )
+    folios.update(back_matter_page_starts(root, appendix, volume, next_folio))
+    return document.copy(pages + appendix.pages)
 
 
 def _stylesheet(atlas: Atlas) -> Path:

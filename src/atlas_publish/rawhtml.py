@@ -1,0 +1,94 @@
+"""Reading the raw HTML a writer put in an article, before the sanitizer (nh3) cleans it.
+
+The sanitizer removes what is active and drops addresses it does not like without a word;
+reading the HTML first lets the writer be told, with the line: images are checked like
+Markdown images, and whatever is removed (a script, an event handler) is a warning.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from html.parser import HTMLParser
+
+# Removed with a warning: what would run, fetch, or send something in a reader's hands.
+ACTIVE_ELEMENTS = {
+    "script",
+    "iframe",
+    "frame",
+    "frameset",
+    "object",
+    "embed",
+    "applet",
+    "form",
+    "input",
+    "button",
+    "link",
+    "style",
+    "meta",
+    "base",
+}
+SCRIPT_URL = re.compile(r"^\s*(javascript|vbscript|data)\s*:", re.IGNORECASE)
+VOID_ELEMENTS = {"br", "hr", "img", "wbr", "input", "link", "meta", "base", "embed", "source"}
+TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
+
+
+@dataclass
+class RawHtml:
+    images: list[tuple[str, int]] = field(default_factory=list)  # (src, line from 0)
+    removed: list[tuple[str, int]] = field(default_factory=list)  # (what, line from 0)
+
+
+class _Reader(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found = RawHtml()
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        line = self.getpos()[0] - 1
+        if tag in ACTIVE_ELEMENTS:
+            self.found.removed.append((f"<{tag}>", line))
+        for name, value in attrs:
+            if tag == "img" and name == "src":
+                self.found.images.append((value or "", line))
+            elif name.startswith("on"):
+                self.found.removed.append((f"the attribute {name}= of <{tag}>", line))
+            elif name in ("href", "src", "action", "formaction", "xlink:href") and SCRIPT_URL.match(
+                value or ""
+            ):
+                self.found.removed.append((f"the {name}='{(value or '')[:30]}' of <{tag}>", line))
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.handle_starttag(tag, attrs)
+
+
+def read_raw_html(html: str) -> RawHtml:
+    reader = _Reader()
+    reader.feed(html)
+    reader.close()
+    return reader.found
+
+
+def html_depth(html: str) -> int:
+    """How deeply elements nest in sanitized HTML (well-formed: nh3 serialized it)."""
+    depth = deepest = 0
+    for match in TAG.finditer(html):
+        closing, name, self_closing = match.groups()
+        if name.lower() in VOID_ELEMENTS or self_closing:
+            continue
+        depth += -1 if closing else 1
+        deepest = max(deepest, depth)
+    return deepest
+
+
+def first_deep_line(text: str, limit: int) -> int:
+    """The line (from 0) where raw HTML first opens more than ``limit`` elements."""
+    depth = 0
+    for match in TAG.finditer(text):
+        closing, name, self_closing = match.groups()
+        if name.lower() in VOID_ELEMENTS or self_closing:
+            continue
+        depth += -1 if closing else 1
+        if depth > limit:
+            return text.count("\n", 0, match.start())
+    return 0

@@ -1,0 +1,164 @@
+"""The print back matter: laid out by WeasyPrint after the pages it refers to.
+
+A volume's back matter is a second, small document rendered once the volume's own layout is
+known, with that layout's folios (so the page numbers, runs collapsed, are true on the first
+build); its pages are appended to the volume's document before the PDF is written, so its
+links and bookmarks join the volume's. The complete edition's index is the same document over
+all volumes with volume:page locators, rendered from the volumes' page maps and appended to the
+joined PDF.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from pathlib import Path
+from typing import Any
+
+from ..backmatter import (
+    BackMatter,
+    Locate,
+    build_back_matter,
+    page_locators,
+    volume_page_locators,
+)
+from ..fetcher import RestrictedFetcher
+from ..indexes import Indexes
+from ..model import Atlas, Volume
+from ..render import environment, templates_dir
+
+
+def back_matter_html(
+    atlas: Atlas,
+    matter: BackMatter,
+    *,
+    title: str,
+    running_head: str,
+    scope: str,
+    locate: Locate,
+    anchor_href: Callable[[str], str],
+) -> str:
+    env = environment(atlas)
+    return env.get_template("print/backmatter.html.j2").render(
+        atlas=atlas,
+        matter=matter,
+        title=title,
+        running_head=running_head,
+        scope=scope,
+        locate=locate,
+        href=lambda article: anchor_href(article.anchor),
+        anchor_href=anchor_href,
+        epub=False,
+        level=2,
+        mark=None,
+    )
+
+
+def volume_back_matter(
+    atlas: Atlas, indexes: Indexes, volume: Volume, folios: Mapping[str, int]
+) -> str | None:
+    """The HTML of a volume's back matter, with the folios of its layout; None when there is
+    nothing to index (no article, or no stage, tag or keyword in the volume)."""
+    if not volume.articles:
+        return None
+    matter = build_back_matter(indexes, volume.articles)
+    if matter.empty:
+        return None
+    return back_matter_html(
+        atlas,
+        matter,
+        title=f"{atlas.title}, Volume {volume.number}: back matter",
+        running_head=volume.title,
+        scope="this volume",
+        locate=lambda articles: page_locators(articles, folios),
+        anchor_href=lambda anchor: f"#{anchor}",
+    )
+
+
+# The complete edition's index is its own document: its links name the volumes' destinations
+# with this scheme, and complete.py turns them into links to those named destinations.
+DEST_SCHEME = "atlas-dest:"
+
+
+def complete_index_html(
+    atlas: Atlas, indexes: Indexes, pages: Mapping[str, tuple[int, int]]
+) -> str:
+    """The complete edition's index: every article, located as volume:page."""
+    matter = build_back_matter(indexes, atlas.articles)
+    return back_matter_html(
+        atlas,
+        matter,
+        title=f"{atlas.title}: index to all volumes",
+        running_head="Index to all volumes",
+        scope="the handbook",
+        locate=lambda articles: volume_page_locators(articles, pages),
+        anchor_href=lambda anchor: f"{DEST_SCHEME}{anchor}",
+    )
+
+
+def continuation_css(page_count: int, next_folio: int) -> str:
+    """Page side and folio for a document that continues another of ``page_count`` pages.
+
+    A volume that ends on a right-hand page continues on a left-hand one, which stays blank
+    (it holds only the empty ``.bm-start``): the back matter starts on a right-hand page.
+    """
+    folio = f"@page :first {{ counter-reset: page {next_folio}; }}"
+    if page_count % 2 == 0:
+        return f"html {{ break-before: right; }} .bm-start {{ display: none; }} {folio}"
+    return f"html {{ break-before: left; }} {folio}"
+
+
+def render_pages(
+    atlas: Atlas,
+    html: str,
+    extra_css: str,
+    fonts: Any,
+    fetcher: RestrictedFetcher,
+    page_css: str,
+    stylesheet: Path,
+) -> Any:
+    """Lay out back-matter HTML with the print stylesheets: (element tree, WeasyPrint document)."""
+    import weasyprint
+
+    sheets = [
+        weasyprint.CSS(string=page_css, font_config=fonts, url_fetcher=fetcher),
+        weasyprint.CSS(filename=str(stylesheet), font_config=fonts, url_fetcher=fetcher),
+        weasyprint.CSS(
+            filename=str(_backmatter_stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher
+        ),
+        weasyprint.CSS(string=extra_css, font_config=fonts, url_fetcher=fetcher),
+    ]
+    laid_out = weasyprint.HTML(string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher)
+    return laid_out.etree_element, laid_out.render(font_config=fonts, stylesheets=sheets)
+
+
+def back_matter_page_starts(
+    root: Any, document: Any, volume: Volume, first_folio: int
+) -> dict[str, int]:
+    """Where each printed page of the back matter begins, as the EPUB's page list wants it:
+    the part (by stage, by tag, keywords) and the group inside it (see pagebreaks.py)."""
+    from ..pagebreaks import BACK_MATTER, _first_point, items, page_key, point
+
+    order = {key: index for index, (_, key) in enumerate(items(volume))}
+    points: dict[object, int] = {}
+    current, group = -1, 0
+    for element in root.iter():
+        classes = set((element.get("class") or "").split())
+        if element.get("id") in BACK_MATTER:
+            current, group = order[element.get("id")], 0
+            points[element] = point(current)
+        elif current >= 0 and element.tag == "section" and classes & {"bm-group", "bm-letter"}:
+            group += 1
+            points[element] = point(current, group)
+    found = [_first_point(page._page_box, points) for page in document.pages]
+    following: int | None = None  # a blank page begins where the next one does
+    for index in range(len(found) - 1, -1, -1):
+        following = found[index] = found[index] if found[index] is not None else following
+    starts = {page_key(volume.number, first_folio + i): at for i, at in enumerate(found) if at}
+    if starts:
+        starts[page_key(volume.number)] = first_folio + len(found) - 1
+    return starts
+
+
+def _backmatter_stylesheet(atlas: Atlas) -> Path:
+    override = atlas.root / "_templates" / "print" / "backmatter.css"
+    return override if override.is_file() else templates_dir() / "print" / "backmatter.css"

@@ -1,0 +1,754 @@
+"""Hostile and broken input: nothing fetched, nothing active, nothing hangs, nothing lost."""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import signal
+import subprocess
+import sys
+import time
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from atlas_publish.errors import BuildError, ContentError, Diagnostics
+from atlas_publish.outputs import atomic_path, output_lock, remove_stale_temporaries
+from atlas_publish.pipeline import BuildOptions, build, check
+from atlas_publish.render import environment, render_articles, templates_dir
+from atlas_publish.resources import active_parts, check_template_overrides, where_refused
+
+from .conftest import Tree, need
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = sys.executable
+ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
+PNG = (  # a 1x1 transparent PNG
+    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
+    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81"
+    b"\x84\x00\x00\x00\x00IEND\xaeB`\x82"
+)
+
+
+@pytest.fixture
+def deadline() -> Iterator[None]:
+    """Fail (instead of hanging the suite) when a test takes over 20 s: SIGALRM raises."""
+
+    def expired(signum: int, frame: object) -> None:
+        raise TimeoutError("took over 20 s: this input hangs the build")
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.alarm(20)
+    try:
+        yield
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+class Links:
+    def link(self, target: object) -> object:
+        from atlas_publish.links import Link
+
+        return Link("#x")
+
+    def image_src(self, path: Path) -> str:
+        return "images/" + path.name
+
+
+def problems(tree: Tree, lenient: bool = False) -> list[str]:
+    with pytest.raises(ContentError) as caught:
+        check(tree.root, lenient=lenient)
+    return [str(d) for d in caught.value.diagnostics]
+
+
+def rendered(tree: Tree, number: str, lenient: bool = False) -> tuple[str, list[str]]:
+    """The article's body HTML, and the warnings."""
+    checked = check(tree.root, lenient=lenient)
+    diagnostics = Diagnostics(lenient=lenient)
+    bodies = render_articles([checked.indexes.articles[number]], checked.atlas, checked.indexes,
+                             environment(checked.atlas), Links(), diagnostics)  # type: ignore[arg-type]  # fmt: skip
+    return str(bodies[number].body), [str(d) for d in diagnostics.items]
+
+
+# --- 1. nothing fetched from the network or outside the tree ----------------------------------
+
+
+@pytest.mark.parametrize(
+    "html",
+    [
+        '<img src="http://example.com/x.png" alt="x">',
+        '<img src="https://example.com/x.png" alt="x">',
+        '<img src="//example.com/x.png" alt="x">',
+        '<img src="file:///etc/passwd" alt="x">',
+        '<img src="/etc/passwd" alt="x">',
+        '<img src="../../../outside.png" alt="x">',
+        '<img src="data:image/png;base64,iVBORw0KGgo=" alt="x">',
+        '<p>In a paragraph <img src="http://example.com/x.png"> inline.</p>',
+    ],
+)
+def test_raw_html_images_from_outside_are_refused_with_their_line(
+    small_tree: Tree, html: str
+) -> None:
+    path = small_tree.article("1.010103", f"First line.\n\n{html}\n")
+    (message,) = problems(small_tree)
+    assert message.startswith(f"{path}:8: error[E062]: image '"), message
+    assert message.endswith("(or build with --lenient to leave it out)")
+
+
+def test_markdown_image_from_the_network_is_refused(small_tree: Tree) -> None:
+    path = small_tree.article("1.010103", "Text.\n\n![A chart](http://example.com/c.png)\n")
+    assert problems(small_tree) == [
+        f"{path}:8: error[E062]: image 'http://example.com/c.png' is not a file in the chapter: "
+        "put the picture in the chapter's images/ folder and write images/NAME "
+        "(or build with --lenient to leave it out)"
+    ]
+
+
+def test_lenient_leaves_refused_images_out_with_a_warning(small_tree: Tree) -> None:
+    path = small_tree.article(
+        "1.010103",
+        'Text.\n\n<img src="http://example.com/x.png" alt="x">\n\n![y](../../../../y.png)\n',
+    )
+    html, warnings = rendered(small_tree, "1.010103", lenient=True)
+    assert "<img" not in html and "example.com" not in html
+    assert sorted(w.split(": warning")[0] for w in warnings) == [f"{path}:10", f"{path}:8"]
+    assert all("warning[W062]" in w and w.endswith("(left out: --lenient)") for w in warnings)
+
+
+def test_images_inside_the_tree_are_kept_from_raw_html_and_markdown(small_tree: Tree) -> None:
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01"
+    (folder / "images").mkdir()
+    (folder / "images" / "dot.png").write_bytes(PNG)
+    small_tree.article(
+        "1.010103",
+        '<figure><img src="images/dot.png" alt="A dot"><figcaption>A dot</figcaption></figure>\n'
+        "\n![Another dot](images/dot.png)\n",
+    )
+    html, warnings = rendered(small_tree, "1.010103")
+    assert html.count('<img src="images/dot.png"') == 2
+    assert warnings == []
+
+
+def test_the_fetcher_refuses_the_network_and_files_outside(tmp_path: Path) -> None:
+    from atlas_publish.fetcher import RestrictedFetcher
+
+    root = tmp_path / "content"
+    (root / "images").mkdir(parents=True)
+    (root / "images" / "ok.png").write_bytes(PNG)
+    (tmp_path / "secret.txt").write_text("secret")
+    (root / "images" / "link.png").symlink_to(tmp_path / "secret.txt")
+    fetcher = RestrictedFetcher([root, templates_dir()])
+    for url in [
+        "http://example.com/a.png",
+        "https://example.com/a.css",
+        "ftp://example.com/a",
+        "data:text/css,body{}",
+        "file:///etc/passwd",
+        "file://evil.example.com/etc/passwd",
+        (root / "images" / ".." / ".." / "secret.txt").as_uri(),
+        (root / "images" / "link.png").as_uri(),
+    ]:
+        with pytest.raises(ValueError, match="refused to fetch"):
+            fetcher.fetch(url)
+    assert fetcher.allows((root / "images" / "ok.png").as_uri())
+    assert fetcher.allows((templates_dir() / "fonts" / "Inter-Regular.otf").as_uri())
+    assert len(fetcher.refused) == 8
+
+
+def test_template_overrides_are_checked_for_remote_and_outside_resources(small_tree: Tree) -> None:
+    css = small_tree.root / "_templates" / "print" / "print.css"
+    css.parent.mkdir(parents=True)
+    css.write_text(
+        "body { color: black; }\n"
+        '@import "http://example.com/theme.css";\n'
+        '@font-face { font-family: X; src: url("file:///etc/passwd"); }\n'
+        "h1 { background: url(../../../outside.png); }\n"
+        "h2 { background: url(images/inside.png); }\n"
+    )
+    found = problems(small_tree)
+    assert [f.split(": error")[0] for f in found] == [f"{css}:2", f"{css}:3", f"{css}:4"]
+    assert found[0] == (
+        f"{css}:2: error[E062]: 'http://example.com/theme.css' is on the network or outside the "
+        "content folder, and the build fetches nothing from there: copy the file into the "
+        "content folder (or build with --lenient to leave it out)"
+    )
+    refused = ["http://example.com/theme.css", "file:///etc/passwd"]
+    assert where_refused(refused, small_tree.root) == [
+        f"{css}:3: 'file:///etc/passwd'",
+        f"{css}:2: 'http://example.com/theme.css'",
+    ]
+
+
+def test_template_overrides_with_scripts_are_refused(small_tree: Tree) -> None:
+    page = small_tree.root / "_templates" / "epub" / "chapter.xhtml.j2"
+    page.parent.mkdir(parents=True)
+    page.write_text('<html>\n<body onload="x()">\n<script src="a.js"></script>\n</body></html>\n')
+    diagnostics = Diagnostics()
+    check_template_overrides(small_tree.root, [small_tree.root, templates_dir()], diagnostics)
+    assert [str(d).split(": ", 1)[0] for d in diagnostics.items] == [f"{page}:2", f"{page}:3"]
+    assert "error[E063]: 'onload=' makes the page active" in str(diagnostics.items[0])
+
+
+def test_a_template_override_linked_from_outside_is_refused(
+    small_tree: Tree, tmp_path: Path
+) -> None:
+    """The template loader and the stylesheet reader do not go through the fetcher."""
+    (tmp_path / "secret.css").write_text("body { color: red }\n")
+    css = small_tree.root / "_templates" / "print" / "print.css"
+    css.parent.mkdir(parents=True)
+    css.symlink_to(tmp_path / "secret.css")
+    assert problems(small_tree) == [
+        f"{css}: error[E003]: a symbolic link leads this file outside the content folder; "
+        "copy the file in instead of linking to it"
+    ]
+
+
+def test_a_pdf_never_fetches_a_refused_resource(small_tree: Tree, deadline: None) -> None:
+    """WeasyPrint with the restricted fetcher: refused resources never reach the page."""
+    import weasyprint
+
+    from atlas_publish.fetcher import RestrictedFetcher
+
+    fetcher = RestrictedFetcher([small_tree.root])
+    html = (
+        '<img src="file:///etc/passwd"><img src="http://127.0.0.1:9/x.png">'
+        '<link rel="stylesheet" href="http://127.0.0.1:9/x.css"><p>text</p>'
+    )
+    document = weasyprint.HTML(
+        string=html, base_url=str(small_tree.root) + "/", url_fetcher=fetcher
+    ).render()
+    assert len(document.pages) == 1
+    assert sorted(fetcher.refused) == [
+        "file:///etc/passwd",
+        "http://127.0.0.1:9/x.css",
+        "http://127.0.0.1:9/x.png",
+    ]
+
+
+# --- 2. nothing active --------------------------------------------------------------------------
+
+HOSTILE_HTML = [
+    ("<script>alert(1)</script>", ["<script", "alert(1)"]),
+    ('<iframe src="http://example.com"></iframe>', ["<iframe", "example.com"]),
+    ('<object data="x.swf"></object>', ["<object", "x.swf"]),
+    ('<embed src="x.swf">', ["<embed", "x.swf"]),
+    ('<form action="http://evil"><input name="a"><button>Go</button></form>', ["<form", "<input", "<button", "evil"]),
+    ('<p onclick="steal()">Hi</p>', ["onclick", "steal"]),
+    ('<img src="images/dot.png" onerror="steal()" alt="d">', ["onerror", "steal"]),
+    ('<a href="javascript:alert(1)">x</a>', ["javascript"]),
+    ('<a href=" JaVaScRiPt:alert(1)">x</a>', ["javascript", "JaVaScRiPt"]),
+    ('<link rel="stylesheet" href="http://evil/x.css">', ["<link", "evil"]),
+    ("<style>@import url(http://evil/x.css); p { color: red }</style>", ["<style", "@import", "evil"]),
+    ('<meta http-equiv="refresh" content="0;url=http://evil">', ["<meta", "refresh", "evil"]),
+    ("<svg><script>alert(2)</script><circle onload=\"x()\"/></svg>", ["<svg", "<script", "alert", "onload"]),
+    ('<math><mi xlink:href="javascript:x()">m</mi></math>', ["javascript", "xlink"]),
+    ('<base href="http://evil/">', ["<base", "evil"]),
+    ('<div style="background:url(http://evil/a.png)">styled</div>', ["style=", "evil"]),
+    ('<a href="data:text/html,&lt;script&gt;x&lt;/script&gt;">d</a>', ["data:"]),
+]  # fmt: skip
+
+
+@pytest.mark.parametrize(("html", "gone"), HOSTILE_HTML, ids=[h[:24] for h, _ in HOSTILE_HTML])
+def test_active_raw_html_is_removed(small_tree: Tree, html: str, gone: list[str]) -> None:
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01"
+    (folder / "images").mkdir()
+    (folder / "images" / "dot.png").write_bytes(PNG)
+    small_tree.article("1.010103", f"Before.\n\n{html}\n\nAfter.\n")
+    body, _ = rendered(small_tree, "1.010103")
+    for trace in gone:
+        assert trace.lower() not in body.lower(), body
+    assert "<p>Before.</p>" in body and "<p>After.</p>" in body
+
+
+def test_removed_markup_is_a_warning_with_its_line(small_tree: Tree) -> None:
+    path = small_tree.article(
+        "1.010103", 'Text.\n\n<script>alert(1)</script>\n\n<p onclick="x()">Hi</p>\n'
+    )
+    _, warnings = rendered(small_tree, "1.010103")
+    assert warnings == [
+        f"{path}:8: warning[W064]: raw HTML: <script> is removed, the editions hold nothing "
+        "that runs or fetches; delete it",
+        f"{path}:10: warning[W064]: raw HTML: the attribute onclick= of <p> is removed, the "
+        "editions hold nothing that runs or fetches; delete it",
+    ]
+
+
+def test_text_table_figure_image_and_language_markup_stays(small_tree: Tree) -> None:
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01"
+    (folder / "images").mkdir()
+    (folder / "images" / "dot.png").write_bytes(PNG)
+    kept = [
+        '<p lang="zh">中文</p>',
+        '<span lang="fr" dir="ltr">bonjour</span>',
+        '<figure><img src="images/dot.png" alt="A dot" width="10"><figcaption>Cap</figcaption></figure>',
+        '<table><thead><tr><th scope="col">H</th></tr></thead><tbody><tr><td colspan="2">C</td></tr></tbody></table>',
+        "<dl><dt>T</dt><dd>D</dd></dl>",
+        '<abbr title="Software as a Service">SaaS</abbr> <sup>1</sup> <sub>2</sub> <mark>m</mark>',
+        '<a href="https://example.com/">a link</a>',
+    ]  # fmt: skip
+    small_tree.article("1.010103", "\n\n".join(kept) + "\n")
+    body, warnings = rendered(small_tree, "1.010103")
+    for html in kept:
+        assert html in body, html
+    assert warnings == []
+
+
+def test_nothing_active_in_a_built_epub(small_tree: Tree, tmp_path: Path, deadline: None) -> None:
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01"
+    (folder / "images").mkdir()
+    (folder / "images" / "dot.png").write_bytes(PNG)
+    (tmp_path / "outside.png").write_bytes(PNG)
+    (folder / "images" / "escape.png").symlink_to(tmp_path / "outside.png")
+    hostile = "\n\n".join(h for h, _ in HOSTILE_HTML)
+    small_tree.article(
+        "1.010103",
+        f"{hostile}\n\n![A dot](images/dot.png)\n\n"
+        '<img src="images/escape.png" alt="e">\n\n<img src="http://example.com/r.png">\n',
+    )
+    out = tmp_path / "out"
+    build(
+        BuildOptions(content=small_tree.root, out=out, formats=("epub",), volumes=(1,), jobs=1,
+                     lenient=True)
+    )  # fmt: skip
+    with zipfile.ZipFile(out / "epub" / "volume-1.epub") as epub:
+        names = epub.namelist()
+        for name in names:
+            if name.endswith((".xhtml", ".html")):
+                data = epub.read(name)
+                assert active_parts(data) == [], name
+                assert b"<script" not in data.lower() and b"javascript:" not in data.lower()
+        images = [n for n in names if "/images/" in n]
+    assert sorted(images) == [
+        "EPUB/images/1-volume-1/01-chapter-01/dot.png",
+        "EPUB/images/cover.png",  # generated by the writer
+    ]
+
+
+def test_active_parts_finds_what_runs() -> None:
+    page = (
+        b'<html xmlns="http://www.w3.org/1999/xhtml"><body onload="x()"><script>1</script>'
+        b'<a href="javascript:x()">a</a><iframe/></body></html>'
+    )
+    assert active_parts(page) == [
+        "onload= on <body>",
+        "<script>",
+        "href='javascript:x()' on <a>",
+        "<iframe>",
+    ]
+
+
+# --- 3. the sandbox -----------------------------------------------------------------------------
+
+ALLOWED = '{{ tag_table("TAG") }}, {{ count() }}, {{ count(stage=N) }}, {{ count(tag="TAG") }}'
+NOT_ALLOWED = f"this expression is not allowed in an article; use {ALLOWED}"
+
+
+@pytest.mark.parametrize(
+    ("expression", "message"),
+    [
+        ("{{ ''.__class__ }}", NOT_ALLOWED),
+        ("{{ ''.__class__.__mro__[1].__subclasses__() }}", NOT_ALLOWED),
+        ("{{ cycler.__init__.__globals__.os }}", NOT_ALLOWED),
+        ("{{ lipsum }}", NOT_ALLOWED),
+        ("{{ lipsum.__globals__ }}", NOT_ALLOWED),
+        ("{{ config }}", NOT_ALLOWED),
+        ("{{ self._TemplateReference__context }}", NOT_ALLOWED),
+        ("{{ count.__globals__ }}", NOT_ALLOWED),
+        ("{{ range(10**9) }}", f"unknown function 'range': use {ALLOWED}"),
+        ("{{ 'x' * 10**9 }}", NOT_ALLOWED),
+        ("{{ 10**10**10 }}", NOT_ALLOWED),
+        ("{{ 'a' ~ 'b' }}", NOT_ALLOWED),
+        ("{% for a in range(100000) %}{% for b in range(100000) %}x{% endfor %}{% endfor %}",
+         f"'{{% for %}}' is not allowed in an article; use {ALLOWED}, or {{% raw %}}...{{% endraw %}} for literal braces"),
+        ("{% set x = 'x' * 1000 %}", f"'{{% assign %}}' is not allowed in an article; use {ALLOWED}, or {{% raw %}}...{{% endraw %}} for literal braces"),
+        ("{% macro m() %}{{ m() }}{% endmacro %}", f"'{{% macro %}}' is not allowed in an article; use {ALLOWED}, or {{% raw %}}...{{% endraw %}} for literal braces"),
+        ("{{ count() | attr('__class__') }}", "unknown filter 'attr': only 'words' and 'capitalize'"),
+        ("{{ 'abc' | words }}", "'words' writes out a whole number, not 'abc': e.g. {{ 23 | words }}"),
+        ("{{ 99999999999999999999 | words }}", "99999999999999999999 is too large to write in words (the limit is 1,000,000,000)"),
+        ("{{ " + "(" * 3000 + "1" + ")" * 3000 + " }}", "expression nested too deeply; write one function call or number per {{ }}"),
+        ("{{ 1" + " | words" * 3000 + " }}", "expression nested too deeply; write one function call or number per {{ }}"),
+    ],
+)  # fmt: skip
+def test_sandbox_escapes_and_unbounded_expressions_are_errors_with_their_line(
+    small_tree: Tree, expression: str, message: str, deadline: None
+) -> None:
+    path = small_tree.article("1.010103", f"Line one.\n\nThere: {expression}\n")
+    assert problems(small_tree) == [f"{path}:8: error[E050]: {message}"]
+
+
+def test_tag_tables_are_bounded(small_tree: Tree, deadline: None) -> None:
+    body = "Intro.\n\n" + '{{ tag_table("S6_Customers") }}\n\n' * 100
+    path = small_tree.article("1.010103", body)
+    assert problems(small_tree) == [
+        f"{path}:28: error[E050]: more than 10 tag tables in one article; split the article "
+        "or combine the tags"
+    ]
+
+
+def test_expressions_are_bounded(small_tree: Tree, deadline: None) -> None:
+    path = small_tree.article("1.010103", "Intro.\n\n" + "{{ count() }} " * 3000 + "\n")
+    assert problems(small_tree) == [
+        f"{path}:8: error[E050]: more than 2000 expressions in one article; split the article"
+    ]
+
+
+# --- 4. limits ----------------------------------------------------------------------------------
+
+
+def test_an_article_over_1_mb_is_refused(small_tree: Tree, deadline: None) -> None:
+    path = small_tree.article("1.010103", "word " * 210_000)
+    size = path.stat().st_size
+    assert problems(small_tree) == [
+        f"{path}: error[E003]: file is {size:,} bytes, over the limit of 1,000,000; "
+        "split it into several articles"
+    ]
+
+
+def test_an_image_over_20_mb_is_refused(small_tree: Tree, deadline: None) -> None:
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01" / "images"
+    folder.mkdir()
+    with open(folder / "huge.png", "wb") as huge:
+        huge.truncate(20_000_001)  # sparse: no 20 MB written
+    path = small_tree.article("1.010103", "Text.\n\n![Huge](images/huge.png)\n")
+    assert problems(small_tree) == [
+        f"{path}:8: error[E061]: image 'images/huge.png' is over 20 MB; make it smaller"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("body", "line", "what"),
+    [
+        (">" * 10_000 + " deep\n", 6, "lists or quotes"),
+        ("".join("> " * i + "q\n" for i in range(1, 60)), 26, "lists or quotes"),
+        ("".join("  " * i + "- x\n" for i in range(400)), 26, "lists or quotes"),
+        ("".join(" " * (3 * i) + "1. x\n" for i in range(300)), 26, "lists or quotes"),
+        ("Text.\n\n" + "<div>" * 10_000 + "x" + "</div>" * 10_000 + "\n", 8, "HTML elements"),
+        ("Text.\n\n<div>\n" + "<span>" * 5_000 + "x\n</div>\n", 9, "HTML elements"),
+    ],
+    ids=["quotes-10000", "quotes-by-line", "bullets", "numbered", "divs-10000", "spans"],
+)
+def test_deep_nesting_is_refused_quickly(
+    small_tree: Tree, body: str, line: int, what: str, deadline: None
+) -> None:
+    path = small_tree.article("1.010103", body)
+    limit = 20 if what == "lists or quotes" else 60
+    assert problems(small_tree) == [
+        f"{path}:{line}: error[E060]: {what} nested more than {limit} deep; flatten them"
+    ]
+
+
+def test_nesting_within_the_limit_keeps_all_text(small_tree: Tree) -> None:
+    small_tree.article("1.010103", "".join("  " * i + f"- level {i}\n" for i in range(20)))
+    body, _ = rendered(small_tree, "1.010103")
+    assert "level 19" in body  # markdown-it's default limit silently dropped it from level 10
+
+
+def test_deeply_nested_yaml_is_an_error(small_tree: Tree, deadline: None) -> None:
+    path = small_tree.article(
+        "1.010103",
+        front='number: "1.010103"\ntitle: T\nsummary: S\nkeywords: '
+        + "[" * 3000
+        + "]" * 3000
+        + "\n",
+    )
+    assert problems(small_tree) == [
+        f"{path}:2: error[E001]: YAML nested too deeply; write plain 'key: value' lines"
+    ]
+
+
+def test_yaml_alias_bombs_are_bounded(small_tree: Tree, deadline: None) -> None:
+    lines = ["a0: &a0 [x, x, x, x, x, x, x, x, x, x]"]
+    lines += [f"a{i}: &a{i} [*a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}, *a{i - 1}]" for i in range(1, 9)]  # fmt: skip
+    path = small_tree.article("1.010103", front="\n".join(lines) + "\n")
+    found = problems(small_tree)
+    assert found[0].startswith(f"{path}:")
+    assert "too much YAML (over 20000 values)" in found[0]
+
+
+# --- 5. files -----------------------------------------------------------------------------------
+
+
+def test_a_symlink_leaving_the_tree_is_refused(small_tree: Tree, tmp_path: Path) -> None:
+    outside = tmp_path / "secret.md"
+    outside.write_text('---\nnumber: "1.010103"\ntitle: T\nsummary: S\n---\nsecret\n')
+    link = small_tree.root / "1-volume-1" / "01-chapter-01" / "1.010103-linked.md"
+    link.symlink_to(outside)
+    assert problems(small_tree) == [
+        f"{link}: error[E003]: a symbolic link leads this file outside the content folder; "
+        "copy the file in instead of linking to it"
+    ]
+
+
+def test_a_symlinked_folder_leaving_the_tree_is_refused(small_tree: Tree, tmp_path: Path) -> None:
+    chapter = small_tree.chapter("1.02")
+    small_tree.article("1.020101")
+    outside = tmp_path / "elsewhere"
+    chapter.rename(outside)
+    chapter.symlink_to(outside)
+    assert problems(small_tree) == [
+        f"{chapter}/chapter.yaml: error[E003]: a symbolic link leads this file outside the "
+        "content folder; copy the file in instead of linking to it"
+    ]
+
+
+def test_a_symlinked_image_leaving_the_tree_is_refused(small_tree: Tree, tmp_path: Path) -> None:
+    (tmp_path / "outside.png").write_bytes(PNG)
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01" / "images"
+    folder.mkdir()
+    (folder / "pic.png").symlink_to(tmp_path / "outside.png")
+    path = small_tree.article("1.010103", "![Pic](images/pic.png)\n")
+    assert problems(small_tree) == [
+        f"{path}:6: error[E062]: image 'images/pic.png' is outside the content folder; copy it "
+        "into the chapter's images/ folder (or build with --lenient to leave it out)"
+    ]
+
+
+def test_a_symlink_inside_the_tree_is_fine(small_tree: Tree) -> None:
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01"
+    (folder / "images").mkdir()
+    (folder / "images" / "real.png").write_bytes(PNG)
+    (folder / "images" / "alias.png").symlink_to(folder / "images" / "real.png")
+    small_tree.article("1.010103", "![Alias](images/alias.png)\n")
+    check(small_tree.root)
+
+
+def test_invalid_utf8_in_front_matter_and_body_names_the_line(small_tree: Tree) -> None:
+    path = small_tree.article("1.010103")
+    path.write_bytes(b'---\nnumber: "1.010103"\ntitle: Caf\xe9\nsummary: S\n---\nBody\n')
+    assert problems(small_tree) == [
+        f"{path}:3: error[E003]: not valid UTF-8 (byte 0xe9); save the file as UTF-8"
+    ]
+
+
+def test_bom_and_crlf_keep_line_numbers(small_tree: Tree) -> None:
+    path = small_tree.article("1.010103", "Line one.\n\nSee [x](article:1.019999).\n")
+    path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes().replace(b"\n", b"\r\n"))
+    assert problems(small_tree) == [
+        f"{path}:8: error[E040]: reference to article 1.019999, which does not exist; "
+        "check the number"
+    ]
+
+
+def test_old_mac_line_ends_are_fine(small_tree: Tree) -> None:
+    path = small_tree.article("1.010103", "Line one.\n")
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r"))
+    assert "1.010103" in [a.number for a in check(small_tree.root).atlas.articles]
+
+
+# --- 6. atomic outputs and the lock -------------------------------------------------------------
+
+
+def test_a_failed_write_leaves_the_previous_file(tmp_path: Path) -> None:
+    target = tmp_path / "volume-1.pdf"
+    target.write_bytes(b"previous")
+    with pytest.raises(RuntimeError), atomic_path(target) as temporary:
+        temporary.write_bytes(b"half")
+        raise RuntimeError("renderer died")
+    assert target.read_bytes() == b"previous"
+    assert [p.name for p in tmp_path.iterdir()] == ["volume-1.pdf"]
+
+
+def test_stale_temporaries_are_removed_under_the_lock(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    (out / "pdf").mkdir(parents=True)
+    stale = [
+        out / "pdf" / ".volume-1.pdf.ab12cd_9.part",
+        out / "epub" / ".volume-2.epub.x1y2z3w4.raw",
+    ]
+    (out / "epub").mkdir()
+    for path in stale:
+        path.write_bytes(b"half")
+    kept = [out / "pdf" / "volume-1.pdf", out / "pdf" / ".notes.txt"]
+    for path in kept:
+        path.write_bytes(b"x")
+    with output_lock(out):
+        pass
+    assert all(not p.exists() for p in stale) and all(p.exists() for p in kept)
+    assert remove_stale_temporaries(out) == []
+
+
+def test_the_lock_is_reentrant_within_a_process(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    with output_lock(out), output_lock(out), output_lock(out / "."):
+        assert (out / ".lock").read_text().strip() == str(os.getpid())
+
+
+HOLD = """
+import sys, time
+from pathlib import Path
+from atlas_publish.outputs import output_lock
+with output_lock(Path(sys.argv[1]), print):
+    print("holding", flush=True)
+    time.sleep(float(sys.argv[2]))
+print("released", flush=True)
+"""
+
+
+def _holder(out: Path, seconds: float) -> subprocess.Popen[str]:
+    holder = subprocess.Popen([PYTHON, "-c", HOLD, str(out), str(seconds)], env=ENV,
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert holder.stdout is not None
+    assert holder.stdout.readline().strip() == "holding"
+    return holder
+
+
+def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = _holder(out, 1.5)
+    second = subprocess.run([PYTHON, "-c", HOLD, str(out), "0"], env=ENV, capture_output=True,
+                            text=True, timeout=60)  # fmt: skip
+    first_output = first.communicate(timeout=60)[0]
+    assert second.stdout.splitlines() == [
+        f"waiting for another build into {out} (pid {first.pid})…",
+        "holding",
+        "released",
+    ]
+    assert first_output.strip() == "released"
+
+
+def test_a_second_build_gives_up_after_the_timeout(tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    first = _holder(out, 30)
+    try:
+        with pytest.raises(BuildError) as caught, output_lock(out, timeout=0.5):
+            pass
+        assert str(caught.value) == (
+            f"another build into {out} (pid {first.pid}) is still running after 0 s; wait for "
+            "it to finish, or build into another --out folder"
+        )
+    finally:
+        first.kill()
+        first.wait()
+    with output_lock(out):  # a killed holder releases the lock
+        pass
+
+
+def test_build_takes_the_lock(small_tree: Tree, tmp_path: Path, deadline: None) -> None:
+    out = tmp_path / "out"
+    first = _holder(out, 1.0)
+    lines: list[str] = []
+    build(BuildOptions(content=small_tree.root, out=out, formats=("epub",), volumes=(2,), jobs=1),
+          report=lines.append)  # fmt: skip
+    first.wait()
+    assert lines[0] == f"waiting for another build into {out} (pid {first.pid})…"
+    assert (out / "epub" / "volume-2.epub").is_file()
+
+
+def test_a_build_with_content_errors_leaves_no_folder(small_tree: Tree, tmp_path: Path) -> None:
+    small_tree.article("1.010103", raw="no front matter\n")
+    with pytest.raises(ContentError):
+        build(BuildOptions(content=small_tree.root, out=tmp_path / "out"))
+    assert not (tmp_path / "out").exists()
+
+
+def _complete(path: Path) -> bool:
+    if path.suffix == ".pdf":
+        result = subprocess.run(["qpdf", "--check", str(path)], capture_output=True)
+        return result.returncode == 0
+    if path.suffix == ".epub":
+        try:
+            with zipfile.ZipFile(path) as epub:
+                return epub.testzip() is None and epub.namelist()[0] == "mimetype"
+        except zipfile.BadZipFile:
+            return False
+    return path.suffix == ".json"
+
+
+def test_killed_builds_leave_previous_or_new_complete_files(
+    small_tree: Tree, tmp_path: Path
+) -> None:
+    """kill -9 at several moments: each output is the old or the new complete file."""
+    need("qpdf")
+    out = tmp_path / "out"
+    command = [PYTHON, "-m", "atlas_publish.cli", "build", "--content", str(small_tree.root),
+               "--out", str(out), "--jobs", "1"]  # fmt: skip
+    subprocess.run(command, env=ENV, check=True, capture_output=True, timeout=300)
+    previous = {
+        p: p.read_bytes() for p in out.rglob("*.*") if p.is_file() and p.suffix in (".pdf", ".epub")
+    }
+    assert len(previous) == 4  # two volumes, two formats
+    small_tree.article("1.010103", "A new article changes every volume-1 file.\n")
+    for delay in (0.3, 1.5, 3.0, 5.0):
+        build_process = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL,
+                                         stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+        time.sleep(delay)
+        os.killpg(build_process.pid, signal.SIGKILL)  # the build and its workers, as a whole
+        build_process.wait()
+        for path in out.rglob("*"):
+            if path.is_file() and not path.name.startswith("."):
+                assert _complete(path), f"{path} is incomplete after kill -9 at {delay} s"
+    # Only the main process killed: its orphaned workers must not keep the next build waiting.
+    orphaning = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL,
+                                 stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
+    time.sleep(2.5)
+    orphaning.kill()
+    orphaning.wait()
+    try:
+        finished = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=300)
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(orphaning.pid, signal.SIGKILL)  # the orphans, if any are left
+    assert finished.returncode == 0, finished.stderr
+    assert "waiting for another build" not in finished.stdout
+    leftovers = [p for p in out.rglob(".*") if p.name != ".lock" and p.name != ".cache"]
+    assert leftovers == []  # the next build removed what killed builds left
+    for path in previous:
+        assert _complete(path)
+
+
+def test_lenient_build_leaves_refused_resources_out(
+    small_tree: Tree, tmp_path: Path, capsys: pytest.CaptureFixture[str], deadline: None
+) -> None:
+    """Without --lenient a refused resource stops the build; with it, the PDF is built."""
+    from atlas_publish.cli import main
+
+    need("qpdf")
+    css = small_tree.root / "_templates" / "print" / "print.css"
+    css.parent.mkdir(parents=True)
+    project_css = (templates_dir() / "print" / "print.css").read_text()
+    css.write_text(
+        '@import "http://127.0.0.1:9/theme.css";\n'
+        + project_css.replace("url(../fonts/", f"url({templates_dir().as_uri()}/fonts/")
+        + "\nh1 { background: url(file:///etc/passwd); }\n"
+    )
+    article = small_tree.article("1.010103", '<img src="http://127.0.0.1:9/x.png" alt="x">\n')
+    out = tmp_path / "out"
+    args = ["build", "--content", str(small_tree.root), "--out", str(out), "--format", "pdf",
+            "--volume", "1", "--jobs", "1"]  # fmt: skip
+    assert main(args) == 1
+    refused = [line for line in capsys.readouterr().err.splitlines() if "[E062]" in line]
+    assert [line.split(": error")[0] for line in refused] == [
+        f"{article}:6",
+        f"{css}:1",
+        f"{css}:{project_css.count(chr(10)) + 3}",
+    ]
+    assert not out.exists()
+    assert main([*args, "--lenient"]) == 0
+    printed = capsys.readouterr().out.splitlines()
+    assert sum("warning[W062]" in line for line in printed) == 3
+    result = subprocess.run(["qpdf", "--check", str(out / "pdf" / "volume-1.pdf")])
+    assert result.returncode == 0
+
+
+@pytest.mark.parametrize(
+    ("unit", "paragraph", "size"),
+    [("![", 4_000, 990_000), ("[^", 4_000, 990_000), ("[", 19_000, 990_000),
+     ("[x](", 19_000, 990_000), ("*a**", 19_000, 100_000), ("_a ", 19_000, 100_000),
+     ("|a|b|\n|-|-|\n", 0, 100_000), ("<a ", 19_000, 100_000), ("&", 19_000, 100_000)],
+)  # fmt: skip
+def test_pathological_articles_finish(
+    small_tree: Tree, unit: str, paragraph: int, size: int, deadline: None
+) -> None:
+    """What markdown-it is slowest on: an answer, quickly. Runs of '[' are refused (their cost
+    grows with what follows); dense markup is linear but slow (about 20 us a character, a
+    hundred times prose), so it is tried at 100 KB, not at the 1 MB limit."""
+    chunk = unit * (paragraph // len(unit)) + "\n\n" if paragraph else unit
+    body = chunk * (size // len(chunk))
+    small_tree.article("1.010103", body)
+    try:
+        check(small_tree.root)
+    except ContentError as error:
+        assert all(d.location.line for d in error.diagnostics)
