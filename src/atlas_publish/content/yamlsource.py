@@ -60,8 +60,20 @@ def parse_mapping(
     text: str, path: Path, diagnostics: Diagnostics, first_line: int = 1
 ) -> YamlMap | None:
     """Parse ``text`` as a YAML mapping; report faults at their line and return None."""
+    if LOADER is not yaml.SafeLoader:
+        probe = Diagnostics()
+        result = _parse(text, path, probe, first_line, LOADER)
+        if not probe.items:
+            return result
+    # Faults are reported by PyYAML's own parser: its messages and lines are the documented ones.
+    return _parse(text, path, diagnostics, first_line, yaml.SafeLoader)
+
+
+def _parse(
+    text: str, path: Path, diagnostics: Diagnostics, first_line: int, loader_type: Any
+) -> YamlMap | None:
     try:
-        loader = LOADER(text)
+        loader = loader_type(text)
         try:
             node = loader.get_single_node()
         finally:
