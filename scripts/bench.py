@@ -81,7 +81,7 @@ checked = check(content)
 atlas = checked.atlas
 out.mkdir(parents=True, exist_ok=True)
 for volume in atlas.volumes:
-    links = PrintLinks(volume.number, atlas.root, {})
+    links = PrintLinks(volume.number, atlas.root)
     html = volume_html(atlas, volume, checked.indexes, links, None)
     fetcher = RestrictedFetcher([atlas.root, templates_dir()])
     fonts = FontConfiguration()

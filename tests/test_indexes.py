@@ -39,7 +39,7 @@ def _front(number: str, title: str, stages: str = "[]", tags: str = "[]", keywor
 
 def _stage_index(tree: Tree, links: object | None = None) -> str:
     checked = check(tree.root)
-    links = links or PrintLinks(1, tree.root, {})
+    links = links or PrintLinks(1, tree.root)
     article = checked.indexes.articles["1.010102"]
     html = stage_index_html(environment(checked.atlas), article, checked.indexes, links, level=5)  # type: ignore[arg-type]
     assert html is not None
@@ -57,10 +57,10 @@ def _sentences(html: str) -> str:
 
 def test_stage_index_golden(small_tree: Tree) -> None:
     """The exact HTML of a stage index in print: same-volume rows link (and get their page from
-    CSS), another volume's row names the volume and its page."""
+    CSS), another volume's row names the volume."""
     small_tree.article("2.010102", "More.\n", front=_front("2.010102", "A <Bold> & Brave Move",
                                                            "[6]", "[S6_Customers]"))  # fmt: skip
-    html = _stage_index(small_tree, PrintLinks(1, small_tree.root, {"article-2.010101": (2, 7)}))
+    html = _stage_index(small_tree, PrintLinks(1, small_tree.root))
     golden = GOLDEN / "stage_index.html"
     if os.environ.get("UPDATE_GOLDEN"):
         golden.write_text(html)
@@ -110,9 +110,7 @@ def test_tag_table_rows_by_number_print_and_epub(small_tree: Tree) -> None:
     checked = check(small_tree.root)
     env = environment(checked.atlas)
     rows = r'<td class="number">([\d.]+)</td>\s*<td class="title">(.*?)</td>'
-    printed = tag_table_html(
-        env, "S6_Customers", checked.indexes, PrintLinks(1, small_tree.root, {})
-    )
+    printed = tag_table_html(env, "S6_Customers", checked.indexes, PrintLinks(1, small_tree.root))
     assert re.findall(rows, printed) == [
         ("1.010100", '<a class="xref xref-page" href="#article-1.010100">First</a>'),
         ("1.010102", '<a class="xref xref-page" href="#article-1.010102">Has Some Customers</a>'),

@@ -55,12 +55,11 @@ def find_target(kind: str, number: str, indexes: Indexes) -> Target | None:
     return None
 
 
-def other_volume_suffix(target: Target, page: int | None) -> str:
-    """' (Volume 4, p. 112)' when the page is known, else ' (Volume 4, article 4.020105)'."""
+def other_volume_suffix(target: Target) -> str:
+    """' (Volume 4)' for a volume, else ' (Volume 4, article 4.020105)'."""
     if target.kind == "volume":
         return f" (Volume {target.volume})"
-    where = f"p.\u00a0{page}" if page is not None else target.label
-    return f" (Volume {target.volume}, {where})"
+    return f" (Volume {target.volume}, {target.label})"
 
 
 def article_target(article: Article) -> Target:

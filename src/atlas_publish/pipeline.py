@@ -292,7 +292,6 @@ class _Run:
             self.atlas,
             number,
             self.options.out / relative,
-            {},  # other volumes are named, never paged: see README, "Cross-references"
             created=self.created,
             pdf_variant=self.options.pdf_variant,
         )

@@ -53,8 +53,7 @@ def tag_table_html(env: Environment, tag: str, indexes: Indexes, links: LinkStyl
 
 
 def _table_link(link: Link, article: Article) -> Link:
-    """In a table the number has its own column: another volume's row reads '(Volume 4)' or
-    '(Volume 4, p. 112)', never '(Volume 4, article 4.020105)'."""
+    """In a table the number has its own column: another volume's row reads '(Volume 4)', never '(Volume 4, article 4.020105)'."""
     label = f", {article_target(article).label})"
     if link.suffix.endswith(label):
         return replace(link, suffix=link.suffix.removesuffix(label) + ")")

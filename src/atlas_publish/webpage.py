@@ -64,7 +64,7 @@ class ChapterLinks:
             if target.kind == "volume":
                 href = f"/#{target.anchor}"
             return Link(href)
-        return Link(None, other_volume_suffix(target, None))
+        return Link(None, other_volume_suffix(target))
 
     def _inside(self, target: Target) -> bool:
         if target.kind == "volume":

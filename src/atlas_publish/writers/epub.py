@@ -121,7 +121,7 @@ class EpubLinks:
 
     def link(self, target: Target) -> Link:
         if target.volume != self.volume.number:
-            return Link(None, other_volume_suffix(target, None))
+            return Link(None, other_volume_suffix(target))
         chapter = self._chapter_of(target)
         if chapter is None:  # the volume itself: its title page
             return Link("title.xhtml")

@@ -10,8 +10,7 @@ import datetime as dt
 import logging
 import re
 import time
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -31,11 +30,7 @@ class PdfJob:
     atlas: Atlas
     volume: int
     target: Path
-    pages: Mapping[str, tuple[int, int]]  # anchor -> (volume, folio) from earlier layouts
     created: int | None = None  # SOURCE_DATE_EPOCH
-    # Volumes laid out in the same run: their unknown pages get a stand-in of a page number's
-    # length, so the next round (with true pages) rarely moves anything.
-    pending: frozenset[int] = frozenset()
     pdf_variant: str | None = "pdf/ua-1"
 
 
@@ -45,31 +40,24 @@ class PdfResult:
     path: Path
     page_count: int
     folios: dict[str, int]  # anchor -> folio (arabic page number) in this volume
-    used_pages: dict[str, int | None]  # other volumes' pages this layout printed
     seconds: float
 
 
 @dataclass(slots=True)
 class PrintLinks:
-    """Links in a print volume: inside it, clickable with the page; elsewhere, named."""
+    """Links in a print volume: inside it, clickable with the page; elsewhere, named.
+
+    Another volume is named with the article, never with a page: each volume is then laid out
+    once, and an edit that moves pages in one volume rebuilds no other (README)."""
 
     volume: int
     content_root: Path
-    pages: Mapping[str, tuple[int, int]]
-    pending: frozenset[int] = frozenset()
-    used: dict[str, int | None] = field(default_factory=dict)
 
     def link(self, target: Target) -> Link:
         if target.volume == self.volume:
             paged = target.kind != "volume"
             return Link(f"#{target.anchor}", classes="xref xref-page" if paged else "xref")
-        known = self.pages.get(target.anchor)
-        page = known[1] if known and known[0] == target.volume else None
-        if target.kind != "volume":
-            self.used[target.anchor] = page
-            if page is None and target.volume in self.pending:
-                page = 100  # a stand-in; the pipeline lays this volume out again
-        return Link(None, other_volume_suffix(target, page))
+        return Link(None, other_volume_suffix(target))
 
     def image_src(self, path: Path) -> str:
         return path.relative_to(self.content_root).as_posix()
@@ -125,7 +113,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
     atlas = job.atlas
     volume = atlas.volume(job.volume)
     indexes = build_indexes(atlas)
-    links = PrintLinks(volume.number, atlas.root, job.pages, job.pending)
+    links = PrintLinks(volume.number, atlas.root)
     html = volume_html(atlas, volume, indexes, links, job.created)
 
     fetcher = RestrictedFetcher([atlas.root, templates_dir()])
@@ -158,7 +146,6 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         path=job.target,
         page_count=len(document.pages),
         folios=folios,
-        used_pages=dict(links.used),
         seconds=time.perf_counter() - started,
     )
 
