@@ -39,7 +39,7 @@ dist: setup
 
 # The EPUBs, checked by EPUBCheck and by DAISY Ace (installed into .tools/ on first use).
 # Build the PDFs first (make all) for the print page list: it comes from their layout.
-ebook-check: epub
+ebook-check: all  # the PDFs first, so the EPUBs carry the print page list
 	$(BIN)/python -m atlas_publish.validate $(OUT)/epub/volume-*.epub
 	scripts/ace.sh $(OUT)/ace $(OUT)/epub/volume-*.epub
 
