@@ -686,6 +686,9 @@ def test_killed_builds_leave_previous_or_new_complete_files(
     time.sleep(2.5)
     orphaning.kill()
     orphaning.wait()
+    time.sleep(0.5)
+    orphans = subprocess.run(["pgrep", "-s", str(orphaning.pid)], capture_output=True, text=True)
+    assert orphans.stdout == "", "workers outlived the killed build"  # PR_SET_PDEATHSIG
     try:
         finished = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=300)
     finally:

@@ -125,7 +125,7 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
                 progress.finish(label_of(output.volume, output.format), output)
             return unchanged
     jobs = max(1, options.jobs)
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
         if {"pdf", "complete"} & set(options.formats):
             # Workers start (small, before the content is loaded) and import WeasyPrint
             # while this process checks the content.
@@ -163,6 +163,14 @@ def _in_worker(function: Callable[[Any], Any], job: object) -> Any:
         gc.collect()
         with contextlib.suppress(AttributeError, OSError):  # glibc only; elsewhere, no need
             ctypes.CDLL(None).malloc_trim(0)
+
+
+def _die_with_parent() -> None:
+    """A worker ends when the build process is killed (kill -9 leaves no orphans laying out
+    volumes for nobody). Linux only; elsewhere workers end when they next look for work."""
+    pr_set_pdeathsig = 1
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, 9)  # SIGKILL
 
 
 def _import_renderer() -> None:
