@@ -58,7 +58,7 @@ serve: setup
 
 # Timings on a generated 700-article handbook (several minutes); installs pandoc to compare
 bench: setup
-	@command -v pandoc >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get install -y -q pandoc; \
+	@command -v pandoc >/dev/null || { if [ "$$(id -u)" = 0 ]; then apt-get update -qq && apt-get install -y -q pandoc; \
 	  else echo "pandoc is missing: sudo apt-get install pandoc (the comparison is skipped)"; fi; }
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/python scripts/bench.py
 
