@@ -63,7 +63,8 @@ def files(out: Path) -> dict[str, int]:
     return {
         str(p.relative_to(out)): p.stat().st_mtime_ns
         for p in out.rglob("*")
-        if p.is_file() and ".cache" not in p.parts
+        # .cache is the build's bookkeeping; .lock holds the pid of the build running now
+        if p.is_file() and ".cache" not in p.parts and p.name != ".lock"
     }
 
 
