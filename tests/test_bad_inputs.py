@@ -15,8 +15,6 @@ from __future__ import annotations
 
 import os
 import shutil
-import signal
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -30,20 +28,6 @@ CORPUS = Path(__file__).parent / "bad_inputs"
 CASES = sorted(p for p in CORPUS.iterdir() if p.suffix == ".md" or p.is_dir())
 ARTICLE = "1-volume-1/01-chapter-01/1.010103-case.md"
 HEAD = '---\nnumber: "1.010103"\ntitle: A Case\nsummary: One bad input.\n---\n'
-
-
-@pytest.fixture
-def deadline() -> Iterator[None]:
-    def expired(signum: int, frame: object) -> None:
-        raise TimeoutError("took over 20 s: this input hangs the check")
-
-    previous = signal.signal(signal.SIGALRM, expired)
-    signal.alarm(20)
-    try:
-        yield
-    finally:
-        signal.alarm(0)
-        signal.signal(signal.SIGALRM, previous)
 
 
 def expected_file(case: Path) -> Path:

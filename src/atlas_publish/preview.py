@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .errors import BuildError, ContentError, Diagnostic, Diagnostics, SourceLocation
 from .fetcher import RestrictedFetcher
-from .indexes import Indexes, build_indexes
+from .indexes import Indexes
+from .listing import load  # the model without rendering every body (check does that)
 from .model import Atlas, Chapter
 from .outputs import atomic_path, atomic_write_bytes
 from .render import templates_dir
@@ -27,18 +28,6 @@ class Preview:
     html: Path
     pages: int
     seconds: float
-
-
-def load_for_preview(content: Path) -> tuple[Atlas, Indexes]:
-    """The tree, loaded and validated, without rendering every body (check does that)."""
-    from .content.load import load_atlas
-
-    diagnostics = Diagnostics()
-    atlas = load_atlas(content, diagnostics)
-    diagnostics.gate()
-    if atlas is None:
-        raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
-    return atlas, build_indexes(atlas)
 
 
 def find_chapter(atlas: Atlas, number: str) -> Chapter:
@@ -60,7 +49,7 @@ def find_chapter(atlas: Atlas, number: str) -> Chapter:
 def preview_chapter(content: Path, out: Path, number: str) -> Preview:
     """Write ``out/preview/chapter-V.CC.pdf`` and ``.html``; raise ContentError on bad content."""
     started = time.perf_counter()
-    atlas, indexes = load_for_preview(content)
+    atlas, indexes = load(content)
     chapter = find_chapter(atlas, number)
     folder = out / "preview"
     diagnostics = Diagnostics()
