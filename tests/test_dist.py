@@ -35,22 +35,13 @@ from atlas_publish.dist import (
 from atlas_publish.render import templates_dir
 from atlas_publish.validate import epubcheck_available
 
-from .conftest import Tree, need
+from .conftest import CHROMIUM, CHROMIUM_FLAGS, Tree, need
 
 EPOCH = 1767225600  # 2026-01-01T00:00:00Z
 ATOM = "{http://www.w3.org/2005/Atom}"
 DC = "{http://purl.org/dc/terms/}"
 ACQUISITION = "http://opds-spec.org/acquisition"
 FEED_TYPE = "application/atom+xml;profile=opds-catalog;kind=acquisition"
-BROWSER_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
 EXPECTED = {
     "test-atlas-vol-1-beginnings.pdf",
     "test-atlas-vol-1-beginnings.epub",
@@ -250,7 +241,7 @@ def test_download_page_in_a_phone_sized_browser(runs: Runs, tmp_path: Path) -> N
     html = (runs.dist / "index.html").read_text()
     assert not re.search(r"(src|href)=\"(https?:)?//", html)  # no external assets
     with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path="/usr/bin/chromium", args=BROWSER_ARGS)
+        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         try:
             page = browser.new_page(viewport={"width": 390, "height": 844})
             problems: list[str] = []

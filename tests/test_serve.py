@@ -5,24 +5,12 @@ from __future__ import annotations
 import threading
 import urllib.request
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
 from atlas_publish.serve import serve
 
-from .conftest import Tree
-
-CHROMIUM = Path("/usr/bin/chromium")
-FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from .conftest import CHROMIUM, CHROMIUM_FLAGS, Tree
 
 
 @pytest.fixture
@@ -71,7 +59,7 @@ def test_a_saved_edit_and_an_error_show_in_the_browser(server: str, small_tree: 
         pytest.skip("chromium is not installed (make setup)")
     article = next(small_tree.root.glob("1-*/01-*/1.010101-*.md"))
     with playwright.sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
         page = browser.new_page()
         page.goto(server + "/chapter/1.01")
         expect = playwright.expect
