@@ -7,7 +7,7 @@ import re
 from collections.abc import Mapping
 
 from .legacy import ARTICLE_NUMBER
-from .tables import is_table_line, join_split_tables, parse_table
+from .tables import is_table_line, join_split_tables, parse_table, table_end
 
 EXPRESSION_OPENERS = re.compile(r"\{[{%#]")
 NUMBER_HEADERS = {"article", "article number", "number", "no", "no.", "file no", "file no."}
@@ -41,9 +41,7 @@ def replace_tag_tables(lines: list[str], tagged: Mapping[str, frozenset[str]]) -
             out.append(lines[index])
             index += 1
             continue
-        end = index
-        while end < len(lines) and is_table_line(lines[end]):
-            end += 1
+        end = table_end(lines, index)
         tag = _tag_of_table(lines[index:end], tagged)
         if tag is None:
             out.extend(lines[index:end])

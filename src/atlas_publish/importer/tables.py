@@ -77,7 +77,7 @@ def join_split_tables(lines: list[str]) -> list[str]:
             out.append(lines[index])
             index += 1
             continue
-        end = _table_end(lines, index)
+        end = table_end(lines, index)
         table = parse_table(lines[index:end])
         if table is None:
             out.extend(lines[index:end])
@@ -89,7 +89,7 @@ def join_split_tables(lines: list[str]) -> list[str]:
                 gap += 1
             if gap == end or gap >= len(lines) or not is_table_line(lines[gap]):
                 break
-            next_end = _table_end(lines, gap)
+            next_end = table_end(lines, gap)
             following = parse_table(lines[gap:next_end])
             same_shape = following is not None and len(following.header) == len(table.header)
             if not (following and same_shape) or not (
@@ -103,7 +103,8 @@ def join_split_tables(lines: list[str]) -> list[str]:
     return out
 
 
-def _table_end(lines: list[str], start: int) -> int:
+def table_end(lines: list[str], start: int) -> int:
+    """The index after the run of table lines that begins at ``start``."""
     end = start
     while end < len(lines) and is_table_line(lines[end]):
         end += 1
