@@ -175,6 +175,41 @@ def test_template_overrides_with_scripts_are_refused(small_tree: Tree) -> None:
     assert "error[E063]: 'onload=' makes the page active" in str(diagnostics.items[0])
 
 
+def test_templates_render_in_the_sandbox_with_no_way_into_python(small_tree: Tree) -> None:
+    """Even a template that ``check`` never saw (built at run time) cannot reach Python."""
+    env = environment(check(small_tree.root).atlas)
+    assert not env.globals  # no cycler, joiner, range, lipsum, namespace
+    for payload in (
+        "{{ cycler.__init__.__globals__.os }}",
+        "{{ atlas.__class__.__mro__ }}",
+        "{{ atlas['__cl' ~ 'ass__'] }}",
+        "{{ (atlas|attr('__cl' ~ 'ass__')).__init__ }}",
+        "{{ [].append(1) }}",
+    ):
+        with pytest.raises(
+            BuildError, match=r"error\[E066\]: the template failed \((access|.*unsafe|.*undefined)"
+        ):
+            env.from_string(payload).render(atlas=check(small_tree.root).atlas)
+
+
+def test_a_template_payload_that_check_cannot_see_fails_the_build_at_its_line(
+    small_tree: Tree, tmp_path: Path
+) -> None:
+    override = small_tree.root / "_templates" / "print" / "volume.html.j2"
+    override.parent.mkdir(parents=True)
+    text = (templates_dir() / "print" / "volume.html.j2").read_text()
+    text = text.replace("<body>", "<body>{{ atlas['__cl' ~ 'ass__'] }}", 1)
+    override.write_text(text)
+    line = text[: text.index("__cl")].count("\n") + 1
+    check(small_tree.root)  # a built name: only the sandbox sees it, at render time
+    out = tmp_path / "out"
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(content=small_tree.root, out=out, formats=("pdf",), jobs=1))
+    assert f"volume.html.j2:{line}: error[E066]:" in str(caught.value)
+    assert "unsafe" in str(caught.value)
+    assert not list(out.glob("pdf/*.pdf"))
+
+
 def test_a_template_override_linked_from_outside_is_refused(
     small_tree: Tree, tmp_path: Path
 ) -> None:

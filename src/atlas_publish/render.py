@@ -6,15 +6,19 @@ project's ``templates/``, so a writer can override a single template.
 
 from __future__ import annotations
 
+import traceback
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import Any
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
+from jinja2.exceptions import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from .backmatter import run_text, runs
-from .errors import Diagnostics
+from .errors import BuildError, Diagnostics, SourceLocation
 from .expressions import words_filter
 from .indexes import Indexes
 from .links import Link, LinkStyle, article_target
@@ -34,14 +38,46 @@ def template_search_path(content_root: Path) -> list[Path]:
     return [content_root / "_templates", templates_dir()]
 
 
+class _Template(Template):
+    """A template whose failures name the template's ``path:line``, never a traceback."""
+
+    def render(self, *args: Any, **kwargs: Any) -> str:
+        try:
+            return super().render(*args, **kwargs)
+        except (TemplateError, RecursionError, ValueError) as error:
+            raise BuildError(f"{_template_line(error)}: error[E066]: {_reason(error)}") from None
+
+
+def _template_line(error: BaseException) -> str:
+    """The innermost template frame of a rendering failure (Jinja maps its frames to the
+    template's file and line)."""
+    where = getattr(error, "filename", None), getattr(error, "lineno", None)
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename.endswith((".j2", ".html", ".xhtml")):
+            where = frame.filename, frame.lineno
+    return str(SourceLocation(Path(where[0] or "template"), where[1]))
+
+
+def _reason(error: BaseException) -> str:
+    if isinstance(error, RecursionError):
+        return "the template includes itself without end: remove the loop"
+    message = getattr(error, "message", None) or str(error)
+    return f"the template failed ({message}): fix it, or remove the override"
+
+
 def environment(atlas: Atlas) -> Environment:
-    env = Environment(
+    """Templates are content too (a writer may override any): they render in Jinja's
+    immutable sandbox, with none of Jinja's default globals (``cycler``, ``joiner``,
+    ``range``, ``lipsum``...), only the data each render call passes in."""
+    env = ImmutableSandboxedEnvironment(
         loader=FileSystemLoader([str(p) for p in template_search_path(atlas.root)]),
         autoescape=select_autoescape(["html", "xhtml", "j2", "xml"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
     )
+    env.globals.clear()
+    env.template_class = _Template
     env.filters["words"] = words_filter(atlas.language)
     env.filters["page_runs"] = page_runs
     return env

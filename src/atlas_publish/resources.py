@@ -15,6 +15,10 @@ from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
 
+from jinja2 import nodes
+from jinja2.exceptions import TemplateError
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
 from .content.files import inside
 from .errors import Diagnostics
 
@@ -111,6 +115,70 @@ def check_template_overrides(
                 path,
                 text.count("\n", 0, match.start()) + 1,
             )
+
+        if path.suffix in {".j2", ".html", ".xhtml", ".htm"}:
+            for line, message in template_code_faults(path, text):
+                diagnostics.error("E065", message, path, line)
+
+
+def template_code_faults(path: Path, source: str) -> list[tuple[int, str]]:
+    """What in a template override reaches past the data it is given, with its line.
+
+    The sandbox refuses it at render time too; this names it at ``check``, before anything
+    renders: a syntax error, a name starting with ``_`` (Python's internals), or a global
+    function (Jinja's defaults are removed, so ``cycler`` and the like are unknown)."""
+    try:
+        tree = ImmutableSandboxedEnvironment().parse(source, name=path.name, filename=str(path))
+    except TemplateError as error:
+        line = getattr(error, "lineno", None) or 1
+        return [(line, f"the template does not parse ({error.message}): fix its syntax")]
+    names: dict[int, list[str]] = {}
+    for node in tree.find_all((nodes.Getattr, nodes.Getitem, nodes.Name, nodes.Filter)):
+        if isinstance(node, nodes.Getattr):
+            name = node.attr
+        elif isinstance(node, nodes.Getitem):
+            if not isinstance(node.arg, nodes.Const) or not isinstance(node.arg.value, str):
+                continue
+            name = node.arg.value
+        elif isinstance(node, nodes.Filter):
+            name = f"|{node.name}" if _names_attribute_at_run_time(node) else ""
+        elif isinstance(node, nodes.Name):
+            name = node.name if node.name in UNSAFE_NAMES else ""
+        else:
+            continue
+        if name.startswith(("_", "|")) or name in UNSAFE_NAMES:
+            names.setdefault(node.lineno, []).append(name)
+    return [
+        (
+            line,
+            f"{', '.join(repr(n) for n in dict.fromkeys(reversed(found)))} would reach "
+            "into Python, which a template may not do: use only the data it is given",
+        )  # fmt: skip
+        for line, found in sorted(names.items())
+    ]
+
+
+# Jinja's default globals and names that lead from a template into Python.
+UNSAFE_NAMES = frozenset(
+    {"cycler", "joiner", "namespace", "lipsum", "range", "dict", "self", "config", "request"}
+)
+# Filters that take an attribute's name as an argument.
+ATTRIBUTE_FILTERS = frozenset({"attr", "map", "selectattr", "rejectattr", "groupby", "sort",
+                               "sum", "unique", "min", "max"})  # fmt: skip
+
+
+def _names_attribute_at_run_time(node: nodes.Filter) -> bool:
+    """An attribute filter given a built name, or a literal one that starts with ``_``."""
+    if node.name not in ATTRIBUTE_FILTERS:
+        return False
+    for argument in [*node.args, *(k.value for k in node.kwargs)]:
+        if not isinstance(argument, nodes.Const):
+            return True
+        if isinstance(argument.value, str) and any(
+            part.startswith("_") for part in argument.value.split(".")
+        ):
+            return True
+    return False
 
 
 def unreported_refusals(urls: list[str], content_root: Path) -> list[str]:
