@@ -74,7 +74,7 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from atlas_publish.pipeline import check
-from atlas_publish.writers.pdf import PrintLinks, page_css, volume_html, _stylesheet
+from atlas_publish.editions.print import PrintLinks, PrintSettings, print_volume
 from atlas_publish.fetcher import RestrictedFetcher
 from atlas_publish.render import templates_dir
 content, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -83,14 +83,23 @@ atlas = checked.atlas
 out.mkdir(parents=True, exist_ok=True)
 for volume in atlas.volumes:
     links = PrintLinks(volume.number, atlas.root)
-    html = volume_html(atlas, volume, checked.indexes, links, None)
+    planned = print_volume(atlas, checked.indexes, volume, links, PrintSettings())
     fetcher = RestrictedFetcher([atlas.root, templates_dir()])
     fonts = FontConfiguration()
-    sheets = [weasyprint.CSS(string=page_css(atlas), font_config=fonts),
-              weasyprint.CSS(filename=str(_stylesheet(atlas)), url_fetcher=fetcher, font_config=fonts)]
-    weasyprint.HTML(string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher).write_pdf(
+    sheets = [weasyprint.CSS(string=s.text, filename=s.path and str(s.path), url_fetcher=fetcher,
+                             font_config=fonts) for s in planned.stylesheets]
+    sheets.append(weasyprint.CSS(string=TARGET_COUNTER, font_config=fonts))
+    weasyprint.HTML(string=planned.html, base_url=str(atlas.root) + "/", url_fetcher=fetcher).write_pdf(
         out / f"volume-{volume.number}.pdf", stylesheets=sheets, font_config=fonts, pdf_variant="pdf/ua-1")
 """
+# The naive way numbers pages as WeasyPrint does by itself (and as the build did before it
+# printed the numbers as text): target-counter(), resolved by laying pages out again.
+TARGET_COUNTER = r"""
+.toc a::after { content: leader(dotted) "\2009" target-counter(attr(href url), page);
+  font: 8.5pt var(--display); color: var(--ink); }
+a.xref-page::after { content: " (p.\00a0" target-counter(attr(href url), page) ")"; }
+"""
+NAIVE = NAIVE.replace("TARGET_COUNTER", repr(TARGET_COUNTER))
 
 
 def pandoc_sources(content: Path, folder: Path) -> list[Path]:

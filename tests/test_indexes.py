@@ -18,12 +18,12 @@ from atlas_publish.backmatter import (
     runs,
     volume_page_locators,
 )
+from atlas_publish.editions.print import PrintLinks
 from atlas_publish.pipeline import BuildOptions, build, check
 from atlas_publish.render import environment, page_runs, stage_index_html, tag_table_html
 from atlas_publish.validate import epubcheck, epubcheck_available
 from atlas_publish.writers.backmatter_pdf import continuation_css, volume_back_matter
 from atlas_publish.writers.epub import EpubJob, EpubLinks, plan_volume_epub
-from atlas_publish.writers.pdf import PrintLinks
 
 from .conftest import Tree, need, run_text
 

@@ -288,7 +288,7 @@ class _Run:
         return True
 
     def _pdf(self, number: int) -> None:
-        from .writers.pdf import PdfJob, render_volume_pdf
+        from .editions.print import PdfJob, PrintSettings, render_volume_pdf
 
         volume = self.atlas.volume(number)
         key = self.keys.volume_key("pdf", volume, self.checked.uses.get(number, ()))
@@ -296,12 +296,14 @@ class _Run:
         relative = f"pdf/volume-{number}.pdf"
         if self._cached(number, "pdf", relative, key):
             return
+        entry = self.manifest.outputs.get(relative)
         job = PdfJob(
             self.atlas,
             number,
             self.options.out / relative,
-            created=self.created,
-            pdf_variant=self.options.pdf_variant,
+            PrintSettings(created=self.created, pdf_variant=self.options.pdf_variant),
+            # the last layout's folios: the first guess of the page numbers (editions/print.py)
+            previous=entry.folios if entry else {},
         )
         self._submit(render_volume_pdf, job, number, "pdf", relative, key)
 
@@ -358,6 +360,7 @@ class _Run:
             self._epub(number)
 
     def _complete(self, wanted: list[int]) -> None:
+        from .editions.print import COMPLETE_INDEX_CSS, back_matter_stylesheets
         from .writers.complete import join_volumes
 
         relative = "pdf/complete.pdf"
@@ -373,7 +376,8 @@ class _Run:
         pages = {
             anchor: (n, folio) for n in numbers for anchor, folio in self.folios.get(n, {}).items()
         }
-        page_count = join_volumes(self.atlas, paths, target, self.created, pages)
+        sheets = back_matter_stylesheets(self.atlas, COMPLETE_INDEX_CSS)
+        page_count = join_volumes(self.atlas, paths, target, self.created, pages, sheets)
         seconds = time.perf_counter() - started
         self.manifest.record(self.options.out, relative, key, pages=page_count, seconds=seconds)
         built = Built(0, "complete", target, seconds, page_count)

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 from pypdf import PdfWriter
@@ -17,6 +17,7 @@ from pypdf.generic import DictionaryObject, NameObject, TextStringObject
 
 from ..model import Atlas
 from ..outputs import atomic_path
+from .pdf import Stylesheet
 
 
 def join_volumes(
@@ -25,6 +26,7 @@ def join_volumes(
     target: Path,
     created: int | None,
     pages: Mapping[str, tuple[int, int]] | None = None,
+    index_stylesheets: Sequence[Stylesheet] = (),
 ) -> int:
     """Write ``target`` from the volume PDFs in order; return its page count.
 
@@ -34,7 +36,7 @@ def join_volumes(
     for pdf in volume_pdfs:
         writer.append(str(pdf), import_outline=True)
     if pages is not None:
-        index = complete_index_pdf(atlas, pages)
+        index = complete_index_pdf(atlas, pages, index_stylesheets)
         if len(writer.pages) % 2:  # the index starts on a right-hand page
             writer.add_blank_page()
         first = len(writer.pages)
@@ -61,23 +63,21 @@ def join_volumes(
 INDEX_TITLE = "Index to all volumes"
 
 
-def complete_index_pdf(atlas: Atlas, pages: Mapping[str, tuple[int, int]]) -> bytes:
-    """The back matter over every volume, laid out by WeasyPrint, as PDF bytes."""
-    from weasyprint.text.fonts import FontConfiguration
-
-    from ..fetcher import RestrictedFetcher
+def complete_index_pdf(
+    atlas: Atlas, pages: Mapping[str, tuple[int, int]], stylesheets: Sequence[Stylesheet]
+) -> bytes:
+    """The back matter over every volume, laid out by WeasyPrint with the print edition's
+    back-matter ``stylesheets``, as PDF bytes."""
     from ..indexes import build_indexes
     from ..render import templates_dir
-    from .backmatter_pdf import complete_index_html, render_pages
-    from .pdf import _stylesheet, page_css
+    from .backmatter_pdf import complete_index_html
+    from .pdf import Typesetter
 
     html = complete_index_html(atlas, build_indexes(atlas), pages)
-    fetcher = RestrictedFetcher([atlas.root, templates_dir()])
-    css = "html { break-before: right; } .bm-start { display: none; }"
-    _root, document = render_pages(
-        atlas, html, css, FontConfiguration(), fetcher, page_css(atlas), _stylesheet(atlas)
-    )
-    return bytes(document.write_pdf())
+    typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
+    with typesetter.session():
+        layout = typesetter.lay_out(typesetter.parse(html), stylesheets)
+    return bytes(layout.document.write_pdf())
 
 
 def _link_to_destinations(writer: PdfWriter, first: int) -> None:

@@ -1,194 +1,36 @@
-"""The print edition: one volume -> HTML (Jinja) -> WeasyPrint -> PDF, checked for completeness.
+"""WeasyPrint, the print edition's engine: lays out planned HTML, reads where things landed,
+and writes the PDF. What is laid out (the HTML, the stylesheets, the page numbers printed in
+it) is decided by the print edition (``editions/print.py``); this module only drives WeasyPrint.
 
-Runs in worker processes: a PdfJob goes in, a PdfResult (pages, where each article landed)
-comes out. ``import weasyprint`` is slow, so only this module imports it.
+``import weasyprint`` is slow, so it is imported here only when something is laid out.
 """
 
 from __future__ import annotations
 
-import datetime as dt
 import logging
 import re
-import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..errors import BuildError, Diagnostics
-from ..fetcher import REFUSED, RestrictedFetcher
-from ..indexes import Indexes, build_indexes
-from ..links import Link, LinkStyle, Target, other_volume_suffix
-from ..model import Atlas, Volume
 from ..outputs import atomic_path
-from ..pagebreaks import print_page_starts
-from ..render import environment, render_articles, templates_dir
-from ..resources import unreported_refusals
+
+# The attribute the print stylesheet prints after a link, instead of
+# ``target-counter(attr(href url), page)``: a number known before layout (print.css).
+PAGE_ATTRIBUTE = "data-page"
 
 
 @dataclass(frozen=True, slots=True)
-class PdfJob:
-    atlas: Atlas
-    volume: int
-    target: Path
-    created: int | None = None  # SOURCE_DATE_EPOCH
-    pdf_variant: str | None = "pdf/ua-1"
+class Stylesheet:
+    """A stylesheet as a file (print.css, or a writer's override) or as text (the page size)."""
+
+    path: Path | None = None
+    text: str | None = None
 
 
-@dataclass(frozen=True, slots=True)
-class PdfResult:
-    volume: int
-    path: Path
-    page_count: int
-    folios: dict[str, int]  # anchor -> folio (arabic page number) in this volume
-    seconds: float
-
-
-@dataclass(slots=True)
-class PrintLinks:
-    """Links in a print volume: inside it, clickable with the page; elsewhere, named.
-
-    Another volume is named with the article, never with a page: each volume is then laid out
-    once, and an edit that moves pages in one volume rebuilds no other (README)."""
-
-    volume: int
-    content_root: Path
-
-    def link(self, target: Target) -> Link:
-        if target.volume == self.volume:
-            paged = target.kind != "volume"
-            return Link(f"#{target.anchor}", classes="xref xref-page" if paged else "xref")
-        return Link(None, other_volume_suffix(target))
-
-    def image_src(self, path: Path) -> str:
-        return path.relative_to(self.content_root).as_posix()
-
-
-def page_css(atlas: Atlas) -> str:
-    """The page size, bleed and marks from atlas.yaml."""
-    rules = [f"size: {atlas.print.size};"]
-    if atlas.print.bleed:
-        rules.append(f"bleed: {atlas.print.bleed};")
-    if atlas.print.marks:
-        rules.append(f"marks: {atlas.print.marks};")
-    return "@page { " + " ".join(rules) + " }"
-
-
-def volume_html(
-    atlas: Atlas, volume: Volume, indexes: Indexes, links: LinkStyle, created: int | None
-) -> str:
-    env = environment(atlas)
-    # check() refused what must be left out unless the build is --lenient: leave it out.
-    diagnostics = Diagnostics(lenient=True)
-    bodies = render_articles(
-        volume.articles,
-        atlas,
-        indexes,
-        env,
-        links,
-        diagnostics,
-        footnotes_inline=True,
-        heading_offset=3,
-    )
-    if diagnostics.errors:  # the pipeline checked the content first; this is a bug
-        raise BuildError("\n".join(str(d) for d in diagnostics.errors))
-    when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
-    keywords = sorted({k for a in volume.articles for k in a.keywords})
-    return env.get_template("print/volume.html.j2").render(
-        atlas=atlas,
-        volume=volume,
-        bodies=bodies,
-        subject=f"Volume {volume.number}: {volume.title}",
-        keywords=keywords,
-        created=when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None,
-        edition_date=when.strftime("%B %Y") if when else None,
-    )
-
-
-def render_volume_pdf(job: PdfJob) -> PdfResult:
-    """Render one volume to ``job.target``; raise BuildError when anything is missing."""
-    import weasyprint  # slow import: only in the processes that render
-    from weasyprint.text.fonts import FontConfiguration
-
-    started = time.perf_counter()
-    atlas = job.atlas
-    volume = atlas.volume(job.volume)
-    indexes = build_indexes(atlas)
-    links = PrintLinks(volume.number, atlas.root)
-    html = volume_html(atlas, volume, indexes, links, job.created)
-
-    fetcher = RestrictedFetcher([atlas.root, templates_dir()])
-    fonts = FontConfiguration()
-    stylesheets = [
-        weasyprint.CSS(string=page_css(atlas), font_config=fonts, url_fetcher=fetcher),
-        weasyprint.CSS(filename=str(_stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher),
-    ]
-    problems = _capture_weasyprint_errors()
-    try:
-        laid_out = weasyprint.HTML(string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher)
-        document = laid_out.render(font_config=fonts, stylesheets=stylesheets)
-        folios = _folios(document, volume)
-        # Where each printed page begins, for the EPUB's page list (see pagebreaks.py).
-        folios.update(print_page_starts(laid_out.etree_element, document, volume))
-        _check_complete(document, volume)
-        document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
-        unreported = unreported_refusals(fetcher.refused, atlas.root)
-        if unreported:  # what check() reported was an error, or left out with --lenient
-            raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
-        with atomic_path(job.target) as temporary:
-            document.write_pdf(temporary, pdf_variant=job.pdf_variant)
-    finally:
-        logging.getLogger("weasyprint").removeHandler(problems)
-    messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
-    if messages:
-        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
-    return PdfResult(
-        volume=volume.number,
-        path=job.target,
-        page_count=len(document.pages),
-        folios=folios,
-        seconds=time.perf_counter() - started,
-    )
-
-
-def _with_back_matter(
-    document: Any,
-    atlas: Atlas,
-    indexes: Indexes,
-    volume: Volume,
-    folios: dict[str, int],
-    fonts: object,
-    fetcher: RestrictedFetcher,
-) -> Any:
-    """The volume followed by its back matter, laid out with this layout's page numbers.
-
-    Adds where the back matter's pages begin to ``folios`` (for the EPUB's page list)."""
-    from .backmatter_pdf import (
-        back_matter_page_starts,
-        continuation_css,
-        render_pages,
-        volume_back_matter,
-    )
-
-    html = volume_back_matter(atlas, indexes, volume, folios)
-    pages = document.pages
-    first = _anchor_pages(document).get(volume.chapters[0].anchor) if volume.chapters else None
-    if html is None or first is None:
-        return document
-    next_folio = len(pages) - first + 1
-    css = continuation_css(len(pages), next_folio)
-    root, appendix = render_pages(
-        atlas, html, css, fonts, fetcher, page_css(atlas), _stylesheet(atlas)
-    )
-    folios.update(back_matter_page_starts(root, appendix, volume, next_folio))
-    return document.copy(pages + appendix.pages)
-
-
-def _stylesheet(atlas: Atlas) -> Path:
-    override = atlas.root / "_templates" / "print" / "print.css"
-    return override if override.is_file() else templates_dir() / "print" / "print.css"
-
-
-class _ErrorCollector(logging.Handler):
+class Problems(logging.Handler):
     """WeasyPrint logs missing resources instead of raising: collect them to fail loudly."""
 
     def __init__(self) -> None:
@@ -199,63 +41,155 @@ class _ErrorCollector(logging.Handler):
         self.messages.append(record.getMessage())
 
 
-def _capture_weasyprint_errors() -> _ErrorCollector:
-    handler = _ErrorCollector()
-    logging.getLogger("weasyprint").addHandler(handler)
-    return handler
+class Typesetter:
+    """One WeasyPrint session: the fonts, the fetcher that reads only inside ``roots``, and
+    the errors WeasyPrint logged while it ran (``problems``)."""
+
+    def __init__(self, roots: Sequence[Path], base: Path) -> None:
+        from weasyprint.text.fonts import FontConfiguration
+
+        from ..fetcher import RestrictedFetcher
+
+        self.fetcher = RestrictedFetcher(list(roots))
+        self.fonts = FontConfiguration()
+        self.base_url = str(base) + "/"
+        self.problems = Problems()
+
+    @contextmanager
+    def session(self) -> Iterator[Typesetter]:
+        logger = logging.getLogger("weasyprint")
+        logger.addHandler(self.problems)
+        try:
+            yield self
+        finally:
+            logger.removeHandler(self.problems)
+
+    @property
+    def refused(self) -> list[str]:
+        return list(self.fetcher.refused)
+
+    def engine_errors(self) -> list[str]:
+        """What WeasyPrint logged as errors, but refused fetches (``check()`` reports those)."""
+        from ..fetcher import REFUSED
+
+        return [m for m in self.problems.messages if REFUSED not in m]
+
+    def parse(self, html: str) -> Parsed:
+        """HTML parsed once; it may then be laid out several times with other page numbers."""
+        import weasyprint
+
+        return Parsed(
+            weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+        )
+
+    def lay_out(
+        self,
+        parsed: Parsed,
+        stylesheets: Sequence[Stylesheet],
+        numbers: Mapping[str, str] | None = None,
+    ) -> Layout:
+        """Lay out ``parsed``; every ``<a href="#ANCHOR">`` with ANCHOR in ``numbers`` gets that
+        page number in its ``data-page`` attribute first (others lose theirs)."""
+        import weasyprint
+
+        printed = parsed.number_links(numbers or {})
+        sheets = [
+            weasyprint.CSS(
+                filename=str(sheet.path) if sheet.path else None,
+                string=sheet.text,
+                font_config=self.fonts,
+                url_fetcher=self.fetcher,
+            )
+            for sheet in stylesheets
+        ]
+        document = parsed.html.render(font_config=self.fonts, stylesheets=sheets)
+        return Layout(parsed.html.etree_element, document, printed)
+
+    def write(self, target: Path, layouts: Sequence[Layout], variant: str | None) -> None:
+        """The pages of ``layouts``, in order, as one PDF (one structure tree, one outline,
+        links between them kept), written atomically."""
+        first, *rest = layouts
+        pages = [page for layout in layouts for page in layout.document.pages]
+        document = first.document.copy(pages) if rest else first.document
+        with atomic_path(target) as temporary:
+            document.write_pdf(temporary, pdf_variant=variant)
 
 
-def _folios(document: object, volume: Volume) -> dict[str, int]:
-    """Where each chapter and article starts, as the folio printed on that page."""
-    wanted = {c.anchor for c in volume.chapters} | {a.anchor for a in volume.articles}
-    located = {k: v for k, v in _anchor_pages(document).items() if k in wanted}
-    first = located.get(volume.chapters[0].anchor) if volume.chapters else None
-    if first is None:
-        return {}
-    return {anchor: index - first + 1 for anchor, index in located.items()}
+@dataclass(frozen=True, slots=True)
+class Parsed:
+    html: Any  # weasyprint.HTML
+
+    def number_links(self, numbers: Mapping[str, str]) -> dict[str, str]:
+        """Set the page number of every internal link; return anchor -> number of those set."""
+        printed: dict[str, str] = {}
+        for element in self.html.etree_element.iter("a"):
+            href = element.get("href") or ""
+            number = numbers.get(href[1:]) if href.startswith("#") else None
+            if number is None:
+                element.attrib.pop(PAGE_ATTRIBUTE, None)
+            else:
+                element.set(PAGE_ATTRIBUTE, number)
+                printed[href[1:]] = number
+        return printed
 
 
-def _anchor_pages(document: object) -> dict[str, int]:
-    """The index of the page where each anchor (element id) starts."""
-    where: dict[str, int] = {}
-    for index, page in enumerate(document.pages):  # type: ignore[attr-defined]
-        for anchor in page.anchors:
-            where.setdefault(anchor, index)
-    return where
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """A laid-out document: its element tree, WeasyPrint's pages, and the page numbers that
+    were printed into its links (anchor -> text)."""
+
+    root: Any
+    document: Any
+    printed: Mapping[str, str]
+
+    @property
+    def page_count(self) -> int:
+        return len(self.document.pages)
+
+    def anchor_pages(self) -> dict[str, int]:
+        """The index of the page where each anchor (element id) starts."""
+        where: dict[str, int] = {}
+        for index, page in enumerate(self.document.pages):
+            for anchor in page.anchors:
+                where.setdefault(anchor, index)
+        return where
+
+    def page_text(self, index: int) -> str:
+        """The page's text, whitespace collapsed, soft hyphens removed, case folded."""
+        from weasyprint.formatting_structure import boxes
+
+        if index >= len(self.document.pages):
+            return ""
+        box = self.document.pages[index]._page_box
+        words = [b.text for b in box.descendants() if isinstance(b, boxes.TextBox)]
+        return normal(" ".join(words))
+
+    def first_marks(self, marks: Mapping[Any, int]) -> list[int | None]:
+        """Per page: the mark of the innermost element of ``marks`` around the first text or
+        picture of the page's body (None for a page with neither)."""
+        return [_first_mark(page._page_box, marks) for page in self.document.pages]
 
 
-def _page_text(page: object) -> str:
-    from weasyprint.formatting_structure import boxes
-
-    box = page._page_box  # type: ignore[attr-defined]
-    words = [b.text for b in box.descendants() if isinstance(b, boxes.TextBox)]
-    return _normal(" ".join(words))
-
-
-def _normal(text: str) -> str:
+def normal(text: str) -> str:
     return re.sub(r"\s+", " ", text.replace("\u00ad", "")).strip().casefold()
 
 
-def _check_complete(document: object, volume: Volume) -> None:
-    """Every article's destination and title must be in the layout (WeasyPrint has lost pages)."""
-    pages = document.pages  # type: ignore[attr-defined]
-    where = _anchor_pages(document)
-    texts: dict[int, str] = {}
+def _first_mark(page_box: Any, marks: Mapping[Any, int]) -> int | None:
+    from weasyprint.formatting_structure import boxes
 
-    def text_of(at: int) -> str:
-        if at not in texts:
-            texts[at] = _page_text(pages[at]) if at < len(pages) else ""
-        return texts[at]
+    found: int | None = None
 
-    missing = []
-    for article in volume.articles:
-        at = where.get(article.anchor)
-        if at is None:
-            missing.append(f"{article.number} (no destination)")
-        elif _normal(article.title) not in text_of(at) + " " + text_of(at + 1):
-            missing.append(f"{article.number} (title not on its page)")
-    if missing:
-        raise BuildError(
-            f"volume {volume.number}: the PDF lacks {len(missing)} article(s): "
-            + ", ".join(missing)
-        )
+    def walk(box: Any) -> bool:  # True once the first text or picture is reached
+        nonlocal found
+        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
+            return False
+        element = getattr(box, "element", None)
+        if element is not None and element in marks:
+            found = marks[element]
+        if isinstance(box, boxes.TextBox):
+            return bool(box.text.strip())
+        if isinstance(box, boxes.ReplacedBox):
+            return True
+        return any(walk(child) for child in getattr(box, "children", ()))
+
+    return found if walk(page_box) else None

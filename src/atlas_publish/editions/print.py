@@ -1,0 +1,424 @@
+"""The print edition: a volume's HTML and stylesheets, laid out so every page is set once.
+
+``print_volume`` plans a volume (the HTML of ``templates/print/volume.html.j2`` with the bodies
+rendered for print, and its stylesheets); ``render_volume_pdf`` lays it out with WeasyPrint
+(``writers/pdf.py``), appends the back matter and writes one PDF/UA document.
+
+**Page numbers are text, checked after layout.** The contents and the cross-references print
+their target's page. WeasyPrint's ``target-counter()`` cannot know a forward target's page on
+its first pass; when it learns it, the number's width changes its line, the page breaks move and
+every following page is laid out again, round after round (3.6 layouts per page on a 167-page
+volume). Instead, each link carries its number as text (``data-page``, printed by print.css in
+tabular figures, so a number's width depends only on its digits). The first guess is the
+previous build's folios (the cache), or an estimate from the text's length on a first build.
+After layout, every printed number is compared with its target's folio in that layout; where
+one differs, the volume is laid out again with the numbers just found. Numbers of the same
+width leave every line as it was, so the second layout lands where the first did and its
+numbers are true: one layout of each page when the cache was right (an edit that moves no page),
+two when it was not (a first build, an edit that moves pages). Should numbers still not settle
+(a number gaining a digit pushes its own target onto the next page, back and forth), they are
+padded to one width with figure spaces, which no number change can move.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+from .. import pagebreaks
+from ..errors import BuildError, Diagnostics
+from ..indexes import Indexes, build_indexes
+from ..links import Link, LinkStyle, Target, other_volume_suffix
+from ..model import Atlas, Chapter, Volume
+from ..render import environment, render_articles, templates_dir
+from ..resources import unreported_refusals
+from ..writers.backmatter_pdf import backmatter_stylesheet, continuation_css, volume_back_matter
+from ..writers.pdf import Layout, Parsed, Stylesheet, Typesetter, normal
+
+# Plain layouts before the numbers are padded to one width; padded ones after that. A volume
+# needs two when the first guess is off, rarely three (a number near a page's foot).
+PLAIN_PASSES = 3
+PADDED_PASSES = 2
+FIGURE_SPACE = "\u2007"  # as wide as a digit in tabular figures
+
+
+@dataclass(frozen=True, slots=True)
+class PrintSettings:
+    """What a build decides about the print edition, beyond the content."""
+
+    created: int | None = None  # the edition's date (SOURCE_DATE_EPOCH), None: undated
+    pdf_variant: str | None = "pdf/ua-1"  # None: an untagged PDF (the preview)
+
+
+@dataclass(frozen=True, slots=True)
+class PrintVolume:
+    """A print volume before layout: its HTML and its stylesheets, in cascade order."""
+
+    volume: Volume
+    html: str
+    stylesheets: tuple[Stylesheet, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PageLayout:
+    """Where a laid-out volume's pages fell."""
+
+    page_count: int  # every page of the PDF, front and back matter included
+    folios: Mapping[str, int]  # chapter or article anchor -> folio of the page it starts on
+    page_starts: Mapping[str, int]  # pagebreaks' encoded entries: where each printed page begins
+    passes: int  # how many times the volume's body was laid out
+    pages_laid_out: int  # pages laid out in all, back matter included
+
+    def page_map(self) -> dict[str, int]:
+        """The map the build cache keeps and the EPUB writer reads (see pagebreaks.py)."""
+        return dict(self.folios) | dict(self.page_starts)
+
+
+@dataclass(frozen=True, slots=True)
+class PdfJob:
+    atlas: Atlas
+    volume: int
+    target: Path
+    settings: PrintSettings = PrintSettings()
+    # anchor -> folio of the volume's last layout (the build cache): the first guess
+    previous: Mapping[str, int] = field(default_factory=dict)
+
+
+@dataclass(frozen=True, slots=True)
+class PdfResult:
+    volume: int
+    path: Path
+    page_count: int
+    folios: dict[str, int]  # PageLayout.page_map()
+    seconds: float
+    passes: int = 1
+    pages_laid_out: int = 0
+
+
+@dataclass(slots=True)
+class PrintLinks:
+    """Links in a print volume: inside it, clickable with the page; elsewhere, named.
+
+    Another volume is named with the article, never with a page: each volume is then laid out
+    on its own, and an edit that moves pages in one volume rebuilds no other (README)."""
+
+    volume: int
+    content_root: Path
+
+    def link(self, target: Target) -> Link:
+        if target.volume == self.volume:
+            paged = target.kind != "volume"
+            return Link(f"#{target.anchor}", classes="xref xref-page" if paged else "xref")
+        return Link(None, other_volume_suffix(target))
+
+    def image_src(self, path: Path) -> str:
+        return path.relative_to(self.content_root).as_posix()
+
+
+def page_css(atlas: Atlas) -> str:
+    """The page size, bleed and marks from atlas.yaml."""
+    rules = [f"size: {atlas.print.size};"]
+    if atlas.print.bleed:
+        rules.append(f"bleed: {atlas.print.bleed};")
+    if atlas.print.marks:
+        rules.append(f"marks: {atlas.print.marks};")
+    return "@page { " + " ".join(rules) + " }"
+
+
+def print_stylesheet(atlas: Atlas) -> Path:
+    """print.css, or the writer's own in ``content/_templates/print/``."""
+    override = atlas.root / "_templates" / "print" / "print.css"
+    return override if override.is_file() else templates_dir() / "print" / "print.css"
+
+
+def stylesheets(atlas: Atlas) -> tuple[Stylesheet, ...]:
+    return (Stylesheet(text=page_css(atlas)), Stylesheet(path=print_stylesheet(atlas)))
+
+
+def back_matter_stylesheets(atlas: Atlas, continuation: str) -> tuple[Stylesheet, ...]:
+    """The back matter's: the volume's, backmatter.css, and how it continues the volume."""
+    return (
+        *stylesheets(atlas),
+        Stylesheet(path=backmatter_stylesheet(atlas)),
+        Stylesheet(text=continuation),
+    )
+
+
+# The complete edition's index: a document of its own, after the joined volumes.
+COMPLETE_INDEX_CSS = "html { break-before: right; } .bm-start { display: none; }"
+
+
+def print_volume(
+    atlas: Atlas,
+    indexes: Indexes,
+    volume: Volume,
+    links: LinkStyle,
+    settings: PrintSettings,
+    subject: str | None = None,
+) -> PrintVolume:
+    """The volume's HTML (every body rendered for print) and its stylesheets."""
+    env = environment(atlas)
+    # check() refused what must be left out unless the build is --lenient: leave it out.
+    diagnostics = Diagnostics(lenient=True)
+    bodies = render_articles(
+        volume.articles,
+        atlas,
+        indexes,
+        env,
+        links,
+        diagnostics,
+        footnotes_inline=True,
+        heading_offset=3,
+    )
+    if diagnostics.errors:  # the pipeline checked the content first; this is a bug
+        raise BuildError("\n".join(str(d) for d in diagnostics.errors))
+    created = settings.created
+    when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
+    html = env.get_template("print/volume.html.j2").render(
+        atlas=atlas,
+        volume=volume,
+        bodies=bodies,
+        subject=subject or f"Volume {volume.number}: {volume.title}",
+        keywords=sorted({k for a in volume.articles for k in a.keywords}),
+        created=when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None,
+        edition_date=when.strftime("%B %Y") if when else None,
+    )
+    return PrintVolume(volume, html, stylesheets(atlas))
+
+
+def chapter_volume(
+    atlas: Atlas, indexes: Indexes, chapter: Chapter, links: LinkStyle
+) -> PrintVolume:
+    """One chapter set as its volume would be (the preview), its folios starting at 1."""
+    volume = replace(atlas.volume(chapter.volume), chapters=(chapter,))
+    subject = f"Chapter {chapter.number}: {chapter.title}"
+    return print_volume(atlas, indexes, volume, links, PrintSettings(pdf_variant=None), subject)
+
+
+def anchors(volume: Volume) -> list[str]:
+    """The anchors a print volume numbers, in reading order: its chapters and articles."""
+    return [anchor for kind, anchor in pagebreaks.items(volume) if kind in ("chapter", "article")]
+
+
+# A first build has no previous layout: the folios are estimated from the text's length.
+# Measured on the 700-article sample (6 x 9 in, print.css): about 2,900 characters of Markdown
+# per page, and an article's header, summary and abstract take about a third of a page.
+CHARACTERS_PER_PAGE = 2900
+ARTICLE_HEAD = 0.33
+
+
+def estimate_folios(volume: Volume) -> dict[str, int]:
+    """Where each chapter and article would start, from the length of the text alone."""
+    folios: dict[str, int] = {}
+    at = 0.0  # pages filled before the current point; folio = floor(at) + 1
+    for chapter in volume.chapters:
+        page = math.ceil(at)  # a chapter opens a page, on the right: an odd folio
+        page += page % 2
+        folios[chapter.anchor] = page + 1
+        at = page + 1.0
+        for article in chapter.articles:
+            folios[article.anchor] = math.floor(at) + 1
+            at += ARTICLE_HEAD + len(article.body) / CHARACTERS_PER_PAGE
+    return folios
+
+
+def first_guess(volume: Volume, previous: Mapping[str, int]) -> dict[str, int]:
+    """The previous layout's folios where it had the anchor; estimated where it had none.
+
+    An anchor new since the previous layout takes the folio of the one before it, shifted as
+    the estimate shifts."""
+    estimate = estimate_folios(volume)
+    if not previous:
+        return estimate
+    guess: dict[str, int] = {}
+    last_previous, last_estimate = 1, 1
+    for anchor in anchors(volume):
+        if anchor in previous:
+            guess[anchor] = last_previous = previous[anchor]
+            last_estimate = estimate[anchor]
+        else:
+            guess[anchor] = max(1, last_previous + estimate[anchor] - last_estimate)
+    return guess
+
+
+def folios_of(layout: Layout, volume: Volume) -> dict[str, int]:
+    """Where each chapter and article starts in ``layout``, as the folio printed on that page
+    (folio 1 is the first chapter's opener)."""
+    where = layout.anchor_pages()
+    first = where.get(volume.chapters[0].anchor) if volume.chapters else None
+    if first is None:
+        return {}
+    return {anchor: where[anchor] - first + 1 for anchor in anchors(volume) if anchor in where}
+
+
+def number_texts(folios: Mapping[str, int], width: int = 0) -> dict[str, str]:
+    """Folios as the text printed for them, padded on the left to ``width`` digits."""
+    return {anchor: str(folio).rjust(width, FIGURE_SPACE) for anchor, folio in folios.items()}
+
+
+def wrong_numbers(layout: Layout, folios: Mapping[str, int]) -> dict[str, tuple[str, int]]:
+    """Every printed page number that is not its target's folio: anchor -> (printed, true)."""
+    wrong = {}
+    for anchor, printed in layout.printed.items():
+        true = folios.get(anchor)
+        if true is not None and printed.strip(FIGURE_SPACE) != str(true):
+            wrong[anchor] = (printed, true)
+    return wrong
+
+
+@dataclass(frozen=True, slots=True)
+class Numbered:
+    """A layout whose printed page numbers are true, and what it took."""
+
+    layout: Layout
+    folios: dict[str, int]
+    passes: int
+    pages_laid_out: int
+
+
+def lay_out_numbered(
+    typesetter: Typesetter, planned: PrintVolume, guess: Mapping[str, int]
+) -> Numbered:
+    """Lay ``planned`` out until every printed page number is its target's folio."""
+    parsed: Parsed = typesetter.parse(planned.html)
+    numbers = number_texts(guess)
+    laid_out = 0
+    for attempt in range(1, PLAIN_PASSES + PADDED_PASSES + 1):
+        layout = typesetter.lay_out(parsed, planned.stylesheets, numbers)
+        laid_out += layout.page_count
+        folios = folios_of(layout, planned.volume)
+        wrong = wrong_numbers(layout, folios)
+        if not wrong:
+            return Numbered(layout, folios, attempt, laid_out)
+        del layout  # free this layout's pages before the next is made
+        width = len(str(max(folios.values(), default=1))) if attempt >= PLAIN_PASSES else 0
+        numbers = number_texts(folios, width)
+    shown = ", ".join(f"{a}: printed {p}, is {t}" for a, (p, t) in sorted(wrong.items())[:5])
+    raise BuildError(
+        f"volume {planned.volume.number}: page numbers did not settle after "
+        f"{PLAIN_PASSES + PADDED_PASSES} layouts ({shown}); report this with the content"
+    )
+
+
+def render_volume_pdf(job: PdfJob) -> PdfResult:
+    """Lay out one volume and its back matter, write ``job.target``; raise BuildError when
+    anything is missing."""
+    started = time.perf_counter()
+    atlas = job.atlas
+    volume = atlas.volume(job.volume)
+    indexes = build_indexes(atlas)
+    planned = print_volume(
+        atlas, indexes, volume, PrintLinks(volume.number, atlas.root), job.settings
+    )
+    typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
+    with typesetter.session():
+        numbered = lay_out_numbered(typesetter, planned, first_guess(volume, job.previous))
+        body = numbered.layout
+        _check_complete(body, volume)
+        first = body.anchor_pages().get(volume.chapters[0].anchor) if volume.chapters else None
+        starts: dict[str, int] = {}
+        layouts = [body]
+        laid_out = numbered.pages_laid_out
+        if first is not None:
+            marks = body.first_marks(pagebreaks.print_marks(body.root, volume))[first:]
+            starts = pagebreaks.page_starts(volume.number, marks)
+            back = _back_matter(typesetter, atlas, indexes, volume, numbered.folios, body, first)
+            if back is not None:
+                next_folio = body.page_count - first + 1
+                found = back.first_marks(pagebreaks.back_matter_marks(back.root, volume))
+                starts |= pagebreaks.page_starts(volume.number, found, next_folio)
+                layouts.append(back)
+                laid_out += back.page_count
+        unreported = unreported_refusals(typesetter.refused, atlas.root)
+        if unreported:  # what check() reported was an error, or left out with --lenient
+            raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
+        typesetter.write(job.target, layouts, job.settings.pdf_variant)
+    messages = typesetter.engine_errors()
+    if messages:
+        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
+    layout = PageLayout(
+        page_count=sum(part.page_count for part in layouts),
+        folios=numbered.folios,
+        page_starts=starts,
+        passes=numbered.passes,
+        pages_laid_out=laid_out,
+    )
+    return PdfResult(
+        volume=volume.number,
+        path=job.target,
+        page_count=layout.page_count,
+        folios=layout.page_map(),
+        seconds=time.perf_counter() - started,
+        passes=layout.passes,
+        pages_laid_out=layout.pages_laid_out,
+    )
+
+
+def _back_matter(
+    typesetter: Typesetter,
+    atlas: Atlas,
+    indexes: Indexes,
+    volume: Volume,
+    folios: Mapping[str, int],
+    body: Layout,
+    first: int,
+) -> Layout | None:
+    """The back matter laid out with the body's folios; it comes after the last article, so it
+    moves no page it refers to. Its folios continue the body's, on a right-hand page."""
+    html = volume_back_matter(atlas, indexes, volume, folios)
+    if html is None:
+        return None
+    continuation = continuation_css(body.page_count, body.page_count - first + 1)
+    sheets = back_matter_stylesheets(atlas, continuation)
+    return typesetter.lay_out(typesetter.parse(html), sheets)
+
+
+def write_chapter_pdf(
+    atlas: Atlas,
+    indexes: Indexes,
+    chapter: Chapter,
+    links: LinkStyle,
+    target: Path,
+    previous: Mapping[str, int],
+) -> int:
+    """One chapter as an untagged PDF (a preview is for the eye); its page count.
+
+    ``previous``: the volume's folios from the last build, if any, for the first guess."""
+    planned = chapter_volume(atlas, indexes, chapter, links)
+    opener = previous.get(chapter.anchor)
+    shifted = {a: f - opener + 1 for a, f in previous.items() if opener and f >= opener}
+    typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
+    with typesetter.session():
+        numbered = lay_out_numbered(typesetter, planned, first_guess(planned.volume, shifted))
+        if typesetter.refused:
+            raise BuildError(f"refused to fetch {', '.join(sorted(set(typesetter.refused)))}")
+        typesetter.write(target, [numbered.layout], None)
+    return numbered.layout.page_count
+
+
+def _check_complete(layout: Layout, volume: Volume) -> None:
+    """Every article's destination and title must be in the layout (WeasyPrint has lost pages)."""
+    where = layout.anchor_pages()
+    texts: dict[int, str] = {}
+
+    def text_of(at: int) -> str:
+        if at not in texts:
+            texts[at] = layout.page_text(at)
+        return texts[at]
+
+    missing = []
+    for article in volume.articles:
+        at = where.get(article.anchor)
+        if at is None:
+            missing.append(f"{article.number} (no destination)")
+        elif normal(article.title) not in text_of(at) + " " + text_of(at + 1):
+            missing.append(f"{article.number} (title not on its page)")
+    if missing:
+        raise BuildError(
+            f"volume {volume.number}: the PDF lacks {len(missing)} article(s): "
+            + ", ".join(missing)
+        )
