@@ -136,11 +136,48 @@ class Parsed:
 @dataclass(frozen=True, slots=True)
 class Layout:
     """A laid-out document: its element tree, WeasyPrint's pages, and the page numbers that
-    were printed into its links (anchor -> text)."""
+    are printed in its links (anchor -> text)."""
 
     root: Any
     document: Any
-    printed: Mapping[str, str]
+    printed: dict[str, str]
+
+    def renumber(self, numbers: Mapping[str, str]) -> bool:
+        """Print ``numbers`` in place of the laid-out ones, without laying anything out again.
+
+        Only where a new number is exactly as wide as the old, so no line changes: the same
+        count of characters in tabular figures (every digit has one advance). Returns False,
+        changing nothing, when any changed number is not; then the document must be laid out
+        again with them."""
+        from weasyprint.formatting_structure import boxes
+
+        changes: list[tuple[Any, str, str]] = []
+        for page in self.document.pages:
+            for box in page._page_box.descendants():
+                if not isinstance(box, boxes.TextBox) or box.element is None:
+                    continue
+                if not box.element_tag.endswith("::after"):
+                    continue
+                old = box.element.get(PAGE_ATTRIBUTE)
+                href = box.element.get("href") or ""
+                new = numbers.get(href[1:], old) if href.startswith("#") else old
+                if old is None or new is None or new == old:
+                    continue
+                if not _ends_with_number(box.text, old):
+                    continue  # the part of the ::after before the number (a leader, "(p.")
+                tabular = "tabular-nums" in (box.style["font_variant_numeric"] or ())
+                if len(new) != len(old) or not tabular:
+                    return False
+                changes.append((box, old, new))
+        for box, old, new in changes:
+            box.text = _replace_number(box.text, old, new)
+            box.pango_layout.text = _replace_number(box.pango_layout.text, old, new)
+        for element in self.root.iter("a"):
+            href = element.get("href") or ""
+            if element.get(PAGE_ATTRIBUTE) is not None and href[1:] in numbers:
+                element.set(PAGE_ATTRIBUTE, numbers[href[1:]])
+                self.printed[href[1:]] = numbers[href[1:]]
+        return True
 
     @property
     def page_count(self) -> int:
@@ -168,6 +205,23 @@ class Layout:
         """Per page: the mark of the innermost element of ``marks`` around the first text or
         picture of the page's body (None for a page with neither)."""
         return [_first_mark(page._page_box, marks) for page in self.document.pages]
+
+
+def _number_at_end(text: str) -> re.Match[str] | None:
+    """The last run of digits (and figure spaces) in a ::after's text, before ')' if any."""
+    return re.search(r"([\d\u2007]+)\)?\s*$", text)
+
+
+def _ends_with_number(text: str, number: str) -> bool:
+    found = _number_at_end(text)
+    return found is not None and found.group(1) == number
+
+
+def _replace_number(text: str, old: str, new: str) -> str:
+    found = _number_at_end(text)
+    if found is None or found.group(1) != old:
+        return text
+    return text[: found.start(1)] + new + text[found.end(1) :]
 
 
 def normal(text: str) -> str:
