@@ -125,5 +125,5 @@ def test_a_wrong_guess_is_corrected(first_build: Path, tmp_path: Path) -> None:
     for name, guess, passes in (("right", true, 1), ("same", same_width, 1), ("wider", wider, 2)):
         target = tmp_path / f"{name}.pdf"
         result = render_volume_pdf(PdfJob(checked.atlas, 1, target, previous=guess))
-        assert result.passes == passes, name
+        assert result.layout.passes == passes, name
         assert _assert_numbers_true(target) == expected, name

@@ -93,10 +93,9 @@ class PdfResult:
     volume: int
     path: Path
     page_count: int
-    folios: dict[str, int]  # PageLayout.page_map()
+    folios: dict[str, int]  # layout.page_map(): what the build cache keeps
     seconds: float
-    passes: int = 1
-    pages_laid_out: int = 0
+    layout: PageLayout
 
 
 @dataclass(slots=True)
@@ -295,9 +294,9 @@ def lay_out_numbered(
         if not wrong:
             return Numbered(layout, folios, attempt, laid_out)
         # Wrong numbers as wide as the true ones are corrected in place: no line moves.
-        if layout.renumber(number_texts({a: folios[a] for a in wrong})):
-            if not wrong_numbers(layout, folios):
-                return Numbered(layout, folios, attempt, laid_out)
+        corrected = layout.renumber(number_texts({a: folios[a] for a in wrong}))
+        if corrected and not wrong_numbers(layout, folios):
+            return Numbered(layout, folios, attempt, laid_out)
         del layout  # free this layout's pages before the next is made
         width = len(str(max(folios.values(), default=1))) if attempt >= PLAIN_PASSES else 0
         numbers = number_texts(folios, width)
@@ -357,8 +356,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         page_count=layout.page_count,
         folios=layout.page_map(),
         seconds=time.perf_counter() - started,
-        passes=layout.passes,
-        pages_laid_out=layout.pages_laid_out,
+        layout=layout,
     )
 
 
