@@ -235,9 +235,16 @@ def _preview(args: argparse.Namespace) -> int:
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from .serve import ServeError, serve
 
-    serve(args.content, args.port, report=lambda line: print(line, flush=True))
+    if not 0 <= args.port <= 65535:
+        print("atlas-publish serve: error: --port must be 0 to 65535", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        serve(args.content, args.port, report=lambda line: print(line, flush=True))
+    except ServeError as error:
+        print(f"atlas-publish serve: {error}", file=sys.stderr)
+        return EXIT_CONTENT
     return EXIT_OK
 
 

@@ -59,10 +59,22 @@ class _CheckLinks:
 def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked:
     """Read and validate the whole content tree; raise ContentError listing every problem."""
     diagnostics = Diagnostics(strict=strict, lenient=lenient)
+    checked = examine(content, diagnostics)
+    diagnostics.gate()
+    if checked is None:
+        raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
+    return checked
+
+
+def examine(content: Path, diagnostics: Diagnostics) -> Checked | None:
+    """``check`` without the gate: what could be read, and every problem in ``diagnostics``.
+
+    The live server shows a tree with errors as far as it can, with the same problems ``check``
+    reports; None when there is no usable atlas.yaml.
+    """
     atlas = load_atlas(content, diagnostics)
     if atlas is None:
-        diagnostics.gate()
-        raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
+        return None
     check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
@@ -72,8 +84,8 @@ def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked
         links = _CheckLinks()
         render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
         uses[volume.number] = frozenset(links.used)
-    diagnostics.gate()
-    return Checked(atlas, indexes, tuple(diagnostics.sorted()), uses)
+    warnings = tuple(d for d in diagnostics.sorted() if d.severity == "warning")
+    return Checked(atlas, indexes, warnings, uses)
 
 
 @dataclass(frozen=True, slots=True)
