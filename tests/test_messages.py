@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import contextlib
 import html
 import re
@@ -9,11 +10,12 @@ import socket
 import threading
 import urllib.request
 from collections.abc import Callable, Iterator
+from pathlib import Path
 
 import pytest
 
 from atlas_publish import serve as serve_module
-from atlas_publish.cli import main
+from atlas_publish.cli import _parser, main
 from atlas_publish.errors import ContentError
 from atlas_publish.pipeline import check
 from atlas_publish.serve import serve
@@ -60,7 +62,9 @@ def test_broken_yaml_names_the_line_where_the_list_was_opened(small_tree: Tree) 
 
 
 @contextlib.contextmanager
-def serving(tree: Tree, port: int = 0, report: Callable[[str], None] = print) -> Iterator[str]:
+def serving(
+    tree: Tree, port: int = 0, report: Callable[[str], None] = print, strict: bool = False
+) -> Iterator[str]:
     stop = threading.Event()
     ports: list[int] = []
     ready = threading.Event()
@@ -72,7 +76,7 @@ def serving(tree: Tree, port: int = 0, report: Callable[[str], None] = print) ->
     thread = threading.Thread(
         target=serve,
         args=(tree.root, port),
-        kwargs={"ready": on_ready, "stop": stop, "report": report},
+        kwargs={"ready": on_ready, "stop": stop, "report": report, "strict": strict},
     )
     thread.start()
     try:
@@ -142,3 +146,38 @@ def test_no_free_port_is_one_line_without_a_traceback(
         f"atlas-publish serve: ports {port}-{port} are all in use; stop the other server "
         "or choose a free port with --port N"
     ]
+
+
+# --- the command line: --version, help for every option, exit codes -------------------------
+
+
+def test_version(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--version"])
+    assert exited.value.code == 0
+    assert re.fullmatch(r"atlas-publish \d+\.\d+\.\d+\S*\n", capsys.readouterr().out)
+
+
+def test_every_option_of_every_command_has_help() -> None:
+    parser = _parser()
+    [commands] = [a for a in parser._actions if isinstance(a, argparse._SubParsersAction)]
+    missing = [
+        f"{name} {action.option_strings or action.dest}"
+        for name, command in commands.choices.items()
+        for action in command._actions
+        if not action.help
+    ]
+    assert missing == []
+
+
+def test_strict_applies_to_serve_and_preview(small_tree: Tree, tmp_path: Path) -> None:
+    chapter = next(small_tree.root.glob("1-*/01-*"))
+    (chapter / "notes.txt").write_text("not an article")  # a warning: W001, ignored file
+    root = str(small_tree.root)
+    assert main(["preview", "1.01", "--content", root, "--out", str(tmp_path), "--strict"]) == 1
+    assert not (tmp_path / "preview").exists()
+    assert main(["preview", "1.01", "--content", root, "--out", str(tmp_path)]) == 0
+    log: list[str] = []
+    with serving(small_tree, report=log.append, strict=True) as url:
+        assert [line.split(": ", 2)[1] for line in errors_shown(url + "/")] == ["error[W001]"]
+    assert "1 error(s), 0 warning(s)" in log[0]

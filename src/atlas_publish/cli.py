@@ -27,6 +27,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="atlas-publish",
         description="Turn a handbook of Markdown articles into PDF and EPUB volumes.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate the content tree; write nothing")
@@ -110,10 +111,35 @@ def _parser() -> argparse.ArgumentParser:
     imports.add_argument("--force", action="store_true", help="replace articles that exist")
 
     sample = commands.add_parser("sample", help="generate a content tree shaped like the handbook")
-    sample.add_argument("--articles", type=int, required=True, metavar="N")
-    sample.add_argument("--out", type=Path, required=True, metavar="DIR")
-    sample.add_argument("--seed", type=int, default=1, metavar="S")
+    sample.add_argument(
+        "--articles",
+        type=int,
+        required=True,
+        metavar="N",
+        help="how many articles (9 or more; the handbook has about 700)",
+    )
+    sample.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="the new content folder"
+    )
+    sample.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        metavar="S",
+        help="a different S gives different text; the same S the same tree (1)",
+    )
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("atlas-publish")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        from . import __version__
+
+        return __version__
 
 
 def _content_option(parser: argparse.ArgumentParser) -> None:
@@ -224,12 +250,16 @@ def _progress(quiet: bool) -> Progress:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from .preview import preview_chapter
+    from .preview import NoSuchChapter, preview_chapter
 
     if not re.fullmatch(r"[1-9]\.\d\d", args.chapter):
         print("atlas-publish preview: error: the chapter is V.CC, e.g. 4.02", file=sys.stderr)
         return EXIT_USAGE
-    result = preview_chapter(args.content, args.out, args.chapter)
+    try:
+        result = preview_chapter(args.content, args.out, args.chapter, args.strict)
+    except NoSuchChapter as error:
+        print(f"atlas-publish preview: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"{result.pdf} ({result.pages} pages) and {result.html} in {result.seconds:.1f} s")
     return EXIT_OK
 
@@ -241,7 +271,9 @@ def _serve(args: argparse.Namespace) -> int:
         print("atlas-publish serve: error: --port must be 0 to 65535", file=sys.stderr)
         return EXIT_USAGE
     try:
-        serve(args.content, args.port, report=lambda line: print(line, flush=True))
+        serve(
+            args.content, args.port, strict=args.strict, report=lambda line: print(line, flush=True)
+        )
     except ServeError as error:
         print(f"atlas-publish serve: {error}", file=sys.stderr)
         return EXIT_CONTENT
@@ -348,7 +380,12 @@ def _index_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     stats.add_argument(
         "--content", type=Path, default=Path("content"), help="the content folder (content/)"
     )
-    stats.add_argument("--format", choices=["text", "json"], default="text")
+    stats.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text (default, to read) or json (one object, for scripts)",
+    )
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -50,6 +50,7 @@ class Handbook:
     """The content as last loaded, shared by the watcher and the request threads."""
 
     content: Path
+    strict: bool = False  # warnings count and show as errors
     atlas: Atlas | None = None
     indexes: Indexes | None = None
     problems: list[Diagnostic] = field(default_factory=list)
@@ -58,7 +59,7 @@ class Handbook:
 
     def reload(self) -> None:
         """Load and check the whole tree as ``check`` does; keep what could be read."""
-        diagnostics = Diagnostics()
+        diagnostics = Diagnostics(strict=self.strict)
         try:
             checked = examine(self.content, diagnostics)
             atlas = checked.atlas if checked is not None else None
@@ -203,7 +204,7 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
     if chapter is None:
         missing = Diagnostic("E026", f"there is no chapter {number}", SourceLocation(atlas.root))
         return 404, error_page("No such chapter", [missing], head=script)
-    diagnostics = Diagnostics()
+    diagnostics = Diagnostics(strict=handbook.strict)
     links = ChapterLinks(
         chapter,
         image_root=atlas.root,
@@ -246,6 +247,7 @@ def serve(
     content: Path,
     port: int = 8000,
     report: Callable[[str], None] = lambda line: None,
+    strict: bool = False,
     ready: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
 ) -> None:
@@ -254,7 +256,7 @@ def serve(
     A busy port is not an error: the next free one of the following ``PORT_TRIES`` is taken,
     and the report says which. ServeError when none is free or the port cannot be used.
     """
-    handbook = Handbook(content.absolute())
+    handbook = Handbook(content.absolute(), strict)
     server = _listen(port, make_handler(handbook), report)
     handbook.reload()
     report(f"checked {content}: {handbook.summary()}")
