@@ -14,6 +14,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .dates import BadSourceDate, source_date_epoch
 from .errors import BuildError, ContentError
 
 if TYPE_CHECKING:
@@ -179,6 +180,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return EXIT_CONTENT
+    except BadSourceDate as error:
+        print(f"atlas-publish: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print(
             "interrupted; finished files are complete, unfinished ones were not written",
@@ -224,6 +228,7 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
         cache=not args.no_cache,
         lenient=args.lenient,
+        date=_edition_date(args.content),
     )
     started = time.perf_counter()
     progress = _progress(args.quiet)
@@ -238,6 +243,13 @@ def _build(args: argparse.Namespace) -> int:
         f"in {time.perf_counter() - started:.1f} s"
     )
     return EXIT_OK
+
+
+def _edition_date(content: Path) -> int | None:
+    """The date build and dist give an edition (dates.py); None when there is no content."""
+    from .dates import edition_date
+
+    return edition_date(content).epoch if content.is_dir() else None
 
 
 def _progress(quiet: bool) -> Progress:
@@ -288,7 +300,13 @@ def _dist(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     started = time.perf_counter()
     folder = args.out / "dist"
-    options = DistOptions(content=args.content, out=args.out, jobs=args.jobs, strict=args.strict)
+    options = DistOptions(
+        content=args.content,
+        out=args.out,
+        jobs=args.jobs,
+        strict=args.strict,
+        date=source_date_epoch(),  # None: dist dates the edition as build does, and says so
+    )
     try:
         publication = publish(options, report=lambda line: print(line, flush=True))
     except DistError as error:

@@ -24,7 +24,7 @@ from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
 from .links import Link, Target
 from .model import Atlas
-from .outputs import output_lock, source_date
+from .outputs import output_lock
 from .progress import PlainProgress, Progress, label_of
 from .render import environment, render_articles, templates_dir
 from .resources import check_template_overrides
@@ -98,6 +98,9 @@ class BuildOptions:
     strict: bool = False
     lenient: bool = False  # refused resources are warnings, left out of the editions
     pdf_variant: str | None = "pdf/ua-1"
+    # The edition's date (seconds since the epoch) on the copyright pages and in the metadata;
+    # None: undated. The command line decides it once (dates.py), never the environment here.
+    date: int | None = None
     cache: bool = True  # False: rebuild every output (the cache is still written)
 
 
@@ -124,7 +127,7 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
     manifest = Manifest.load(options.out)
     settings = {
         "pdf_variant": options.pdf_variant,
-        "created": source_date(),
+        "created": options.date,
         "lenient": options.lenient,
     }
     stamp = input_stamp(options.content, options.out, settings | {"strict": options.strict})
@@ -246,7 +249,7 @@ class _Run:
         self.manifest = manifest
         self.keys = keys
         self.progress = progress
-        self.created = source_date()
+        self.created = self.options.date
         self.built: list[Built] = []
         self.pdf_keys: dict[int, str] = {}
         self.folios: dict[int, dict[str, int]] = {}

@@ -30,7 +30,7 @@ class PdfJob:
     atlas: Atlas
     volume: int
     target: Path
-    created: int | None = None  # SOURCE_DATE_EPOCH
+    created: int | None = None  # the edition's date (BuildOptions.date); None: undated
     pdf_variant: str | None = "pdf/ua-1"
 
 
