@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -773,3 +774,40 @@ def test_pathological_articles_finish(
         check(small_tree.root)
     except ContentError as error:
         assert all(d.location.line for d in error.diagnostics)
+
+
+# --- issue 17: special files, size while reading -------------------------------------------
+
+
+def test_a_device_as_an_article_is_refused_unread(small_tree: Tree, deadline: None) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("mknod needs root (CI runs as root)")
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01"
+    os.mknod(folder / "1.010104-zero.md", 0o600 | stat.S_IFCHR, os.makedev(1, 5))  # /dev/zero
+    assert problems(small_tree) == [
+        f"{folder / '1.010104-zero.md'}: error[E003]: this is a device, not a regular file: "
+        "only regular files are read; put the file itself here"
+    ]
+
+
+def test_import_refuses_fifos_and_devices_unread(
+    small_tree: Tree, tmp_path: Path, deadline: None
+) -> None:
+    from atlas_publish.importer import import_files
+
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)
+    result = import_files([fifo, Path("/dev/zero")], small_tree.root, dry_run=True)
+    assert [f.status for f in result.files] == ["failed", "failed"]
+    assert "named pipe (FIFO)" in result.files[0].message
+    assert "a device" in result.files[1].message
+
+
+def test_the_size_limit_holds_while_reading(tmp_path: Path) -> None:
+    from atlas_publish.content.files import NotReadable, read_regular
+
+    path = tmp_path / "a.md"
+    path.write_bytes(b"x" * 101)
+    assert read_regular(path, 101) == b"x" * 101
+    with pytest.raises(NotReadable, match="over the limit of 100"):
+        read_regular(path, 100)
