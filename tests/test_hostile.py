@@ -811,3 +811,27 @@ def test_the_size_limit_holds_while_reading(tmp_path: Path) -> None:
     assert read_regular(path, 101) == b"x" * 101
     with pytest.raises(NotReadable, match="over the limit of 100"):
         read_regular(path, 100)
+
+
+def test_the_lock_follows_no_symlink_and_truncates_no_other_file(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".lock").symlink_to(victim)
+    with pytest.raises(BuildError, match="is a symbolic link"), output_lock(out):
+        pass
+    assert victim.read_text() == "precious\n"
+    (out / ".lock").unlink()
+    os.link(victim, out / ".lock")  # a hard link: the same file under the lock's name
+    with pytest.raises(BuildError, match="not a lock file"), output_lock(out):
+        pass
+    assert victim.read_text() == "precious\n"
+    (out / ".lock").unlink()
+    (out / ".lock").write_text("notes of mine\n")
+    with pytest.raises(BuildError, match="not a lock file"), output_lock(out):
+        pass
+    assert (out / ".lock").read_text() == "notes of mine\n"
+    (out / ".lock").write_text("12345\n")  # a previous build's: taken over
+    with output_lock(out):
+        assert (out / ".lock").read_text() == f"{os.getpid()}\n"
