@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
 import stat
 import subprocess
@@ -835,3 +836,38 @@ def test_the_lock_follows_no_symlink_and_truncates_no_other_file(tmp_path: Path)
     (out / ".lock").write_text("12345\n")  # a previous build's: taken over
     with output_lock(out):
         assert (out / ".lock").read_text() == f"{os.getpid()}\n"
+
+
+def _png(colour: tuple[int, int, int], size: tuple[int, int] = (4, 4)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_epub_image_names_never_collide(small_tree: Tree, tmp_path: Path, deadline: None) -> None:
+    """A picture named like the generated cover, and one name in two folders of a chapter."""
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01"
+    (folder / "images").mkdir()
+    red, green, blue = _png((255, 0, 0)), _png((0, 255, 0)), _png((0, 0, 255))
+    (small_tree.root / "cover.png").write_bytes(red)
+    (folder / "images" / "a.png").write_bytes(green)
+    (folder / "a.png").write_bytes(blue)
+    small_tree.article(
+        "1.010103",
+        "![Red](../../cover.png)\n\n![Green](images/a.png)\n\n![Blue](a.png)\n",
+    )
+    out = tmp_path / "out"
+    build(BuildOptions(content=small_tree.root, out=out, formats=("epub",), volumes=(1,), jobs=1))
+    from atlas_publish.writers.epub import read_cover
+
+    with zipfile.ZipFile(out / "epub" / "volume-1.epub") as epub:
+        chapter = epub.read("EPUB/chapter-1.01.xhtml").decode()
+        sources = re.findall(r'<img src="([^"]+)"', chapter)
+        assert len(set(sources)) == 3, sources
+        assert [epub.read(f"EPUB/{s}") for s in sources] == [red, green, blue]
+        assert len(epub.namelist()) == len(set(epub.namelist()))
+    assert read_cover(out / "epub" / "volume-1.epub") not in (red, green, blue)
