@@ -26,11 +26,19 @@ from .conftest import Tree, need
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-PNG = (  # a 1x1 transparent PNG
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81"
-    b"\x84\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+
+
+def _one_pixel_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (1, 1), (0, 0, 0, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _one_pixel_png()  # a 1x1 transparent PNG
 
 
 class Links:
@@ -871,3 +879,58 @@ def test_epub_image_names_never_collide(small_tree: Tree, tmp_path: Path, deadli
         assert [epub.read(f"EPUB/{s}") for s in sources] == [red, green, blue]
         assert len(epub.namelist()) == len(set(epub.namelist()))
     assert read_cover(out / "epub" / "volume-1.epub") not in (red, green, blue)
+
+
+def test_a_pdf_weasyprint_complained_about_never_replaces_the_good_one(
+    small_tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deadline: None
+) -> None:
+    import logging
+
+    from atlas_publish.writers import pdf
+
+    atlas = check(small_tree.root).atlas
+    target = tmp_path / "volume-2.pdf"
+    pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+    good = target.read_bytes()
+    complete = pdf._check_complete
+
+    def complaining(document: object, volume: object) -> None:
+        logging.getLogger("weasyprint").error("Failed to load image at 'x.png'")
+        complete(document, volume)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf, "_check_complete", complaining)
+    with pytest.raises(BuildError, match="Failed to load image"):
+        pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+    assert target.read_bytes() == good
+    assert not list(tmp_path.glob(".volume-2.pdf.*"))  # no temporary left
+
+
+def test_a_picture_broken_after_check_fails_the_writer_and_keeps_the_pdf(
+    small_tree: Tree, tmp_path: Path, deadline: None
+) -> None:
+    from atlas_publish.writers import pdf
+
+    folder = small_tree.root / "2-volume-2" / "01-chapter-01" / "images"
+    folder.mkdir()
+    (folder / "dot.png").write_bytes(_png((9, 9, 9)))
+    small_tree.article("2.010102", "![A dot](images/dot.png)\n")
+    atlas = check(small_tree.root).atlas
+    target = tmp_path / "volume-2.pdf"
+    pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+    good = target.read_bytes()
+    (folder / "dot.png").write_bytes(os.urandom(5000))
+    with pytest.raises(BuildError, match=r"image 'images/dot.png' is not a PNG picture"):
+        pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+    assert target.read_bytes() == good
+
+
+def test_svg_that_is_clean_passes(small_tree: Tree) -> None:
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01" / "images"
+    folder.mkdir()
+    (folder / "ok.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="10" height="10"><defs><linearGradient id="g"/></defs>'
+        '<rect width="10" height="10" style="fill: url(#g)"/><use xlink:href="#g"/></svg>'
+    )
+    small_tree.article("1.010103", "![Fine](images/ok.svg)\n")
+    assert check(small_tree.root).warnings == ()
