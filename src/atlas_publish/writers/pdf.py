@@ -136,11 +136,10 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
         with atomic_path(job.target) as temporary:
             document.write_pdf(temporary, pdf_variant=job.pdf_variant)
+            # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
+            _raise_logged_errors(problems, volume)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
-    messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
-    if messages:
-        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
     return PdfResult(
         volume=volume.number,
         path=job.target,
@@ -197,6 +196,12 @@ class _ErrorCollector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+
+
+def _raise_logged_errors(problems: _ErrorCollector, volume: Volume) -> None:
+    messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
+    if messages:
+        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
 
 
 def _capture_weasyprint_errors() -> _ErrorCollector:
