@@ -302,6 +302,7 @@ class _Run:
             self.options.out / relative,
             created=self.created,
             pdf_variant=self.options.pdf_variant,
+            lenient=self.options.lenient,
         )
         self._submit(render_volume_pdf, job, number, "pdf", relative, key)
 
@@ -352,6 +353,8 @@ class _Run:
         if _shown(self.options, edition):
             self.built.append(built)
             self.progress.finish(label_of(number, edition), built)
+        for line in getattr(result, "proof", ()):  # the proof gate's faults (--lenient)
+            self.progress.note(line)
         for note in getattr(result, "notes", ()):  # what the EPUB writer tells the writer
             self.progress.note(f"volume {number}: {note}")
         if edition == "pdf" and "epub" in editions:

@@ -32,6 +32,7 @@ class PdfJob:
     target: Path
     created: int | None = None  # SOURCE_DATE_EPOCH
     pdf_variant: str | None = "pdf/ua-1"
+    lenient: bool = False  # proof faults are warnings, not a failed volume
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +42,7 @@ class PdfResult:
     page_count: int
     folios: dict[str, int]  # anchor -> folio (arabic page number) in this volume
     seconds: float
+    proof: tuple[str, ...] = ()  # the proof gate's faults, as warnings (--lenient)
 
 
 @dataclass(slots=True)
@@ -130,12 +132,14 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         # Where each printed page begins, for the EPUB's page list (see pagebreaks.py).
         folios.update(print_page_starts(laid_out.etree_element, document, volume))
         _check_complete(document, volume)
+        body_pages = len(document.pages)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
         unreported = unreported_refusals(fetcher.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
         with atomic_path(job.target) as temporary:
             document.write_pdf(temporary, pdf_variant=job.pdf_variant)
+            proof = _proof(job, document, laid_out.etree_element, body_pages, temporary)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
     messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
@@ -147,7 +151,24 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         page_count=len(document.pages),
         folios=folios,
         seconds=time.perf_counter() - started,
+        proof=proof,
     )
+
+
+def _proof(
+    job: PdfJob, document: Any, root: Any, body_pages: int, written: Path
+) -> tuple[str, ...]:
+    """The proof gate (proof/) on the laid-out pages and the written file: faults fail the
+    volume before it takes its name; with --lenient they come back as warnings."""
+    from ..proof import ProofError, page_labels, proof_layout, proof_pdf
+
+    volume = job.atlas.volume(job.volume)
+    name = job.target.name
+    faults = proof_layout(document, root, job.atlas, volume, body_pages, name)
+    faults += proof_pdf(written, page_labels(document, volume), name)
+    if faults and not job.lenient:
+        raise ProofError(faults)
+    return tuple(str(fault.as_warning()) for fault in faults)
 
 
 def _with_back_matter(
