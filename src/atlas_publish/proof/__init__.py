@@ -8,7 +8,6 @@ writer runs both at the end of every volume; ``atlas-publish proof`` runs them o
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 from ..model import Atlas, Volume
@@ -60,4 +59,7 @@ def proof_layout(
     found: list[Fault] = []
     for check in LAYOUT_CHECKS:
         found.extend(check(proofed))
+    # A proofreader's report reads page by page; what concerns the whole volume comes last.
+    order = {page.label: page.index for page in proofed.pages}
+    found.sort(key=lambda f: order.get(f.page, len(order)) if f.page else len(order))
     return found

@@ -39,15 +39,15 @@ def footnotes(proofed: Proofed) -> Iterator[Fault]:
             continue  # the text around the call is missing: P002 says so
         called, mark = calls[element]
         name = f"footnote {mark or n} of article {article}"
-        printed = notes.get(element)
-        if printed is None:
+        at = notes.get(element)
+        if at is None:
             yield fault(proofed, called, "P001", f"{name} is not printed")
-        elif printed > called + 1:
+        elif at > called + 1:
             yield fault(
                 proofed,
                 called,
                 "P001",
-                f"{name} is printed on p.{proofed.label(printed)}, "
+                f"{name} is printed on p.{proofed.label(at)}, "
                 "not on the page of its call or the next",
             )
 
@@ -81,10 +81,9 @@ def missing_text(proofed: Proofed) -> Iterator[Fault]:
             laid_out = _normal("".join(printed.get(element, ())))
             if wanted in laid_out:
                 continue
-            page = where.get(element, first_page)
             yield fault(
                 proofed,
-                page,
+                where.get(element, first_page),
                 "P002",
                 f"text of article {article} is not printed: “{_first_missing(own, laid_out)}”",
             )

@@ -94,13 +94,14 @@ def _judge(box: Any, text: str, face: Face, unknown: bool) -> Iterator[tuple[str
         yield "P004", "characters with no glyph in any font (.notdef)"
         return
     cjk = all(_cjk(c) or not c.isalnum() for c in text) and any(_cjk(c) for c in text)
-    if face.family.casefold() != families[0]:
-        if not (cjk and face.family.casefold() in families and "cjk" in face.family.casefold()):
-            yield (
-                "P004",
-                f"set in the fallback font “{face.file_family}”, not “{style['font_family'][0]}”",
-            )
-            return
+    family = face.family.casefold()
+    intended = family == families[0] or (cjk and family in families and "cjk" in family)
+    if not intended:
+        yield (
+            "P004",
+            f"set in the fallback font “{face.file_family}”, not “{style['font_family'][0]}”",
+        )
+        return
     wants_bold = style["font_weight"] >= 600
     if wants_bold != face.bold:
         asked = "bold" if wants_bold else "regular"
@@ -165,7 +166,7 @@ def _read_face(family: str, data: bytes, index: int) -> Face:
     font = TTFont(io.BytesIO(data), fontNumber=index, lazy=True)
     names = font["name"]
     file_family = str(names.getDebugName(16) or names.getDebugName(1) or family)
-    os2 = font["OS/2"] if "OS/2" in font else None
+    os2 = font.get("OS/2")
     weight = os2.usWeightClass if os2 is not None else 400
     italic = bool(os2 is not None and os2.fsSelection & 0b1) or bool(font["head"].macStyle & 0b10)
     if "post" in font and font["post"].italicAngle != 0:

@@ -12,7 +12,7 @@ def proof_pdf(pdf: Path, labels: list[str], file: str) -> list[Fault]:
     from pypdf import PdfReader
 
     reader = PdfReader(pdf)
-    if "/PageLabels" not in reader.trailer["/Root"]:
+    if "/PageLabels" not in reader.root_object:
         return [
             Fault(
                 file,

@@ -21,6 +21,7 @@ from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
 from ..pagebreaks import print_page_starts
+from ..proof.faults import Fault
 from ..render import environment, render_articles, templates_dir
 from ..resources import unreported_refusals
 
@@ -42,7 +43,7 @@ class PdfResult:
     page_count: int
     folios: dict[str, int]  # anchor -> folio (arabic page number) in this volume
     seconds: float
-    proof: tuple[str, ...] = ()  # the proof gate's faults, as warnings (--lenient)
+    proof: tuple[Fault, ...] = ()  # the proof gate's faults (--lenient: not raised)
 
 
 @dataclass(slots=True)
@@ -157,7 +158,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
 
 def _proof(
     job: PdfJob, document: Any, root: Any, body_pages: int, written: Path
-) -> tuple[str, ...]:
+) -> tuple[Fault, ...]:
     """The proof gate (proof/) on the laid-out pages and the written file: faults fail the
     volume before it takes its name; with --lenient they come back as warnings."""
     from ..proof import ProofError, page_labels, proof_layout, proof_pdf
@@ -168,7 +169,7 @@ def _proof(
     faults += proof_pdf(written, page_labels(document, volume), name)
     if faults and not job.lenient:
         raise ProofError(faults)
-    return tuple(str(fault.as_warning()) for fault in faults)
+    return tuple(faults)
 
 
 def _with_back_matter(
