@@ -73,6 +73,21 @@ def _parser() -> argparse.ArgumentParser:
         help="rebuild every file even if its inputs are unchanged",
     )
 
+    proof = commands.add_parser(
+        "proof",
+        help="lay out the PDF volumes and report what a proofreader would (exit 1 on a fault)",
+    )
+    _content_option(proof)
+    proof.add_argument(
+        "--out", type=Path, default=Path("build"), help="output folder (build/): OUT/proof.txt"
+    )
+    proof.add_argument(
+        "--volume", type=int, action="append", default=[], metavar="N", help="only volume N"
+    )
+    proof.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes"
+    )
+
     preview = commands.add_parser(
         "preview", help="one chapter as PDF and HTML in build/preview/, in seconds"
     )
@@ -159,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "sample":
             return _sample(args)
+        if args.command == "proof":
+            return _proof(args)
         if args.command == "preview":
             return _preview(args)
         if args.command == "serve":
@@ -250,6 +267,31 @@ def _edition_date(content: Path) -> int | None:
     from .dates import edition_date
 
     return edition_date(content).epoch if content.is_dir() else None
+
+
+def _proof(args: argparse.Namespace) -> int:
+    from .proof.command import proof
+
+    if args.jobs < 1:
+        print("atlas-publish proof: error: --jobs must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    run = proof(
+        args.content,
+        args.out,
+        tuple(args.volume),
+        args.jobs,
+        note=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    for fault in run.faults:
+        print(fault)
+    pages = sum(run.pages.values())
+    print(
+        f"proofed {len(run.volumes)} volume(s), {pages} pages: {len(run.faults)} fault(s) "
+        f"in {time.perf_counter() - started:.1f} s (report: {run.report})",
+        file=sys.stderr,
+    )
+    return EXIT_CONTENT if run.faults else EXIT_OK
 
 
 def _progress(quiet: bool) -> Progress:

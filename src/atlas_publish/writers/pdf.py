@@ -21,6 +21,7 @@ from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
 from ..pagebreaks import print_page_starts
+from ..proof.faults import Fault
 from ..render import environment, render_articles, templates_dir
 from ..resources import unreported_refusals
 
@@ -32,6 +33,7 @@ class PdfJob:
     target: Path
     created: int | None = None  # the edition's date (BuildOptions.date); None: undated
     pdf_variant: str | None = "pdf/ua-1"
+    lenient: bool = False  # proof faults are warnings, not a failed volume
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class PdfResult:
     page_count: int
     folios: dict[str, int]  # anchor -> folio (arabic page number) in this volume
     seconds: float
+    proof: tuple[Fault, ...] = ()  # the proof gate's faults (--lenient: not raised)
 
 
 @dataclass(slots=True)
@@ -157,6 +160,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         # Where each printed page begins, for the EPUB's page list (see pagebreaks.py).
         folios.update(print_page_starts(laid_out.etree_element, document, volume))
         _check_complete(document, volume)
+        body_pages = len(document.pages)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
         unreported = unreported_refusals(fetcher.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
@@ -165,6 +169,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
             document.write_pdf(temporary, pdf_variant=job.pdf_variant)
             # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
             _raise_logged_errors(problems, volume)
+            proof = _proof(job, document, laid_out.etree_element, body_pages, temporary)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
     return PdfResult(
@@ -173,7 +178,24 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         page_count=len(document.pages),
         folios=folios,
         seconds=time.perf_counter() - started,
+        proof=proof,
     )
+
+
+def _proof(
+    job: PdfJob, document: Any, root: Any, body_pages: int, written: Path
+) -> tuple[Fault, ...]:
+    """The proof gate (proof/) on the laid-out pages and the written file: faults fail the
+    volume before it takes its name; with --lenient they come back as warnings."""
+    from ..proof import ProofError, page_labels, proof_layout, proof_pdf
+
+    volume = job.atlas.volume(job.volume)
+    name = job.target.name
+    faults = proof_layout(document, root, job.atlas, volume, body_pages, name)
+    faults += proof_pdf(written, page_labels(document, volume), name)
+    if faults and not job.lenient:
+        raise ProofError(faults)
+    return tuple(faults)
 
 
 def _with_back_matter(
