@@ -113,6 +113,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes (default: the number of cores)",
     )
+    site = commands.add_parser(
+        "site", help="the web edition: a static site in OUT/site, to browse, search and download"
+    )
+    _content_option(site)
+    site.add_argument("--out", type=Path, default=Path("build"), help="output folder (build/)")
+    site.add_argument(
+        "--dist",
+        action="store_true",
+        help="publish the downloads first (as atlas-publish dist), to link them with their sizes",
+    )
+    site.add_argument(
+        "--no-search", action="store_true", help="leave out the full-text search index"
+    )
     _index_commands(commands)
     imports = commands.add_parser(
         "import", help="turn exports of the older system into articles in the content tree"
@@ -182,6 +195,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _serve(args)
         if args.command == "dist":
             return _dist(args)
+        if args.command == "site":
+            return _site(args)
         if args.command == "list":
             return _list(args)
         if args.command == "stats":
@@ -362,6 +377,30 @@ def _dist(args: argparse.Namespace) -> int:
         f"published {len(publication.volumes)} volume(s){complete} to {folder} "
         f"in {time.perf_counter() - started:.1f} s"
     )
+    return EXIT_OK
+
+
+def _site(args: argparse.Namespace) -> int:
+    from .site import SiteOptions, build_site
+
+    options = SiteOptions(
+        content=args.content,
+        out=args.out,
+        dist=args.dist,
+        search=not args.no_search,
+        strict=args.strict,
+    )
+    result = build_site(options, report=lambda line: print(line, flush=True))
+    written = result.written
+    if written is None:
+        print(f"{result.target}: unchanged, {result.pages} pages ({result.seconds:.2f} s)")
+        return EXIT_OK
+    search = "search index rebuilt" if written.searched else "search index unchanged"
+    print(
+        f"{result.target}: {result.pages} pages, {written.files} files; {written.written} "
+        f"written, {written.removed} removed; {search} ({result.seconds:.1f} s)"
+    )
+    print(f"open {(result.target / 'index.html').absolute().as_uri()}")
     return EXIT_OK
 
 
