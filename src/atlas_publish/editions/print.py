@@ -24,16 +24,19 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 from .. import pagebreaks
 from ..errors import BuildError, Diagnostics
 from ..indexes import Indexes, build_indexes
 from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
+from ..proof.faults import Fault
 from ..render import environment, render_articles, templates_dir
 from ..resources import unreported_refusals
 from ..writers.backmatter_pdf import backmatter_stylesheet, continuation_css, volume_back_matter
@@ -50,8 +53,9 @@ FIGURE_SPACE = "\u2007"  # as wide as a digit in tabular figures
 class PrintSettings:
     """What a build decides about the print edition, beyond the content."""
 
-    created: int | None = None  # the edition's date (SOURCE_DATE_EPOCH), None: undated
+    created: int | None = None  # the edition's date (BuildOptions.date); None: undated
     pdf_variant: str | None = "pdf/ua-1"  # None: an untagged PDF (the preview)
+    lenient: bool = False  # proof faults are warnings, not a failed volume
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +100,7 @@ class PdfResult:
     folios: dict[str, int]  # layout.page_map(): what the build cache keeps
     seconds: float
     layout: PageLayout
+    proof: tuple[Fault, ...] = ()  # the proof gate's faults (--lenient: not raised)
 
 
 @dataclass(slots=True)
@@ -118,14 +123,41 @@ class PrintLinks:
         return path.relative_to(self.content_root).as_posix()
 
 
+# The text block's width: about 65 characters of the 11 pt text face a line (Bringhurst's
+# 45-75, a book's 60-70), whatever the trim size.
+MEASURE_PT = 281.0
+NAMED_SIZES_PT = {"a4": 595.28, "a5": 419.53, "letter": 612.0, "legal": 612.0}
+UNITS_PT = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0, "pc": 12.0, "px": 0.75}
+
+
+def page_width_pt(size: str) -> float:
+    """The trim width of a CSS page size ('6in 9in', 'A4', 'letter')."""
+    named = NAMED_SIZES_PT.get(size.strip().lower())
+    if named is not None:
+        return named
+    match = re.match(r"\s*([\d.]+)\s*([a-z]+)", size)
+    if match is None or match.group(2) not in UNITS_PT:
+        return 432.0
+    return float(match.group(1)) * UNITS_PT[match.group(2)]
+
+
 def page_css(atlas: Atlas) -> str:
-    """The page size, bleed and marks from atlas.yaml."""
+    """The page size, bleed and marks from atlas.yaml, and margins for the measure.
+
+    The white left beside the text block is shared 3 : 4 between the inner margin (at least
+    0.75 in, for the binding) and the outer one; the foot is larger than the head."""
     rules = [f"size: {atlas.print.size};"]
     if atlas.print.bleed:
         rules.append(f"bleed: {atlas.print.bleed};")
     if atlas.print.marks:
         rules.append(f"marks: {atlas.print.marks};")
-    return "@page { " + " ".join(rules) + " }"
+    white = max(page_width_pt(atlas.print.size) - MEASURE_PT, 108.0)
+    inner = max(54.0, white * 3 / 7)
+    outer = white - inner
+    head, foot = inner * 0.9, outer * 0.9
+    rules.append(f"margin: {head:.1f}pt {outer:.1f}pt {foot:.1f}pt {inner:.1f}pt;")
+    left = f"@page :left {{ margin-left: {outer:.1f}pt; margin-right: {inner:.1f}pt; }}"
+    return "@page { " + " ".join(rules) + " } " + left
 
 
 def print_stylesheet(atlas: Atlas) -> Path:
@@ -339,10 +371,12 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         unreported = unreported_refusals(typesetter.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
-        typesetter.write(job.target, layouts, job.settings.pdf_variant)
-    messages = typesetter.engine_errors()
-    if messages:
-        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
+        with typesetter.write(job.target, layouts, job.settings.pdf_variant) as (joined, written):
+            # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
+            messages = typesetter.engine_errors()
+            if messages:
+                raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
+            proof = _proof(job, joined, body, written)
     layout = PageLayout(
         page_count=sum(part.page_count for part in layouts),
         folios=numbered.folios,
@@ -357,7 +391,22 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         folios=layout.page_map(),
         seconds=time.perf_counter() - started,
         layout=layout,
+        proof=proof,
     )
+
+
+def _proof(job: PdfJob, document: Any, body: Layout, written: Path) -> tuple[Fault, ...]:
+    """The proof gate (proof/) on the laid-out pages and the written file: faults fail the
+    volume before it takes its name; with --lenient they come back as warnings."""
+    from ..proof import ProofError, page_labels, proof_layout, proof_pdf
+
+    volume = job.atlas.volume(job.volume)
+    name = job.target.name
+    faults = proof_layout(document, body.root, job.atlas, volume, body.page_count, name)
+    faults += proof_pdf(written, page_labels(document, volume), name)
+    if faults and not job.settings.lenient:
+        raise ProofError(faults)
+    return tuple(faults)
 
 
 def _back_matter(
@@ -398,7 +447,8 @@ def write_chapter_pdf(
         numbered = lay_out_numbered(typesetter, planned, first_guess(planned.volume, shifted))
         if typesetter.refused:
             raise BuildError(f"refused to fetch {', '.join(sorted(set(typesetter.refused)))}")
-        typesetter.write(target, [numbered.layout], None)
+        with typesetter.write(target, [numbered.layout], None):
+            pass
     return numbered.layout.page_count
 
 

@@ -105,14 +105,19 @@ class Typesetter:
         document = parsed.html.render(font_config=self.fonts, stylesheets=sheets)
         return Layout(parsed.html.etree_element, document, printed)
 
-    def write(self, target: Path, layouts: Sequence[Layout], variant: str | None) -> None:
-        """The pages of ``layouts``, in order, as one PDF (one structure tree, one outline,
-        links between them kept), written atomically."""
+    @contextmanager
+    def write(
+        self, target: Path, layouts: Sequence[Layout], variant: str | None
+    ) -> Iterator[tuple[Any, Path]]:
+        """Write the pages of ``layouts``, in order, as one PDF (one structure tree, one
+        outline, links between them kept); yield (the joined document, the written file) for
+        checks, and give the file its name only when they pass."""
         first, *rest = layouts
         pages = [page for layout in layouts for page in layout.document.pages]
         document = first.document.copy(pages) if rest else first.document
         with atomic_path(target) as temporary:
             document.write_pdf(temporary, pdf_variant=variant)
+            yield document, temporary
 
 
 @dataclass(frozen=True, slots=True)
