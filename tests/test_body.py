@@ -44,7 +44,7 @@ def test_counts_and_words(small_tree: Tree) -> None:
         "{{ count() | words | capitalize }} articles; {{ count(stage=6) }} at stage 6; "
         '{{ count(tag="S6_Customers") }} tagged; {{ 23 | words }}.\n',
     )
-    assert "<p>Four articles; 2 at stage 6; 2 tagged; twenty-three.</p>" in body_of(
+    assert "<p>Four articles; 2 at stage&nbsp;6; 2 tagged; twenty-three.</p>" in body_of(
         small_tree, "1.010103"
     )
 

@@ -86,3 +86,45 @@ def test_bold_prints_in_the_bold_face(sample: Path) -> None:
     assert fonts["Atlas-Text-Bold"]["OS/2"].usWeightClass == 700
     assert fonts["Atlas-Text"]["OS/2"].usWeightClass == 400
     assert fonts["Atlas-Text-Italic"]["post"].italicAngle != 0
+
+
+def test_the_measure_is_60_to_70_characters(sample: Path) -> None:
+    """Full lines of body text (justified, so as long as the measure allows)."""
+    lines = [
+        line.strip()
+        for page in text_pages(sample / "volume-1.pdf", layout=True)
+        for line in page.splitlines()
+        if len(line.strip()) > 40 and "  " not in line.strip()
+    ]
+    lines.sort(key=len)
+    full = lines[len(lines) // 2 :]  # the longer half: lines set full width
+    average = sum(map(len, full)) / len(full)
+    assert 60 <= average <= 70, average
+
+
+def test_a_book_ends_on_a_left_hand_page(sample: Path) -> None:
+    for name in ("volume-1.pdf", "volume-9.pdf"):
+        assert len(PdfReader(sample / name).pages) % 2 == 0, name
+
+
+def test_an_empty_chapter_is_not_printed(sample: Path) -> None:
+    """Chapter 9.03 has no article yet: neither its opener nor a contents line."""
+    text = flat(" ".join(text_pages(sample / "volume-9.pdf")))
+    assert "9.02" in text and "9.03" not in text
+    assert "no articles yet" not in text
+
+
+def test_references_say_their_locator_once_and_do_not_break(sample: Path) -> None:
+    text = " ".join(text_pages(sample / "volume-1.pdf"))
+    assert "chapter 4.02 (Volume 4)" in flat(text)
+    assert "(Volume 4, chapter 4.02)" not in flat(text)
+    assert not re.search(r"\(Volume\s*\n\s*\d", text)  # never "(Volume / 6)" over two lines
+    assert not re.search(r"\bp\.\s*\n\s*\d", text)
+
+
+def test_us_english_hyphenation_and_none_at_a_paragraph_end(sample: Path) -> None:
+    text = "\n".join(text_pages(sample / "volume-1.pdf"))
+    assert not re.search(r"art[\u00ad\u2010-]\s*\n\s*icle", text)  # British patterns
+    assert not re.search(r"behavi[\u00ad\u2010-]\s*\n\s*or", text)
+    # a hyphenated word whose second half ends its paragraph: "fif-" / "teen." + blank line
+    assert not re.search(r"[\u00ad\u2010-]\n\w+[.!?]\n\n", text)

@@ -21,7 +21,7 @@ from .backmatter import run_text, runs
 from .errors import BuildError, Diagnostics, SourceLocation
 from .expressions import words_filter
 from .indexes import Indexes
-from .links import Link, LinkStyle, article_target
+from .links import NBSP, Link, LinkStyle, article_target
 from .markdown import BodyContext, render_body
 from .model import Article, Atlas
 
@@ -80,6 +80,7 @@ def environment(atlas: Atlas) -> Environment:
     env.template_class = _Template
     env.filters["words"] = words_filter(atlas.language)
     env.filters["page_runs"] = page_runs
+    env.filters["hyphenation_lang"] = hyphenation_lang
     return env
 
 
@@ -90,7 +91,7 @@ def tag_table_html(env: Environment, tag: str, indexes: Indexes, links: LinkStyl
 
 def _table_link(link: Link, article: Article) -> Link:
     """In a table the number has its own column: another volume's row reads '(Volume 4)', never '(Volume 4, article 4.020105)'."""
-    label = f", {article_target(article).label})"
+    label = f", {article_target(article).label.replace(' ', NBSP)})"
     if link.suffix.endswith(label):
         return replace(link, suffix=link.suffix.removesuffix(label) + ")")
     return link
@@ -158,6 +159,12 @@ def render_articles(
                 images=body.images,
             )
     return rendered
+
+
+def hyphenation_lang(language: str) -> str:
+    """The language of a print document, for its hyphenation patterns: plain English is US
+    English (pyphen's 'en' would be British: 'art-icle', 'behavi-or'); en-GB stays British."""
+    return "en-US" if language.lower() == "en" else language
 
 
 def page_runs(pages: Iterable[int]) -> str:
