@@ -53,6 +53,20 @@ QUOTES = {
     "ja": "「」『』",
 }
 
+def typographic(text: str, language: str = "en") -> str:
+    """Straight quotes and apostrophes of a short text (a title, a summary from YAML) as the
+    language's typographic ones, as bodies get them from markdown-it's typographer."""
+    if "'" not in text and '"' not in text:
+        return text
+    quotes = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
+    open2, close2, open1, close1 = quotes[0], quotes[1], quotes[2], quotes[3]
+    text = re.sub(r"(?<=\w)'(?=\w)", "\u2019", text)  # Founder's, don't
+    text = re.sub(r"(^|[\s(\[{\u2014\u2013-])'", lambda m: m.group(1) + open1, text)
+    text = text.replace("'", close1)
+    text = re.sub(r'(^|[\s(\[{\u2014\u2013-])"', lambda m: m.group(1) + open2, text)
+    return text.replace('"', close2)
+
+
 # What raw HTML in an article may keep: text, table, figure and image markup, nothing active.
 ALLOWED_TAGS = {
     "a",

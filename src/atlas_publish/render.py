@@ -22,7 +22,7 @@ from .errors import BuildError, Diagnostics, SourceLocation
 from .expressions import words_filter
 from .indexes import Indexes
 from .links import NBSP, Link, LinkStyle, article_target
-from .markdown import BodyContext, render_body
+from .markdown import BodyContext, render_body, typographic
 from .model import Article, Atlas
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -75,6 +75,13 @@ def environment(atlas: Atlas) -> Environment:
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Text from YAML (titles, summaries, names) gets the bodies' typographic quotes;
+        # rendered HTML (Markup) is left as it is.
+        finalize=lambda value: (
+            typographic(value, atlas.language)
+            if isinstance(value, str) and not isinstance(value, Markup)
+            else value
+        ),
     )
     env.globals.clear()
     env.template_class = _Template
@@ -86,7 +93,9 @@ def environment(atlas: Atlas) -> Environment:
 
 def tag_table_html(env: Environment, tag: str, indexes: Indexes, links: LinkStyle) -> str:
     rows = [(a, _table_link(links.link(article_target(a)), a)) for a in indexes.tagged(tag)]
-    return env.get_template("partials/tag_table.html.j2").render(tag=tag, rows=rows)
+    return env.get_template("partials/tag_table.html.j2").render(
+        tag=tag, label=indexes.tag_label(tag), rows=rows
+    )
 
 
 def _table_link(link: Link, article: Article) -> Link:
@@ -114,6 +123,7 @@ def stage_index_html(
         related=len(related),
         tagged=len(tagged),
         of_them={a.number for a in tagged} <= {a.number for a in related},
+        label=indexes.tag_label(stage.tag),
         level=level,
         table=Markup(tag_table_html(env, stage.tag, indexes, links)),
     )

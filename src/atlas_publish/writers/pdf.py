@@ -185,7 +185,10 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
         with atomic_path(job.target) as temporary:
-            document.write_pdf(temporary, pdf_variant=job.pdf_variant)
+            first = _anchor_pages(document).get(volume.chapters[0].anchor) if volume.chapters else None
+            document.write_pdf(
+                temporary, pdf_variant=job.pdf_variant, finisher=page_labels(first or 0)
+            )
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
     messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
@@ -232,6 +235,22 @@ def _with_back_matter(
     )
     folios.update(back_matter_page_starts(root, appendix, volume, next_folio))
     return document.copy(pages + appendix.pages)
+
+
+def page_labels(first_body_page: int) -> Any:
+    """A WeasyPrint finisher giving the PDF the printed folios as page labels: the front matter
+    i, ii, iii..., the body (and the back matter after it) 1, 2, 3..., so a viewer's "page 18"
+    is the page that prints 18."""
+    import pydyf
+
+    def finish(document: Any, pdf: Any) -> None:
+        numbers: list[Any] = []
+        if first_body_page > 0:
+            numbers += [0, pydyf.Dictionary({"S": "/r"})]
+        numbers += [first_body_page, pydyf.Dictionary({"S": "/D"})]
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
+
+    return finish
 
 
 def ending_on_a_verso(document: Any, atlas: Atlas, fonts: object, fetcher: Any) -> Any:
