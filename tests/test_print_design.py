@@ -128,3 +128,22 @@ def test_us_english_hyphenation_and_none_at_a_paragraph_end(sample: Path) -> Non
     assert not re.search(r"behavi[\u00ad\u2010-]\s*\n\s*or", text)
     # a hyphenated word whose second half ends its paragraph: "fif-" / "teen." + blank line
     assert not re.search(r"[\u00ad\u2010-]\n\w+[.!?]\n\n", text)
+
+
+def test_page_labels_are_the_printed_folios(sample: Path) -> None:
+    reader = PdfReader(sample / "volume-1.pdf")
+    labels = reader.page_labels
+    first = labels.index("1")
+    assert labels[:first] == ["i", "ii", "iii", "iv", "v", "vi"][:first]
+    pages = text_pages(sample / "volume-1.pdf")
+    assert pages[first].split()[:2] == ["CHAPTER", "1.01"]
+    # the page a viewer calls "18" prints 18
+    at = labels.index("18")
+    assert re.search(r"(^|\s)18(\s|$)", pages[at])
+
+
+def test_no_raw_tag_id_and_no_straight_quote_reaches_the_reader(sample: Path) -> None:
+    text = "\n".join(text_pages(sample / "volume-1.pdf"))
+    assert not re.search(r"\bS\d_[A-Z]\w+", text)  # S6_Customers: the ID stays for editors
+    assert "Founder’s Atlas" in text
+    assert "'" not in text and '"' not in text
