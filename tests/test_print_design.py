@@ -5,6 +5,7 @@ and from tiny trees."""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
 from pathlib import Path
@@ -70,10 +71,9 @@ def _embedded_fonts(pdf: Path) -> dict[str, TTFont]:
                 for key in ("/FontFile2", "/FontFile3", "/FontFile"):
                     if key in descriptor and name not in fonts:
                         data = descriptor[key].get_object().get_data()
-                        try:
+                        # a bare CFF program has no OS/2 table to read
+                        with contextlib.suppress(Exception):
                             fonts[name] = TTFont(io.BytesIO(data))
-                        except Exception:  # a bare CFF program: no OS/2 table to read
-                            pass
     return fonts
 
 
@@ -147,3 +147,26 @@ def test_no_raw_tag_id_and_no_straight_quote_reaches_the_reader(sample: Path) ->
     assert not re.search(r"\bS\d_[A-Z]\w+", text)  # S6_Customers: the ID stays for editors
     assert "Founder’s Atlas" in text
     assert "'" not in text and '"' not in text
+
+
+def test_copyright_page(tmp_path: Path) -> None:
+    """The (c) line, each format's ISBN, the impression line and the volume's own identifier."""
+    from .conftest import Tree
+
+    tree = Tree(tmp_path / "content")
+    tree.volume(1, "Beginnings")
+    (tree.root / "1-volume-1" / "volume.yaml").write_text(
+        "number: 1\ntitle: Beginnings\nisbn:\n  print: 9780000000002\n  pdf: 978-0-00-000002-6\n"
+    )
+    tree.volume(2, "Endings")
+    for number in ("1.010101", "1.010102", "2.010101"):
+        tree.article(number, "Text.\n")
+    build(BuildOptions(content=tree.root, out=tmp_path / "out", formats=("pdf",), jobs=1,
+                       pdf_variant=None))  # fmt: skip
+    pages = {n: flat(text_pages(tmp_path / "out" / "pdf" / f"volume-{n}.pdf")[3]) for n in (1, 2)}
+    assert "©" in pages[1]
+    assert "ISBN 978-0-00-000000-2 (print)" in pages[1]
+    assert "ISBN 978-0-00-000002-6 (PDF)" in pages[1]
+    assert "First edition. 10 9 8 7 6 5 4 3 2 1" in pages[1]
+    ids = [re.search(r"Identifier: (\S+)", pages[n]) for n in (1, 2)]
+    assert ids[0] and ids[1] and ids[0].group(1) != ids[1].group(1)

@@ -53,6 +53,7 @@ QUOTES = {
     "ja": "「」『』",
 }
 
+
 def typographic(text: str, language: str = "en") -> str:
     """Straight quotes and apostrophes of a short text (a title, a summary from YAML) as the
     language's typographic ones, as bodies get them from markdown-it's typographer."""

@@ -100,10 +100,14 @@ def cover_png(atlas: Atlas, volume: Volume) -> bytes:
     draw.rectangle((MARGIN // 2, MARGIN // 2, WIDTH - MARGIN // 2, HEIGHT - MARGIN // 2),
                    outline=ACCENT, width=6)  # fmt: skip
 
-    font, lines = _fitted(draw, typographic(atlas.title, atlas.language), "EBGaramond-Regular.ttf", 190, width, 3)
+    font, lines = _fitted(
+        draw, typographic(atlas.title, atlas.language), "EBGaramond-Regular.ttf", 190, width, 3
+    )
     y = _block(draw, 330, lines, font, INK, 1.12)
     if atlas.subtitle:
-        font, lines = _fitted(draw, typographic(atlas.subtitle, atlas.language), "EBGaramond-Italic.ttf", 70, width, 3)
+        font, lines = _fitted(
+            draw, typographic(atlas.subtitle, atlas.language), "EBGaramond-Italic.ttf", 70, width, 3
+        )
         y = _block(draw, y + 50, lines, font, INK, 1.3)
 
     middle = 1350
@@ -113,7 +117,9 @@ def cover_png(atlas: Atlas, volume: Volume) -> bytes:
     label = _font("Inter-SemiBold.otf", 72)
     draw.text((WIDTH // 2, middle - 80), f"VOLUME {volume.number}", font=label, fill=ACCENT,
               anchor="ma")  # fmt: skip
-    font, lines = _fitted(draw, typographic(volume.title, atlas.language), "Inter-SemiBold.otf", 130, width, 3)
+    font, lines = _fitted(
+        draw, typographic(volume.title, atlas.language), "Inter-SemiBold.otf", 130, width, 3
+    )
     _block(draw, middle + 60, lines, font, INK, 1.2)
 
     author = _font("Inter-Regular.otf", 70)

@@ -23,6 +23,7 @@ from ..outputs import atomic_path
 from ..pagebreaks import print_page_starts
 from ..render import environment, render_articles, templates_dir
 from ..resources import unreported_refusals
+from .epub import volume_identifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,12 +135,29 @@ def volume_html(
         keywords=keywords,
         created=when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None,
         edition_date=when.strftime("%B %Y") if when else None,
+        rights=copyright_line(atlas, when),
+        identifier=volume_identifier(atlas, replace(volume, isbn=None)),
     )
     return unhyphenated_last_words(html)
 
 
+def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
+    """atlas.yaml's rights with the copyright sign ('Copyright © 2026 Jane Example. All rights
+    reserved.'), or one made from the edition's year and the author."""
+    rights = atlas.rights or f"Copyright {when.year if when else ''} {atlas.author}.".replace(
+        "  ", " "
+    )
+    if "©" in rights:
+        return rights
+    if rights.lower().startswith("copyright "):
+        return f"{rights[:9]} ©{rights[9:]}"
+    return f"© {rights}"
+
+
 # The last word of a paragraph (or list item) and what closes it: punctuation, closing tags.
-LAST_WORD = re.compile(r"([^\W\d_][\w’'\u00ad-]{3,})((?:[^\w<>]|</(?:em|strong|a|i|b)>)*</(?:p|li)>)")
+LAST_WORD = re.compile(
+    r"([^\W\d_][\w’'\u00ad-]{3,})((?:[^\w<>]|</(?:em|strong|a|i|b)>)*</(?:p|li)>)"
+)
 
 
 def unhyphenated_last_words(html: str) -> str:
@@ -185,7 +203,9 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
         with atomic_path(job.target) as temporary:
-            first = _anchor_pages(document).get(volume.chapters[0].anchor) if volume.chapters else None
+            first = (
+                _anchor_pages(document).get(volume.chapters[0].anchor) if volume.chapters else None
+            )
             document.write_pdf(
                 temporary, pdf_variant=job.pdf_variant, finisher=page_labels(first or 0)
             )
@@ -241,7 +261,7 @@ def page_labels(first_body_page: int) -> Any:
     """A WeasyPrint finisher giving the PDF the printed folios as page labels: the front matter
     i, ii, iii..., the body (and the back matter after it) 1, 2, 3..., so a viewer's "page 18"
     is the page that prints 18."""
-    import pydyf
+    import pydyf  # type: ignore[import-untyped]
 
     def finish(document: Any, pdf: Any) -> None:
         numbers: list[Any] = []
