@@ -21,6 +21,7 @@ from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
 from ..pagebreaks import print_page_starts
+from ..proof.faults import Fault
 from ..render import environment, render_articles, templates_dir
 from ..resources import unreported_refusals
 from .epub import volume_identifier
@@ -31,8 +32,9 @@ class PdfJob:
     atlas: Atlas
     volume: int
     target: Path
-    created: int | None = None  # SOURCE_DATE_EPOCH
+    created: int | None = None  # the edition's date (BuildOptions.date); None: undated
     pdf_variant: str | None = "pdf/ua-1"
+    lenient: bool = False  # proof faults are warnings, not a failed volume
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,6 +44,7 @@ class PdfResult:
     page_count: int
     folios: dict[str, int]  # anchor -> folio (arabic page number) in this volume
     seconds: float
+    proof: tuple[Fault, ...] = ()  # the proof gate's faults (--lenient: not raised)
     notes: tuple[str, ...] = ()  # what the build summary tells the writer
 
 
@@ -197,6 +200,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         # Where each printed page begins, for the EPUB's page list (see pagebreaks.py).
         folios.update(print_page_starts(laid_out.etree_element, document, volume))
         _check_complete(document, volume)
+        body_pages = len(document.pages)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
         document = ending_on_a_verso(document, atlas, fonts, fetcher)
         unreported = unreported_refusals(fetcher.refused, atlas.root)
@@ -209,19 +213,36 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
             document.write_pdf(
                 temporary, pdf_variant=job.pdf_variant, finisher=page_labels(first or 0)
             )
+            # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
+            _raise_logged_errors(problems, volume)
+            proof = _proof(job, document, laid_out.etree_element, body_pages, temporary)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
-    messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
-    if messages:
-        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
     return PdfResult(
         volume=volume.number,
         path=job.target,
         page_count=len(document.pages),
         folios=folios,
         seconds=time.perf_counter() - started,
+        proof=proof,
         notes=notes,
     )
+
+
+def _proof(
+    job: PdfJob, document: Any, root: Any, body_pages: int, written: Path
+) -> tuple[Fault, ...]:
+    """The proof gate (proof/) on the laid-out pages and the written file: faults fail the
+    volume before it takes its name; with --lenient they come back as warnings."""
+    from ..proof import ProofError, page_labels, proof_layout, proof_pdf
+
+    volume = job.atlas.volume(job.volume)
+    name = job.target.name
+    faults = proof_layout(document, root, job.atlas, volume, body_pages, name)
+    faults += proof_pdf(written, page_labels(document, volume), name)
+    if faults and not job.lenient:
+        raise ProofError(faults)
+    return tuple(faults)
 
 
 def _with_back_matter(
@@ -300,6 +321,12 @@ class _ErrorCollector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+
+
+def _raise_logged_errors(problems: _ErrorCollector, volume: Volume) -> None:
+    messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
+    if messages:
+        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
 
 
 def _capture_weasyprint_errors() -> _ErrorCollector:
