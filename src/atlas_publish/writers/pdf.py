@@ -34,6 +34,7 @@ class PdfJob:
     created: int | None = None  # SOURCE_DATE_EPOCH
     pdf_variant: str | None = "pdf/ua-1"
     lenient: bool = False  # proof faults are warnings, not a failed volume
+    print_ready: Path | None = None  # also write the printer's PDF/X-4 here
 
 
 @dataclass(frozen=True, slots=True)
@@ -141,6 +142,10 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         with atomic_path(job.target) as temporary:
             document.write_pdf(temporary, pdf_variant=job.pdf_variant)
             proof = _proof(job, document, laid_out.etree_element, body_pages, temporary)
+            if job.print_ready is not None:  # before the reader's file takes its name
+                from .printready import write_print_ready
+
+                write_print_ready(document, atlas, job.print_ready)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
     messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
