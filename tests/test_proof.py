@@ -141,7 +141,7 @@ def test_bold_set_in_a_regular_face(tree: Tree, tmp_path: Path) -> None:
     tree.article("1.010101", "Plain words and **words that must be bold** in one line.\n")
     with_css(
         tree,
-        '@font-face { font-family: "Regular Only"; src: url(../fonts/EBGaramond12-Regular.otf); }'
+        '@font-face { font-family: "Regular Only"; src: url(../fonts/EBGaramond-Regular.ttf); }'
         '\nstrong { font-family: "Regular Only"; }',
     )
     [fault] = only(proofed(tree, tmp_path), "P003")

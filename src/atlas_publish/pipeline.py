@@ -24,7 +24,7 @@ from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
 from .links import Link, Target
 from .model import Atlas
-from .outputs import output_lock, source_date
+from .outputs import output_lock
 from .progress import PlainProgress, Progress, label_of
 from .render import environment, render_articles, templates_dir
 from .resources import check_template_overrides
@@ -62,10 +62,22 @@ class _CheckLinks:
 def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked:
     """Read and validate the whole content tree; raise ContentError listing every problem."""
     diagnostics = Diagnostics(strict=strict, lenient=lenient)
+    checked = examine(content, diagnostics)
+    diagnostics.gate()
+    if checked is None:
+        raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
+    return checked
+
+
+def examine(content: Path, diagnostics: Diagnostics) -> Checked | None:
+    """``check`` without the gate: what could be read, and every problem in ``diagnostics``.
+
+    The live server shows a tree with errors as far as it can, with the same problems ``check``
+    reports; None when there is no usable atlas.yaml.
+    """
     atlas = load_atlas(content, diagnostics)
     if atlas is None:
-        diagnostics.gate()
-        raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
+        return None
     check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
@@ -75,8 +87,8 @@ def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked
         links = _CheckLinks()
         render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
         uses[volume.number] = frozenset(links.used)
-    diagnostics.gate()
-    return Checked(atlas, indexes, tuple(diagnostics.sorted()), uses)
+    warnings = tuple(d for d in diagnostics.sorted() if d.severity == "warning")
+    return Checked(atlas, indexes, warnings, uses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +101,9 @@ class BuildOptions:
     strict: bool = False
     lenient: bool = False  # refused resources are warnings, left out of the editions
     pdf_variant: str | None = "pdf/ua-1"
+    # The edition's date (seconds since the epoch) on the copyright pages and in the metadata;
+    # None: undated. The command line decides it once (dates.py), never the environment here.
+    date: int | None = None
     cache: bool = True  # False: rebuild every output (the cache is still written)
     print_ready: bool = False  # also OUT/print-ready/volume-N.pdf: PDF/X-4 for the printer
 
@@ -116,7 +131,7 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
     manifest = Manifest.load(options.out)
     settings = {
         "pdf_variant": options.pdf_variant,
-        "created": source_date(),
+        "created": options.date,
         "lenient": options.lenient,
         "print_ready": options.print_ready,
     }
@@ -249,7 +264,7 @@ class _Run:
         self.manifest = manifest
         self.keys = keys
         self.progress = progress
-        self.created = source_date()
+        self.created = self.options.date
         self.built: list[Built] = []
         self.pdf_keys: dict[int, str] = {}
         self.folios: dict[int, dict[str, int]] = {}
