@@ -218,7 +218,10 @@ def test_table_split_leaving_one_row(tree: Tree, tmp_path: Path) -> None:
     # Page 2: the opener, 4 lines, the header and one row; page 3: the header again, 4 rows.
     rows = "".join(f"| {n} | row {n} |\n" for n in range(1, 6))
     tree.article("1.010101", lines(4) + "| n | what |\n|---|---|\n" + rows)
-    with_css(tree, GRID)
+    with_css(  # a table allowed to break anywhere
+        tree,
+        GRID + "table { break-inside: auto !important; } tr { break-before: auto !important; }",
+    )
     [fault] = only(proofed(tree, tmp_path), "P007")
     assert fault.page == "2"
     assert fault.message == (
@@ -329,3 +332,16 @@ def test_a_fault_fails_the_build_and_nothing_is_written(tree: Tree, tmp_path: Pa
     )
     assert (out / "pdf" / "volume-1.pdf").exists()
     assert any("volume-1.pdf p.2: warning[P013]" in line for line in notes)
+
+
+@pytest.mark.proof
+@pytest.mark.xfail(
+    reason="the sample still has proof faults until the print edition's fixes (issue 13) are "
+    "all on main: tag IDs, straight quotes from YAML, page labels, short pages",
+    strict=False,
+)
+def test_the_sample_handbook_passes_the_proof_gate(tmp_path: Path) -> None:
+    from atlas_publish.proof.command import proof
+
+    run = proof(ROOT / "content", tmp_path, jobs=2)
+    assert [str(f) for f in run.faults] == []
