@@ -45,6 +45,7 @@ class PdfResult:
     folios: dict[str, int]  # anchor -> folio (arabic page number) in this volume
     seconds: float
     proof: tuple[Fault, ...] = ()  # the proof gate's faults (--lenient: not raised)
+    proof_seconds: float = 0.0  # what the gate took, of ``seconds``
 
 
 @dataclass(slots=True)
@@ -170,7 +171,9 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
             document.write_pdf(temporary, pdf_variant=job.pdf_variant)
             # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
             _raise_logged_errors(problems, volume)
+            gate_started = time.perf_counter()
             proof = _proof(job, document, laid_out.etree_element, body_pages, temporary)
+            gate_seconds = time.perf_counter() - gate_started
             if job.print_ready is not None:  # before the reader's file takes its name
                 from .printready import write_print_ready
 
@@ -184,6 +187,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         folios=folios,
         seconds=time.perf_counter() - started,
         proof=proof,
+        proof_seconds=gate_seconds,
     )
 
 
