@@ -312,6 +312,47 @@ def test_tag_ids_and_straight_quotes_outside_code(tree: Tree, tmp_path: Path) ->
     assert len(quotes) == 1 and "It's plain" in quotes[0].message
 
 
+def test_hyphenation_of_another_language_and_a_split_locator(tree: Tree, tmp_path: Path) -> None:
+    # A passage marked British English is hyphenated with British patterns ("art-icles"),
+    # which the handbook's US English does not allow; a hard break leaves "Volume" alone.
+    words = " ".join(["articles"] * 40)
+    tree.article(
+        "1.010101",
+        f'<p lang="en-GB">{words}</p>\n\nSee the last Volume\\\n6 of the set.\n',
+    )
+    with_css(tree, ".article-body p:first-child { width: 0.3in; hyphens: auto; }")
+    faults = only(proofed(tree, tmp_path), "P015")
+    messages = {f.message for f in faults}
+    assert "“art-/icles” is not a break of en_US hyphenation in article 1.010101" in messages
+    assert "“Volume / 6” is split over two lines in article 1.010101 (a no-break space)" in messages
+
+
+def test_a_reference_that_repeats_itself(tree: Tree, tmp_path: Path) -> None:
+    tree.article("1.010101", "As chapter 4.02 (Volume 4, chapter 4.02) says, and Volume 9.\n")
+    [fault] = only(proofed(tree, tmp_path), "P016")
+    assert fault.message == (
+        "a reference repeats itself in article 1.010101: “chapter 4.02 (Volume 4, chapter 4.02)”"
+    )
+
+
+def test_contents_numbers_on_one_right_edge(tree: Tree, tmp_path: Path) -> None:
+    tree.article("1.010101", "Text.\n")
+    tree.article("1.010102", "More.\n")
+    assert not only(proofed(tree, tmp_path), "P017")
+    with_css(tree, ".toc-articles a { margin-right: 0.6in; }")  # the articles' stop short
+    [fault] = only(proofed(tree, tmp_path), "P017")
+    assert fault.page is not None and fault.message.startswith(
+        "the contents' page numbers end on more than one right edge (43.2 pt apart"
+    )
+
+
+def test_an_empty_chapter_is_not_printed(tree: Tree, tmp_path: Path) -> None:
+    tree.article("1.010101", "Text.\n")
+    tree.chapter("1.02", "Nothing Yet")
+    [fault] = only(proofed(tree, tmp_path), "P018")
+    assert fault.message == "chapter 1.02 has no articles and is printed"
+
+
 @pytest.mark.proof
 def test_a_fault_fails_the_build_and_nothing_is_written(tree: Tree, tmp_path: Path) -> None:
     from atlas_publish.proof import ProofError
