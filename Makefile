@@ -7,7 +7,7 @@ VENV    := .venv
 BIN     := $(VENV)/bin
 STAMP   := $(VENV)/.installed
 
-.PHONY: setup pdf pdf-complete epub all check test lint clean ebook-check preview serve bench
+.PHONY: setup pdf pdf-complete epub all check test lint clean ebook-check preview serve bench proof print-ready
 
 setup: $(STAMP)
 
@@ -22,6 +22,14 @@ $(STAMP): pyproject.toml scripts/setup-system.sh
 
 pdf: setup
 	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format pdf
+
+# The printer's files: OUT/print-ready/volume-N.pdf (PDF/X-4) beside the reader's PDF/UA
+print-ready: setup
+	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format pdf --print-ready
+
+# The proof gate on its own: every fault a proofreader would mark, in OUT/proof.txt (exit 1)
+proof: setup
+	$(BIN)/atlas-publish proof --content $(CONTENT) --out $(OUT)
 
 pdf-complete: setup
 	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format complete

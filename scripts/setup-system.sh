@@ -8,6 +8,7 @@ packages=(
   fonts-noto-cjk                                      # Chinese, Japanese and Korean text
   poppler-utils qpdf                                  # pdftotext, pdffonts, pdfinfo, qpdf --check (tests)
   chromium                                            # headless browser: preview server and download page tests
+  libgs-common                                        # a CMYK output profile for build --print-ready (PDF/X-4)
 )
 missing=()
 if command -v dpkg-query >/dev/null 2>&1; then

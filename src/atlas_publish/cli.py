@@ -65,6 +65,12 @@ def _parser() -> argparse.ArgumentParser:
         "folder), with a warning for each, instead of stopping",
     )
     build.add_argument(
+        "--print-ready",
+        action="store_true",
+        help="also write OUT/print-ready/volume-N.pdf: PDF/X-4 with trim and bleed boxes, "
+        "for the printer",
+    )
+    build.add_argument(
         "--quiet", action="store_true", help="plain lines instead of the live progress display"
     )
     build.add_argument(
@@ -260,6 +266,7 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
         cache=not args.no_cache,
         lenient=args.lenient,
+        print_ready=args.print_ready,
         date=_edition_date(args.content),
     )
     started = time.perf_counter()

@@ -35,6 +35,7 @@ class PdfJob:
     created: int | None = None  # the edition's date (BuildOptions.date); None: undated
     pdf_variant: str | None = "pdf/ua-1"
     lenient: bool = False  # proof faults are warnings, not a failed volume
+    print_ready: Path | None = None  # also write the printer's PDF/X-4 here
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class PdfResult:
     seconds: float
     proof: tuple[Fault, ...] = ()  # the proof gate's faults (--lenient: not raised)
     notes: tuple[str, ...] = ()  # what the build summary tells the writer
+    proof_seconds: float = 0.0  # what the gate took, of ``seconds``
 
 
 @dataclass(slots=True)
@@ -215,7 +217,13 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
             )
             # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
             _raise_logged_errors(problems, volume)
+            gate_started = time.perf_counter()
             proof = _proof(job, document, laid_out.etree_element, body_pages, temporary)
+            gate_seconds = time.perf_counter() - gate_started
+            if job.print_ready is not None:  # before the reader's file takes its name
+                from .printready import write_print_ready
+
+                write_print_ready(document, atlas, job.print_ready)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
     return PdfResult(
@@ -226,6 +234,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         seconds=time.perf_counter() - started,
         proof=proof,
         notes=notes,
+        proof_seconds=gate_seconds,
     )
 
 
