@@ -685,6 +685,27 @@ def _complete(path: Path) -> bool:
     return path.suffix == ".json"
 
 
+def session_members(session: int) -> list[int]:
+    """Live processes (zombies left out) of a session, from /proc."""
+    found = []
+    for stat_file in Path("/proc").glob("[0-9]*/stat"):
+        with contextlib.suppress(OSError):
+            fields = stat_file.read_text().rsplit(")", 1)[1].split()
+            if int(fields[3]) == session and fields[0] != "Z":  # state, ppid, pgrp, session
+                found.append(int(stat_file.parent.name))
+    return found
+
+
+def _gone(session: int, timeout: float = 30.0) -> bool:
+    """Whether every process of ``session`` ends within ``timeout`` (polled, for a busy machine)."""
+    deadline = time.monotonic() + timeout
+    while session_members(session):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
 def test_killed_builds_leave_previous_or_new_complete_files(
     small_tree: Tree, tmp_path: Path
 ) -> None:
@@ -714,9 +735,7 @@ def test_killed_builds_leave_previous_or_new_complete_files(
     time.sleep(2.5)
     orphaning.kill()
     orphaning.wait()
-    time.sleep(0.5)
-    orphans = subprocess.run(["pgrep", "-s", str(orphaning.pid)], capture_output=True, text=True)
-    assert orphans.stdout == "", "workers outlived the killed build"  # PR_SET_PDEATHSIG
+    assert _gone(orphaning.pid), "workers outlived the killed build"  # PR_SET_PDEATHSIG
     try:
         finished = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=300)
     finally:
@@ -934,3 +953,34 @@ def test_svg_that_is_clean_passes(small_tree: Tree) -> None:
     )
     small_tree.article("1.010103", "![Fine](images/ok.svg)\n")
     assert check(small_tree.root).warnings == ()
+
+
+def test_a_volume_over_its_article_limit_is_refused_once(
+    small_tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from atlas_publish.content import load
+
+    monkeypatch.setattr(load, "MAX_ARTICLES_PER_VOLUME", 2)
+    path = small_tree.article("1.010103")
+    small_tree.article("1.010104")
+    assert problems(small_tree) == [
+        f"{path}:2: error[E032]: volume 1 holds more than 2 articles, the limit for one volume "
+        "(it is laid out as one document): move chapters to another volume"
+    ]
+
+
+def test_a_huge_picture_is_refused_quickly_and_quietly(
+    small_tree: Tree, capfd: pytest.CaptureFixture[str], deadline: None
+) -> None:
+    """A 13000 x 13000 PNG of 20 KB: refused from its header, no Pillow warning on stderr."""
+    from PIL import Image
+
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01" / "images"
+    folder.mkdir()
+    Image.new("1", (6000, 6000)).save(folder / "big.png")
+    path = small_tree.article("1.010103", "![Big](images/big.png)\n")
+    assert problems(small_tree) == [
+        f"{path}:6: error[E061]: image 'images/big.png' is 6000 x 6000 pixels, over the limit "
+        "of 25,000,000 pixels: scale it down (a full page at 300 dpi is about 1800 x 2700)"
+    ]
+    assert "DecompressionBomb" not in capfd.readouterr().err
