@@ -161,6 +161,8 @@ def test_template_overrides_are_checked_for_remote_and_outside_resources(small_t
         "h1 { background: url(../../../outside.png); }\n"
         "h2 { background: url(images/inside.png); }\n"
     )
+    (css.parent / "images").mkdir()
+    (css.parent / "images" / "inside.png").write_bytes(PNG)
     found = problems(small_tree)
     assert [f.split(": error")[0] for f in found] == [f"{css}:2", f"{css}:3", f"{css}:4"]
     assert found[0] == (
@@ -984,3 +986,54 @@ def test_a_huge_picture_is_refused_quickly_and_quietly(
         "of 25,000,000 pixels: scale it down (a full page at 300 dpi is about 1800 x 2700)"
     ]
     assert "DecompressionBomb" not in capfd.readouterr().err
+
+
+def test_an_address_built_at_run_time_never_reaches_an_epub(
+    small_tree: Tree, tmp_path: Path, deadline: None
+) -> None:
+    """check cannot follow 'ht' ~ 'tp://...'; the finished document is looked at before writing."""
+    override = small_tree.root / "_templates" / "epub" / "chapter.xhtml.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        (templates_dir() / "epub" / "chapter.xhtml.j2")
+        .read_text()
+        .replace(
+            '<body epub:type="bodymatter">',
+            "<body epub:type=\"bodymatter\">\n<img src=\"{{ 'ht' ~ 'tp://127.0.0.1:8765/p.png' }}\" "
+            "alt=\"\"/><a href=\"{{ 'fi' ~ 'le:///etc/passwd' }}\">x</a>",
+        )
+    )
+    check(small_tree.root)  # nothing to see in the template's text
+    out = tmp_path / "out"
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(content=small_tree.root, out=out, formats=("epub",), volumes=(1,),
+                           jobs=1))  # fmt: skip
+    message = str(caught.value)
+    assert message.startswith(f"{out / 'epub' / 'volume-1.epub'}: not written: chapter-1.01.xhtml")
+    assert "'http://127.0.0.1:8765/p.png' on <img>" in message
+    assert "a link to 'file:///etc/passwd' on <a>" in message
+    assert not (out / "epub" / "volume-1.epub").exists()
+
+
+def test_remote_parts_finds_every_way_out() -> None:
+    from atlas_publish.resources import remote_parts, stylesheet_remote_parts
+
+    page = (
+        '<html xmlns="http://www.w3.org/1999/xhtml" xmlns:svg="http://www.w3.org/2000/svg">'
+        "<head><style>p { background: u\\72 l(//evil.example/a) }</style></head><body>"
+        '<img src="images/ok.png" srcset="ok.png 1x, https://evil.example/b.png 2x" alt=""/>'
+        '<p style="background-image: url(&quot;http://evil.example/c&quot;)">x</p>'
+        '<video poster="/etc/d.png"/><svg:svg><svg:image href="file:///e.png"/></svg:svg>'
+        '<a href="https://fine.example/">fine</a><a href="mailto:a@b.c">fine</a>'
+        '<a href="chapter-1.01.xhtml#x">fine</a><a href="file:///home/me/f.html">f</a>'
+        "</body></html>"
+    )
+    assert remote_parts(page.encode()) == [
+        "'//evil.example/a' on <style>",
+        "'https://evil.example/b.png' on <img>",
+        "'http://evil.example/c' on <p>",
+        "'/etc/d.png' on <video>",
+        "'file:///e.png' on <image>",
+        "a link to 'file:///home/me/f.html' on <a>",
+    ]
+    assert stylesheet_remote_parts("a { b: url(#x) }\n@import 'x.css';") == ["'x.css' (line 2)"]
