@@ -1037,3 +1037,21 @@ def test_remote_parts_finds_every_way_out() -> None:
         "a link to 'file:///home/me/f.html' on <a>",
     ]
     assert stylesheet_remote_parts("a { b: url(#x) }\n@import 'x.css';") == ["'x.css' (line 2)"]
+
+
+def test_no_pdf_link_names_a_file_of_the_build_machine(
+    small_tree: Tree, tmp_path: Path, deadline: None
+) -> None:
+    from pypdf import PdfReader
+
+    small_tree.article("1.010103", "[web](https://example.com/) and [](article:1.010101).\n")
+    out = tmp_path / "out"
+    build(BuildOptions(content=small_tree.root, out=out, formats=("pdf",), volumes=(1,), jobs=1,
+                       pdf_variant=None))  # fmt: skip
+    uris = []
+    for page in PdfReader(out / "pdf" / "volume-1.pdf").pages:
+        for annotation in page.get("/Annots") or []:
+            action = annotation.get_object().get("/A") or {}
+            if "/URI" in action:
+                uris.append(str(action["/URI"]))
+    assert uris == ["https://example.com/"]

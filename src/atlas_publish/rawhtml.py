@@ -37,6 +37,7 @@ TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 class RawHtml:
     images: list[tuple[str, int]] = field(default_factory=list)  # (src, line from 0)
     removed: list[tuple[str, int]] = field(default_factory=list)  # (what, line from 0)
+    links: list[tuple[str, int]] = field(default_factory=list)  # (href of <a>, line from 0)
 
 
 class _Reader(HTMLParser):
@@ -51,6 +52,8 @@ class _Reader(HTMLParser):
         for name, value in attrs:
             if tag == "img" and name == "src":
                 self.found.images.append((value or "", line))
+            elif tag == "a" and name == "href":
+                self.found.links.append((value or "", line))
             elif name.startswith("on"):
                 self.found.removed.append((f"the attribute {name}= of <{tag}>", line))
             elif name in ("href", "src", "action", "formaction", "xlink:href") and SCRIPT_URL.match(
