@@ -50,10 +50,10 @@ class _Reader(HTMLParser):
         if tag in ACTIVE_ELEMENTS:
             self.found.removed.append((f"<{tag}>", line))
         for name, value in attrs:
+            if tag == "a" and name == "href":
+                self.found.links.append((value or "", line))
             if tag == "img" and name == "src":
                 self.found.images.append((value or "", line))
-            elif tag == "a" and name == "href":
-                self.found.links.append((value or "", line))
             elif name.startswith("on"):
                 self.found.removed.append((f"the attribute {name}= of <{tag}>", line))
             elif name in ("href", "src", "action", "formaction", "xlink:href") and SCRIPT_URL.match(
