@@ -1055,3 +1055,20 @@ def test_no_pdf_link_names_a_file_of_the_build_machine(
             if "/URI" in action:
                 uris.append(str(action["/URI"]))
     assert uris == ["https://example.com/"]
+
+
+def test_an_expression_failing_as_it_runs_names_its_own_line(
+    small_tree: Tree, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from atlas_publish.indexes import Indexes
+
+    relating_to = Indexes.relating_to
+
+    def broken(self: Indexes, stage: int) -> object:
+        if stage == 7:  # stage 6's index is written by the stage article; 7 has none
+            raise ValueError("no such stage")
+        return relating_to(self, stage)
+
+    monkeypatch.setattr(Indexes, "relating_to", broken)
+    path = small_tree.article("1.010103", "One.\n\nTwo.\n\nThree: {{ count(stage=7) }}.\n")
+    assert problems(small_tree) == [f"{path}:10: error[E050]: expression failed: no such stage"]
