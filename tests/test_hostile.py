@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 import re
 import signal
@@ -1072,3 +1073,44 @@ def test_an_expression_failing_as_it_runs_names_its_own_line(
     monkeypatch.setattr(Indexes, "relating_to", broken)
     path = small_tree.article("1.010103", "One.\n\nTwo.\n\nThree: {{ count(stage=7) }}.\n")
     assert problems(small_tree) == [f"{path}:10: error[E050]: expression failed: no such stage"]
+
+
+def test_an_out_folder_that_is_a_file_or_inside_the_content_is_refused(
+    small_tree: Tree, tmp_path: Path
+) -> None:
+    afile = tmp_path / "afile"
+    afile.write_text("mine\n")
+    with pytest.raises(BuildError, match=r"--out .*afile is a file, not a folder"):
+        build(BuildOptions(content=small_tree.root, out=afile, formats=("epub",)))
+    assert afile.read_text() == "mine\n"
+    inner = small_tree.root / "build"
+    with pytest.raises(BuildError, match="is inside the content folder"):
+        build(BuildOptions(content=small_tree.root, out=inner, formats=("epub",)))
+    assert not inner.exists()
+
+
+@pytest.mark.parametrize(
+    ("code", "advice"),
+    [
+        (errno.EROFS, "build into a folder you can write to (--out DIR)"),
+        (errno.ENOSPC, "free some space, or build into another --out folder"),
+    ],
+)
+def test_a_disk_that_refuses_writes_is_one_line_naming_the_output(
+    small_tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, code: int, advice: str
+) -> None:
+    from atlas_publish.writers import epub
+
+    def refusing(target: Path) -> object:
+        raise OSError(code, os.strerror(code), str(target))
+
+    monkeypatch.setattr(epub, "atomic_path", refusing)  # forked workers inherit it
+    out = tmp_path / "out"
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(content=small_tree.root, out=out, formats=("epub",), volumes=(1,),
+                           jobs=1))  # fmt: skip
+    target = out / "epub" / "volume-1.epub"
+    assert str(caught.value) == (
+        f"{target}: cannot write ({os.strerror(code)}): {advice}; finished files are complete, "
+        "unfinished ones were not written"
+    )

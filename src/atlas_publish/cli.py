@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .errors import BuildError, ContentError
+from .outputs import write_failure
 
 if TYPE_CHECKING:
     from .progress import Progress
@@ -152,6 +153,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONTENT
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as error:  # a disk that is full or read-only, a folder that is a file
+        print(
+            f"atlas-publish: {write_failure(error, Path(error.filename or '.'))}", file=sys.stderr
+        )
         return EXIT_CONTENT
     except KeyboardInterrupt:
         print(

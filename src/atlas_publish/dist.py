@@ -40,7 +40,7 @@ from slugify import slugify
 from .content.load import load_atlas
 from .errors import BuildError, Diagnostics
 from .model import Atlas, Volume
-from .outputs import atomic_write_bytes, source_date
+from .outputs import atomic_write_bytes, check_out_folder, source_date
 from .pipeline import BuildOptions, Built, build, check
 
 DIST = "dist"
@@ -161,6 +161,7 @@ def volume_base(atlas: Atlas, volume: Volume) -> str:
 def publish(options: DistOptions, report: Report = lambda line: None) -> Publication:
     """Build, check and publish OUT/dist; raise ContentError or DistError, leaving it as it was."""
     target = options.out / DIST
+    check_out_folder(options.content, options.out)
     options.out.mkdir(parents=True, exist_ok=True)
     with _lock(options.out):
         recover(target)

@@ -17,7 +17,7 @@ from .fetcher import RestrictedFetcher
 from .indexes import Indexes
 from .listing import load  # the model without rendering every body (check does that)
 from .model import Atlas, Chapter
-from .outputs import atomic_path, atomic_write_bytes
+from .outputs import atomic_path, atomic_write_bytes, check_out_folder
 from .render import templates_dir
 from .webpage import ChapterLinks, render_chapter_page
 
@@ -49,6 +49,7 @@ def find_chapter(atlas: Atlas, number: str) -> Chapter:
 def preview_chapter(content: Path, out: Path, number: str) -> Preview:
     """Write ``out/preview/chapter-V.CC.pdf`` and ``.html``; raise ContentError on bad content."""
     started = time.perf_counter()
+    check_out_folder(content, out)
     atlas, indexes = load(content)
     chapter = find_chapter(atlas, number)
     folder = out / "preview"

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
@@ -22,6 +23,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .content.files import inside
 from .cssurls import declarations_urls, stylesheet_urls
 from .errors import Diagnostics
+from .model import Article, Atlas, Chapter, Section, Volume
 
 OVERRIDES = "_templates"
 TEMPLATE_SUFFIXES = {".css", ".j2", ".html", ".xhtml", ".htm"}
@@ -155,6 +157,8 @@ def check_template_overrides(
         if path.suffix in {".j2", ".html", ".xhtml", ".htm"}:
             for line, message in template_code_faults(path, text):
                 diagnostics.error("E065", message, path, line)
+            for line, message in template_name_faults(path, text, content_root):
+                diagnostics.error("E066", message, path, line)
             for line, address in template_remote_strings(path, text):
                 diagnostics.error(
                     "E062",
@@ -184,6 +188,44 @@ def template_remote_strings(path: Path, source: str) -> list[tuple[int, str]]:
         for node in tree.find_all(nodes.Const)
         if isinstance(node.value, str) and REMOTE_TEXT.match(node.value)
     ]
+
+
+# What the editions' templates are given under these names, whatever the template.
+MODEL_NAMES: dict[str, type] = {
+    "atlas": Atlas,
+    "volume": Volume,
+    "chapter": Chapter,
+    "section": Section,
+    "article": Article,
+}
+
+
+def template_name_faults(path: Path, source: str, root: Path) -> list[tuple[int, str]]:
+    """Mistakes that would only fail when the template renders: a field the model does not
+    have (``atlas.titel``), a template that includes or extends itself."""
+    try:
+        tree = ImmutableSandboxedEnvironment().parse(source, name=path.name, filename=str(path))
+    except TemplateError:
+        return []  # template_code_faults reports it
+    faults = []
+    for node in tree.find_all(nodes.Getattr):
+        if not isinstance(node.node, nodes.Name) or node.node.name not in MODEL_NAMES:
+            continue
+        known = [n for n in dir(MODEL_NAMES[node.node.name]) if not n.startswith("_")]
+        if node.attr not in known:
+            guess = get_close_matches(node.attr, known, n=1)
+            hint = f": did you mean '{guess[0]}'?" if guess else f" (it has {', '.join(known)})"
+            faults.append((node.lineno, f"{node.node.name} has no '{node.attr}'{hint}"))
+    try:
+        own = path.relative_to(root / OVERRIDES).as_posix()
+    except ValueError:
+        own = path.name
+    for found in tree.find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
+        template = getattr(found, "template", None)
+        if isinstance(template, nodes.Const) and template.value == own:
+            faults.append((found.lineno, f"the template uses itself ('{own}'), without end: "
+                                         "remove that line"))  # fmt: skip
+    return sorted(faults)
 
 
 def template_code_faults(path: Path, source: str) -> list[tuple[int, str]]:
