@@ -10,6 +10,7 @@ import signal
 import stat
 import subprocess
 import sys
+import tempfile
 import time
 import zipfile
 from pathlib import Path
@@ -1114,3 +1115,59 @@ def test_a_disk_that_refuses_writes_is_one_line_naming_the_output(
         f"{target}: cannot write ({os.strerror(code)}): {advice}; finished files are complete, "
         "unfinished ones were not written"
     )
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return (Path("/proc") / str(pid) / "cmdline").read_bytes().replace(b"\0", b" ").decode()
+    except OSError:
+        return ""
+
+
+def _wait_for(condition: object, timeout: float = 120.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while not condition():  # type: ignore[operator]
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
+
+
+@pytest.mark.parametrize("how", ["kill", "interrupt"])
+def test_epubcheck_dies_with_its_parent_and_leaves_no_temporaries(
+    small_tree: Tree, tmp_path: Path, how: str
+) -> None:
+    from atlas_publish.validate import epubcheck_available, remove_stale_work
+
+    if not epubcheck_available():
+        pytest.skip("EPUBCheck needs Java (run make setup)")
+    out = tmp_path / "out"
+    build(BuildOptions(content=small_tree.root, out=out, formats=("epub",), jobs=1))
+    work = tmp_path / "work"
+    books = [str(p) for p in sorted((out / "epub").glob("*.epub"))] * 4  # a run of some seconds
+    script = (
+        "import sys; from pathlib import Path; from atlas_publish.validate import epubcheck\n"
+        "epubcheck([Path(p) for p in sys.argv[2:]], jobs=2, work=Path(sys.argv[1]))\n"
+    )
+    checker = subprocess.Popen([PYTHON, "-c", script, str(work), *books], env=ENV,
+                               start_new_session=True, stderr=subprocess.DEVNULL)  # fmt: skip
+    try:
+        assert _wait_for(lambda: any("EpubCheckBatch" in _cmdline(p)
+                                     for p in session_members(checker.pid))), "Java never started"  # fmt: skip
+        javas = [p for p in session_members(checker.pid) if "EpubCheckBatch" in _cmdline(p)]
+        if how == "kill":
+            checker.kill()  # the Python process only: Java must follow it
+        else:
+            checker.send_signal(signal.SIGINT)
+        checker.wait(timeout=60)
+        assert _gone(checker.pid), "Java outlived the process that started it"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(checker.pid, signal.SIGKILL)
+    if how == "interrupt":
+        assert list(work.iterdir()) == []  # cleaned on the way out
+    else:
+        remove_stale_work(work)  # what dist does before its next run
+        assert list(work.iterdir()) == []
+    for java in javas:  # no performance-data file of Java's left in /tmp
+        assert not list(Path(tempfile.gettempdir()).glob(f"hsperfdata_*/{java}"))

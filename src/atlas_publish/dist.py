@@ -42,6 +42,7 @@ from .errors import BuildError, Diagnostics
 from .model import Atlas, Volume
 from .outputs import atomic_write_bytes, check_out_folder, source_date
 from .pipeline import BuildOptions, Built, build, check
+from .validate import remove_stale_work
 
 DIST = "dist"
 SUMS = "SHA256SUMS"
@@ -165,6 +166,7 @@ def publish(options: DistOptions, report: Report = lambda line: None) -> Publica
     options.out.mkdir(parents=True, exist_ok=True)
     with _lock(options.out):
         recover(target)
+        remove_stale_work(options.out / ".cache")  # what a killed EPUBCheck run left
         atlas = _load(options)
         numbers = tuple(v.number for v in atlas.volumes if v.articles)
         if not numbers:
@@ -252,7 +254,7 @@ def gate(built: list[Built], out: Path, jobs: int, report: Report) -> None:
     todo = [b.path for b in epubs if digests[b.path] not in cache.passed]
     if todo:
         report(f"EPUBCheck: checking {len(todo)} EPUB(s)")
-    results = epubcheck(todo, jobs=max(1, jobs)) if todo else {}
+    results = epubcheck(todo, jobs=max(1, jobs), work=out / ".cache") if todo else {}
     failed = []
     for item in epubs:
         if item.path not in results:

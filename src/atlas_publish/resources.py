@@ -126,13 +126,21 @@ def check_template_overrides(
                 reference.line,
             )
         elif reference.path.suffix == ".css" and not _local_file(reference.url).is_file():
-            diagnostics.error(
-                "E061",
-                f"'{reference.text}' does not exist (it is relative to the stylesheet's "
-                "folder); check the name",
-                reference.path,
-                reference.line,
+            missing = (
+                f"'{reference.text}' does not exist (it is relative to the stylesheet's folder)"
             )
+            if _local_file(reference.url).suffix.lower() in FONT_SUFFIXES:
+                # WeasyPrint goes on with another font: the book is made, in the wrong face.
+                diagnostics.warning(
+                    "W061",
+                    f"{missing}, so the print edition falls back to another font: copy the font "
+                    "there (the project's fonts are in templates/fonts/)",
+                    reference.path,
+                    reference.line,
+                )
+            else:  # WeasyPrint fails the build on a missing picture
+                diagnostics.error("E061", f"{missing}; check the name", reference.path,
+                                  reference.line)  # fmt: skip
     for path in sorted((content_root / OVERRIDES).rglob("*")):
         if not inside(path, content_root):  # Jinja and WeasyPrint would read it all the same
             diagnostics.error(
@@ -167,6 +175,9 @@ def check_template_overrides(
                     path,
                     line,
                 )
+
+
+FONT_SUFFIXES = {".otf", ".ttf", ".woff", ".woff2"}
 
 
 def _local_file(url: str) -> Path:
