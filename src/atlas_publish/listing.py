@@ -39,9 +39,9 @@ class Selection:
     problems: tuple[str, ...] = field(default=())  # unknown filters, with suggestions
 
 
-def load(content: Path) -> tuple[Atlas, Indexes]:
+def load(content: Path, strict: bool = False) -> tuple[Atlas, Indexes]:
     """The handbook's model and indexes (bodies are not rendered: this is a quick look-up)."""
-    diagnostics = Diagnostics()
+    diagnostics = Diagnostics(strict=strict)
     atlas = load_atlas(content, diagnostics)
     diagnostics.gate()
     if atlas is None:

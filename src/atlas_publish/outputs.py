@@ -166,9 +166,11 @@ def remove_stale_temporaries(out: Path) -> list[Path]:
 
 
 def source_date() -> int | None:
-    """SOURCE_DATE_EPOCH, for reproducible dates; None when unset."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
+    """SOURCE_DATE_EPOCH; None when unset. For the command line only: a build takes its date
+    from its options (BuildOptions.date), never from the environment (see dates.py)."""
+    from .dates import source_date_epoch
+
+    return source_date_epoch()
 
 
 def check_out_folder(content: Path, out: Path) -> None:
