@@ -913,7 +913,7 @@ def test_a_pdf_weasyprint_complained_about_never_replaces_the_good_one(
 
     atlas = check(small_tree.root).atlas
     target = tmp_path / "volume-2.pdf"
-    pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+    pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None, lenient=True))
     good = target.read_bytes()
     complete = pdf._check_complete
 
@@ -923,7 +923,7 @@ def test_a_pdf_weasyprint_complained_about_never_replaces_the_good_one(
 
     monkeypatch.setattr(pdf, "_check_complete", complaining)
     with pytest.raises(BuildError, match="Failed to load image"):
-        pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+        pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None, lenient=True))
     assert target.read_bytes() == good
     assert not list(tmp_path.glob(".volume-2.pdf.*"))  # no temporary left
 
@@ -939,11 +939,11 @@ def test_a_picture_broken_after_check_fails_the_writer_and_keeps_the_pdf(
     small_tree.article("2.010102", "![A dot](images/dot.png)\n")
     atlas = check(small_tree.root).atlas
     target = tmp_path / "volume-2.pdf"
-    pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+    pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None, lenient=True))
     good = target.read_bytes()
     (folder / "dot.png").write_bytes(os.urandom(5000))
     with pytest.raises(BuildError, match=r"image 'images/dot.png' is not a PNG picture"):
-        pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+        pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None, lenient=True))
     assert target.read_bytes() == good
 
 
@@ -1049,7 +1049,7 @@ def test_no_pdf_link_names_a_file_of_the_build_machine(
     small_tree.article("1.010103", "[web](https://example.com/) and [](article:1.010101).\n")
     out = tmp_path / "out"
     build(BuildOptions(content=small_tree.root, out=out, formats=("pdf",), volumes=(1,), jobs=1,
-                       pdf_variant=None))  # fmt: skip
+                       pdf_variant=None, lenient=True))  # fmt: skip
     uris = []
     for page in PdfReader(out / "pdf" / "volume-1.pdf").pages:
         for annotation in page.get("/Annots") or []:
