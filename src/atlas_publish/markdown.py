@@ -416,7 +416,7 @@ def _check_raw_html(tokens: Sequence[Token], env: MutableMapping[str, Any]) -> N
                 before = token.content.find(child.content)
                 pieces.append((child.content, first + token.content.count("\n", 0, max(before, 0))))
     for html, first in pieces:
-        found = read_raw_html(html)
+        found = read_raw_html(html, ALLOWED_TAGS, ALLOWED_ATTRIBUTES)
         for src, offset in found.images:
             if src not in resolved:
                 line = article.body_line + first + offset
@@ -424,6 +424,15 @@ def _check_raw_html(tokens: Sequence[Token], env: MutableMapping[str, Any]) -> N
         for href, offset in found.links:
             if is_file_link(href):
                 _report_file_link(href, article, article.body_line + first + offset, diagnostics)
+        for what, offset in found.dropped:
+            diagnostics.warning(
+                "W064",
+                f"raw HTML: {what} is removed, the editions keep text, tables, figures, pictures "
+                "and lang, and their stylesheets decide the look; delete it"
+                + (" (a picture: ![what it shows](images/NAME))" if what.startswith("<") else ""),
+                article.path,
+                article.body_line + first + offset,
+            )
         for what, offset in found.removed:
             diagnostics.warning(
                 "W064",
