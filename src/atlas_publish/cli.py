@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .dates import BadSourceDate, source_date_epoch
 from .errors import BuildError, ContentError
+from .outputs import write_failure
 
 if TYPE_CHECKING:
     from .progress import Progress
@@ -217,6 +218,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_CONTENT
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
+        return EXIT_CONTENT
+    except OSError as error:  # a disk that is full or read-only, a folder that is a file
+        print(
+            f"atlas-publish: {write_failure(error, Path(error.filename or '.'))}", file=sys.stderr
+        )
         return EXIT_CONTENT
     except BadSourceDate as error:
         print(f"atlas-publish: error: {error}", file=sys.stderr)

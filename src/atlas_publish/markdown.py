@@ -322,9 +322,17 @@ def _resolve_references(state: StateCore) -> None:
                 index += 1
                 continue
             close = _matching_close(children, index)
-            match = REFERENCE.match(str(token.attrGet("href") or ""))
+            href = str(token.attrGet("href") or "")
+            match = REFERENCE.match(href)
             if not match:
-                result.extend(children[index : close + 1])
+                if is_file_link(href):
+                    position = block.content.find(f"]({href}", cursor)
+                    cursor = max(cursor, position + 1)
+                    line = first_line + block.content[: max(position, 0)].count("\n")
+                    _report_file_link(href, article, line, diagnostics)
+                    result.extend(children[index + 1 : close])  # the text stays, unlinked
+                else:
+                    result.extend(children[index : close + 1])
                 index = close + 1
                 continue
             kind, number = match.groups()
@@ -361,6 +369,28 @@ def _resolve_references(state: StateCore) -> None:
                 result.append(suffix)
             index = close + 1
         block.children = result
+
+
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def is_file_link(href: str) -> bool:
+    """A link to a file by its path (``notes/draft.html``, ``../secret.txt``, ``/home/...``):
+    the editions carry no such file, and the PDF would hold the build machine's path."""
+    href = href.strip()
+    return bool(href) and not href.startswith(("#", "//")) and not URL_SCHEME.match(href)
+
+
+def _report_file_link(href: str, article: Article, line: int, diagnostics: Diagnostics) -> None:
+    shown = href if len(href) <= 60 else href[:57] + "..."
+    diagnostics.error(
+        "E041",
+        f"the link '{shown}' points to a file, which no edition carries (the PDF would hold "
+        "this computer's path): link an article with article:NUMBER, or a web page with "
+        "https://...",
+        article.path,
+        line,
+    )
 
 
 def _heading_shifter(offset: int) -> Callable[[StateCore], None]:
@@ -418,11 +448,23 @@ def _check_raw_html(tokens: Sequence[Token], env: MutableMapping[str, Any]) -> N
                 before = token.content.find(child.content)
                 pieces.append((child.content, first + token.content.count("\n", 0, max(before, 0))))
     for html, first in pieces:
-        found = read_raw_html(html)
+        found = read_raw_html(html, ALLOWED_TAGS, ALLOWED_ATTRIBUTES)
         for src, offset in found.images:
             if src not in resolved:
                 line = article.body_line + first + offset
                 resolved[src] = _resolve_image(src, None, line, env)
+        for href, offset in found.links:
+            if is_file_link(href):
+                _report_file_link(href, article, article.body_line + first + offset, diagnostics)
+        for what, offset in found.dropped:
+            diagnostics.warning(
+                "W064",
+                f"raw HTML: {what} is removed, the editions keep text, tables, figures, pictures "
+                "and lang, and their stylesheets decide the look; delete it"
+                + (" (a picture: ![what it shows](images/NAME))" if what.startswith("<") else ""),
+                article.path,
+                article.body_line + first + offset,
+            )
         for what, offset in found.removed:
             diagnostics.warning(
                 "W064",
@@ -439,6 +481,8 @@ def _raw_html_images(env: MutableMapping[str, Any]) -> Callable[[str, str, str],
     resolved: dict[str, str | None] = env["atlas_raw_images"]
 
     def rewrite(element: str, attribute: str, value: str) -> str | None:
+        if element == "a" and attribute == "href" and is_file_link(value):
+            return None  # reported by _check_raw_html
         if element != "img" or attribute != "src":
             return value
         return value if value in checked else resolved.get(value)
