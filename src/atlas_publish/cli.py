@@ -73,6 +73,21 @@ def _parser() -> argparse.ArgumentParser:
         help="rebuild every file even if its inputs are unchanged",
     )
 
+    proof = commands.add_parser(
+        "proof",
+        help="lay out the PDF volumes and report what a proofreader would (exit 1 on a fault)",
+    )
+    _content_option(proof)
+    proof.add_argument(
+        "--out", type=Path, default=Path("build"), help="output folder (build/): OUT/proof.txt"
+    )
+    proof.add_argument(
+        "--volume", type=int, action="append", default=[], metavar="N", help="only volume N"
+    )
+    proof.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes"
+    )
+
     preview = commands.add_parser(
         "preview", help="one chapter as PDF and HTML in build/preview/, in seconds"
     )
@@ -97,6 +112,19 @@ def _parser() -> argparse.ArgumentParser:
         default=os.cpu_count() or 1,
         metavar="N",
         help="worker processes (default: the number of cores)",
+    )
+    site = commands.add_parser(
+        "site", help="the web edition: a static site in OUT/site, to browse, search and download"
+    )
+    _content_option(site)
+    site.add_argument("--out", type=Path, default=Path("build"), help="output folder (build/)")
+    site.add_argument(
+        "--dist",
+        action="store_true",
+        help="publish the downloads first (as atlas-publish dist), to link them with their sizes",
+    )
+    site.add_argument(
+        "--no-search", action="store_true", help="leave out the full-text search index"
     )
     _index_commands(commands)
     imports = commands.add_parser(
@@ -159,12 +187,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "sample":
             return _sample(args)
+        if args.command == "proof":
+            return _proof(args)
         if args.command == "preview":
             return _preview(args)
         if args.command == "serve":
             return _serve(args)
         if args.command == "dist":
             return _dist(args)
+        if args.command == "site":
+            return _site(args)
         if args.command == "list":
             return _list(args)
         if args.command == "stats":
@@ -252,6 +284,32 @@ def _edition_date(content: Path) -> int | None:
     return edition_date(content).epoch if content.is_dir() else None
 
 
+def _proof(args: argparse.Namespace) -> int:
+    from .proof.command import proof
+
+    if args.jobs < 1:
+        print("atlas-publish proof: error: --jobs must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    run = proof(
+        args.content,
+        args.out,
+        tuple(args.volume),
+        args.jobs,
+        note=lambda line: print(line, file=sys.stderr, flush=True),
+        date=_edition_date(args.content),
+    )
+    for fault in run.faults:
+        print(fault)
+    pages = sum(run.pages.values())
+    print(
+        f"proofed {len(run.volumes)} volume(s), {pages} pages: {len(run.faults)} fault(s) "
+        f"in {time.perf_counter() - started:.1f} s (report: {run.report})",
+        file=sys.stderr,
+    )
+    return EXIT_CONTENT if run.faults else EXIT_OK
+
+
 def _progress(quiet: bool) -> Progress:
     """A live display on a terminal; one plain line per step in logs and with --quiet."""
     from .progress import PlainProgress, RichProgress
@@ -320,6 +378,31 @@ def _dist(args: argparse.Namespace) -> int:
         f"published {len(publication.volumes)} volume(s){complete} to {folder} "
         f"in {time.perf_counter() - started:.1f} s"
     )
+    return EXIT_OK
+
+
+def _site(args: argparse.Namespace) -> int:
+    from .site import SiteOptions, build_site
+
+    options = SiteOptions(
+        content=args.content,
+        out=args.out,
+        dist=args.dist,
+        search=not args.no_search,
+        strict=args.strict,
+        date=_edition_date(args.content),
+    )
+    result = build_site(options, report=lambda line: print(line, flush=True))
+    written = result.written
+    if written is None:
+        print(f"{result.target}: unchanged, {result.pages} pages ({result.seconds:.2f} s)")
+        return EXIT_OK
+    search = "search index rebuilt" if written.searched else "search index unchanged"
+    print(
+        f"{result.target}: {result.pages} pages, {written.files} files; {written.written} "
+        f"written, {written.removed} removed; {search} ({result.seconds:.1f} s)"
+    )
+    print(f"open {(result.target / 'index.html').absolute().as_uri()}")
     return EXIT_OK
 
 

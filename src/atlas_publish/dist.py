@@ -573,7 +573,14 @@ def recover(target: Path) -> None:
 @contextmanager
 def _lock(out: Path) -> Iterator[None]:
     """One dist run at a time per output folder (recover() must not remove a live run's files)."""
-    with open(out / f".{DIST}.lock", "a") as handle:
+    path = out / f".{DIST}.lock"
+    try:  # never through a symbolic link: it would create or lock a file elsewhere
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise DistError(
+            f"{path}: cannot open the lock file ({error.strerror}); remove it"
+        ) from None
+    with open(fd, "rb") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:

@@ -150,7 +150,7 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
         checked = check(options.content, options.strict, options.lenient)
         for warning in checked.warnings:
             progress.note(str(warning))
-        wanted = _select_volumes(checked.atlas, options.volumes)
+        wanted = select_volumes(checked.atlas, options.volumes)
         progress.note(
             f"checked {len(checked.atlas.articles)} articles in "
             f"{time.perf_counter() - started:.1f} s"
@@ -317,6 +317,7 @@ class _Run:
             self.options.out / relative,
             created=self.created,
             pdf_variant=self.options.pdf_variant,
+            lenient=self.options.lenient,
         )
         self._submit(render_volume_pdf, job, number, "pdf", relative, key)
 
@@ -367,6 +368,8 @@ class _Run:
         if _shown(self.options, edition):
             self.built.append(built)
             self.progress.finish(label_of(number, edition), built)
+        for fault in getattr(result, "proof", ()):  # the proof gate's faults (--lenient)
+            self.progress.note(str(fault.as_warning()))
         for note in getattr(result, "notes", ()):  # what the EPUB writer tells the writer
             self.progress.note(f"volume {number}: {note}")
         if edition == "pdf" and "epub" in editions:
@@ -396,7 +399,7 @@ class _Run:
         self.progress.finish(label, built)
 
 
-def _select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
+def select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
     numbers = [v.number for v in atlas.volumes]
     requested = list(requested)
     if not requested:

@@ -13,6 +13,7 @@ import uuid
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..errors import Diagnostics
 from ..model import (
@@ -45,6 +46,8 @@ ATLAS_KEYS = {
     "identifier",
     "stages",
     "print",
+    "tagline",
+    "url",
 }
 STAGE_KEYS = {"name", "tag", "article"}
 PRINT_KEYS = {"size", "bleed", "marks"}
@@ -119,7 +122,26 @@ def _load_atlas_yaml(path: Path, root: Path, diagnostics: Diagnostics) -> dict[s
         "identifier": identifier,
         "stages": _load_stages(data, diagnostics),
         "print": _load_print(data, diagnostics),
+        "tagline": _optional_text(data, "tagline", diagnostics),
+        "url": _load_url(data, diagnostics),
     }
+
+
+def _load_url(data: YamlMap, diagnostics: Diagnostics) -> str | None:
+    """The web edition's address: absolute http(s), always ending in '/' (pages are under it)."""
+    url = _optional_text(data, "url", diagnostics)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        diagnostics.error(
+            "E011",
+            f"url '{url}' must be the web edition's address, such as https://example.org/atlas/",
+            data.path,
+            data.line_of("url"),
+        )
+        return None
+    return url if url.endswith("/") else url + "/"
 
 
 def _load_stages(data: YamlMap, diagnostics: Diagnostics) -> tuple[Stage, ...]:
