@@ -168,6 +168,7 @@ SLOW_MODULES = {
     "test_epub.py",  # EPUBCheck on the sample handbook and 700 articles
     "test_indexes.py",  # back matter in both editions
     "test_print.py",  # PDF layouts in several trim sizes
+    "test_print_design.py",  # PDF layouts of the sample handbook
 }
 SLOW_TESTS = {
     "test_killed_builds_leave_previous_or_new_complete_files",  # several builds, killed
