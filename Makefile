@@ -59,6 +59,7 @@ all: setup
 # OUT/site: the web edition (add SITE_FLAGS=--dist to publish and link the downloads first)
 .PHONY: site
 site: setup
+	@case "$(SITE_FLAGS)" in *--dist*) scripts/setup-system.sh build check;; esac
 	$(BIN)/atlas-publish site --content $(CONTENT) --out $(OUT) $(SITE_FLAGS)
 
 # OUT/dist: the volumes under readers' names, SHA256SUMS, catalog.json, opds.xml, index.html
