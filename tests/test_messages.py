@@ -208,3 +208,14 @@ def test_building_needs_no_test_tools() -> None:
         assert tool not in base
     extras = project["optional-dependencies"]
     assert {"pytest", "playwright"} <= {re.split(r"[<>=\[]", d)[0] for d in extras["test"]}
+
+
+def test_strict_applies_to_proof(
+    small_tree: Tree, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chapter = next(small_tree.root.glob("1-*/01-*"))
+    (chapter / "notes.txt").write_text("not an article")  # a warning: W001, ignored file
+    args = ["proof", "--content", str(small_tree.root), "--out", str(tmp_path / "out")]
+    assert main([*args, "--strict"]) == 1
+    assert "error[W001]" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

@@ -298,6 +298,7 @@ def _proof(args: argparse.Namespace) -> int:
         args.jobs,
         note=lambda line: print(line, file=sys.stderr, flush=True),
         date=_edition_date(args.content),
+        strict=args.strict,
     )
     for fault in run.faults:
         print(fault)

@@ -36,13 +36,14 @@ def proof(
     jobs: int | None = None,
     note: Callable[[str], None] = lambda line: None,
     date: int | None = None,
+    strict: bool = False,
 ) -> ProofRun:
     """Lay out and proof the volumes (all when ``volumes`` is empty); raise ContentError when
     the content does not check. ``date``: the edition's, as the build would print it."""
     from ..pipeline import check, select_volumes
     from ..writers.pdf import PdfJob, render_volume_pdf
 
-    checked = check(content)
+    checked = check(content, strict)
     for warning in checked.warnings:
         note(str(warning))
     wanted = select_volumes(checked.atlas, volumes)
