@@ -310,6 +310,8 @@ def _proof(args: argparse.Namespace) -> int:
         tuple(args.volume),
         args.jobs,
         note=lambda line: print(line, file=sys.stderr, flush=True),
+        date=_edition_date(args.content),
+        strict=args.strict,
     )
     for fault in run.faults:
         print(fault)
@@ -402,6 +404,7 @@ def _site(args: argparse.Namespace) -> int:
         dist=args.dist,
         search=not args.no_search,
         strict=args.strict,
+        date=_edition_date(args.content),
     )
     result = build_site(options, report=lambda line: print(line, flush=True))
     written = result.written
