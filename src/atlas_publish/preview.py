@@ -17,7 +17,7 @@ from .editions.print import print_stylesheet, write_chapter_pdf
 from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .listing import load  # the model without rendering every body (check does that)
 from .model import Atlas, Chapter
-from .outputs import atomic_write_bytes
+from .outputs import atomic_write_bytes, check_out_folder
 from .webpage import ChapterLinks, render_chapter_page
 
 
@@ -59,6 +59,7 @@ def preview_chapter(content: Path, out: Path, number: str, strict: bool = False)
     ``strict``: warnings (in the tree's files and the chapter's bodies) stop it as errors.
     """
     started = time.perf_counter()
+    check_out_folder(content, out)
     atlas, indexes = load(content, strict)
     chapter = find_chapter(atlas, number)
     folder = out / "preview"

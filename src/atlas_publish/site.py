@@ -20,7 +20,8 @@ from typing import Any
 import humanize
 
 from .cache import Manifest, input_stamp
-from .dist import CATALOG, DIST, DistOptions, newest_source, publish
+from .dates import edition_date
+from .dist import CATALOG, DIST, DistOptions, publish
 from .editions.web import (
     Download,
     Downloads,
@@ -32,7 +33,7 @@ from .editions.web import (
 )
 from .errors import Diagnostics
 from .model import Atlas
-from .outputs import atomic_write_bytes, output_lock, source_date
+from .outputs import atomic_write_bytes, output_lock
 from .pipeline import check
 from .render import environment, template_search_path
 from .writers.site import SiteWritten, write_site
@@ -50,6 +51,8 @@ class SiteOptions:
     dist: bool = False  # publish the downloads first (make dist), to link them
     search: bool = True
     strict: bool = False
+    # The edition's date; None: dated as build and dist date it (dates.edition_date).
+    date: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,7 +66,7 @@ class SiteResult:
 def build_site(options: SiteOptions, report: Report = lambda line: None) -> SiteResult:
     started = time.perf_counter()
     if options.dist:
-        publish(DistOptions(content=options.content, out=options.out), report)
+        publish(DistOptions(content=options.content, out=options.out, date=options.date), report)
     target = options.out / SITE
     with output_lock(options.out, report):
         state_path = options.out / ".cache" / STATE
@@ -77,7 +80,7 @@ def build_site(options: SiteOptions, report: Report = lambda line: None) -> Site
             report(str(warning))
         atlas, indexes = checked.atlas, checked.indexes
         context = WebContext(
-            date=_date(atlas),
+            date=_date(options, atlas),
             pages=print_pages(options.out, atlas),
             downloads=downloads(options.out / DIST),
             covers=covers(atlas, options.out / ".cache" / "covers"),
@@ -93,10 +96,9 @@ def build_site(options: SiteOptions, report: Report = lambda line: None) -> Site
         return SiteResult(target, pages, written, time.perf_counter() - started)
 
 
-def _date(atlas: Atlas) -> int:
-    """The edition's date: SOURCE_DATE_EPOCH, else the newest source (never the clock)."""
-    epoch = source_date()
-    return epoch if epoch is not None else newest_source(atlas.root)
+def _date(options: SiteOptions, atlas: Atlas) -> int:
+    """The edition's date: the options', else as build and dist date it (never the clock)."""
+    return options.date if options.date is not None else edition_date(atlas.root, {}).epoch
 
 
 def print_pages(out: Path, atlas: Atlas) -> dict[int, dict[str, int]]:
@@ -149,7 +151,9 @@ def downloads(dist: Path) -> Downloads | None:
 def _download_files(found: Downloads | None) -> tuple[WebFile, ...]:
     if found is None:
         return ()
-    return tuple(WebFile(f"downloads/{d.name}", source=d.source) for d in found.files + found.extras)
+    return tuple(
+        WebFile(f"downloads/{d.name}", source=d.source) for d in found.files + found.extras
+    )
 
 
 def covers(atlas: Atlas, cache: Path) -> dict[int, bytes]:
@@ -199,7 +203,7 @@ def _stamp(options: SiteOptions) -> str:
             extra.append([str(path), None])
     settings = {
         "site": [options.search, options.strict],
-        "date": source_date(),
+        "date": options.date,
         "also": extra,
     }
     return input_stamp(options.content, options.out, settings)
@@ -235,4 +239,3 @@ def _save_state(path: Path, stamp: str, target: Path) -> None:
             stat = file.stat()
             files[file.relative_to(target).as_posix()] = [stat.st_size, stat.st_mtime_ns]
     atomic_write_bytes(path, json.dumps({"stamp": stamp, "files": files}).encode())
-

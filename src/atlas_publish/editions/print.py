@@ -40,6 +40,7 @@ from ..proof.faults import Fault
 from ..render import environment, render_articles, templates_dir
 from ..resources import unreported_refusals
 from ..writers.backmatter_pdf import backmatter_stylesheet, continuation_css, volume_back_matter
+from ..writers.epub import volume_identifier
 from ..writers.pdf import Layout, Parsed, Stylesheet, Typesetter, normal
 
 # Plain layouts before the numbers are padded to one width; padded ones after that. A volume
@@ -90,6 +91,7 @@ class PdfJob:
     settings: PrintSettings = PrintSettings()
     # anchor -> folio of the volume's last layout (the build cache): the first guess
     previous: Mapping[str, int] = field(default_factory=dict)
+    print_ready: Path | None = None  # also write the printer's PDF/X-4 here
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,6 +103,8 @@ class PdfResult:
     seconds: float
     layout: PageLayout
     proof: tuple[Fault, ...] = ()  # the proof gate's faults (--lenient: not raised)
+    notes: tuple[str, ...] = ()  # what the build summary tells the writer
+    proof_seconds: float = 0.0  # what the gate took, of ``seconds``
 
 
 @dataclass(slots=True)
@@ -125,7 +129,7 @@ class PrintLinks:
 
 # The text block's width: about 65 characters of the 11 pt text face a line (Bringhurst's
 # 45-75, a book's 60-70), whatever the trim size.
-MEASURE_PT = 281.0
+MEASURE_PT = 272.0
 NAMED_SIZES_PT = {"a4": 595.28, "a5": 419.53, "letter": 612.0, "legal": 612.0}
 UNITS_PT = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0, "pc": 12.0, "px": 0.75}
 
@@ -139,6 +143,11 @@ def page_width_pt(size: str) -> float:
     if match is None or match.group(2) not in UNITS_PT:
         return 432.0
     return float(match.group(1)) * UNITS_PT[match.group(2)]
+
+
+def printed(volume: Volume) -> Volume:
+    """The volume as printed: a chapter with no articles yet is left out (the EPUB keeps it)."""
+    return replace(volume, chapters=tuple(c for c in volume.chapters if c.articles))
 
 
 def page_css(atlas: Atlas) -> str:
@@ -217,8 +226,34 @@ def print_volume(
         keywords=sorted({k for a in volume.articles for k in a.keywords}),
         created=when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None,
         edition_date=when.strftime("%B %Y") if when else None,
+        rights=copyright_line(atlas, when),
+        identifier=volume_identifier(atlas, replace(volume, isbn=None)),
     )
-    return PrintVolume(volume, html, stylesheets(atlas))
+    return PrintVolume(volume, unhyphenated_last_words(html), stylesheets(atlas))
+
+
+def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
+    """atlas.yaml's rights with the copyright sign ('Copyright © 2026 Jane Example. All rights
+    reserved.'), or one made from the edition's year and the author."""
+    rights = atlas.rights or f"Copyright {when.year if when else ''} {atlas.author}.".replace(
+        "  ", " "
+    )
+    if "©" in rights:
+        return rights
+    if rights.lower().startswith("copyright "):
+        return f"{rights[:9]} ©{rights[9:]}"
+    return f"© {rights}"
+
+
+# The last word of a paragraph (or list item) and what closes it: punctuation, closing tags.
+LAST_WORD = re.compile(
+    r"([^\W\d_][\w’'\u00ad-]{3,})((?:[^\w<>]|</(?:em|strong|a|i|b)>)*</(?:p|li)>)"
+)
+
+
+def unhyphenated_last_words(html: str) -> str:
+    """A paragraph never ends on half a word ('fif-/teen.'): its last word is not hyphenated."""
+    return LAST_WORD.sub(r'<span class="last-word">\1</span>\2', html)
 
 
 def chapter_volume(
@@ -344,7 +379,13 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
     anything is missing."""
     started = time.perf_counter()
     atlas = job.atlas
-    volume = atlas.volume(job.volume)
+    whole = atlas.volume(job.volume)
+    volume = printed(whole)
+    notes = tuple(
+        f"chapter {c.number} has no articles: left out of the print edition"
+        for c in whole.chapters
+        if not c.articles
+    )
     indexes = build_indexes(atlas)
     planned = print_volume(
         atlas, indexes, volume, PrintLinks(volume.number, atlas.root), job.settings
@@ -368,15 +409,24 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
                 starts |= pagebreaks.page_starts(volume.number, found, next_folio)
                 layouts.append(back)
                 laid_out += back.page_count
+        if sum(part.page_count for part in layouts) % 2:  # a book ends on a left-hand page
+            layouts.append(typesetter.blank_page(stylesheets(atlas)[:1]))
         unreported = unreported_refusals(typesetter.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
-        with typesetter.write(job.target, layouts, job.settings.pdf_variant) as (joined, written):
+        variant = job.settings.pdf_variant
+        with typesetter.write(job.target, layouts, variant, first or 0) as (joined, written):
             # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
             messages = typesetter.engine_errors()
             if messages:
                 raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
+            gate_started = time.perf_counter()
             proof = _proof(job, joined, body, written)
+            gate_seconds = time.perf_counter() - gate_started
+            if job.print_ready is not None:  # before the reader's file takes its name
+                from ..writers.printready import write_print_ready
+
+                write_print_ready(joined, atlas, job.print_ready)
     layout = PageLayout(
         page_count=sum(part.page_count for part in layouts),
         folios=numbered.folios,
@@ -392,6 +442,8 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         seconds=time.perf_counter() - started,
         layout=layout,
         proof=proof,
+        notes=notes,
+        proof_seconds=gate_seconds,
     )
 
 

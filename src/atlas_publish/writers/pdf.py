@@ -105,19 +105,45 @@ class Typesetter:
         document = parsed.html.render(font_config=self.fonts, stylesheets=sheets)
         return Layout(parsed.html.etree_element, document, printed)
 
+    def blank_page(self, stylesheets: Sequence[Stylesheet]) -> Layout:
+        """One empty page with ``stylesheets``' page size (a book ends on a left-hand page)."""
+        return self.lay_out(self.parse("<html><body></body></html>"), stylesheets)
+
     @contextmanager
     def write(
-        self, target: Path, layouts: Sequence[Layout], variant: str | None
+        self,
+        target: Path,
+        layouts: Sequence[Layout],
+        variant: str | None,
+        first_body_page: int | None = None,
     ) -> Iterator[tuple[Any, Path]]:
         """Write the pages of ``layouts``, in order, as one PDF (one structure tree, one
         outline, links between them kept); yield (the joined document, the written file) for
-        checks, and give the file its name only when they pass."""
+        checks, and give the file its name only when they pass. With ``first_body_page`` the
+        PDF's page labels are the printed folios (see ``page_labels``)."""
         first, *rest = layouts
         pages = [page for layout in layouts for page in layout.document.pages]
         document = first.document.copy(pages) if rest else first.document
+        finisher = page_labels(first_body_page) if first_body_page is not None else None
         with atomic_path(target) as temporary:
-            document.write_pdf(temporary, pdf_variant=variant)
+            document.write_pdf(temporary, pdf_variant=variant, finisher=finisher)
             yield document, temporary
+
+
+def page_labels(first_body_page: int) -> Any:
+    """A WeasyPrint finisher giving the PDF the printed folios as page labels: the front matter
+    i, ii, iii..., the body (and the back matter after it) 1, 2, 3..., so a viewer's "page 18"
+    is the page that prints 18."""
+    import pydyf  # type: ignore[import-untyped]
+
+    def finish(document: Any, pdf: Any) -> None:
+        numbers: list[Any] = []
+        if first_body_page > 0:
+            numbers += [0, pydyf.Dictionary({"S": "/r"})]
+        numbers += [first_body_page, pydyf.Dictionary({"S": "/D"})]
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
+
+    return finish
 
 
 @dataclass(frozen=True, slots=True)
