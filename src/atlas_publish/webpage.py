@@ -104,15 +104,11 @@ def render_chapter_page(
         return None
     volume = atlas.volume(chapter.volume)
     if print_style:
-        html = env.get_template("print/volume.html.j2").render(
-            atlas=atlas,
-            volume=dataclasses.replace(volume, chapters=(chapter,)),
-            bodies=bodies,
-            subject=f"Chapter {chapter.number}: {chapter.title}",
-            keywords=sorted({k for a in chapter.articles for k in a.keywords}),
-            created=None,
-            edition_date=None,
-        )
+        from .editions.print import volume_page
+
+        alone = dataclasses.replace(volume, chapters=(chapter,))
+        subject = f"Chapter {chapter.number}: {chapter.title}"
+        html = volume_page(env, atlas, alone, bodies, subject, None)
     else:
         from . import pagebreaks
         from .writers.epub import PageMarks

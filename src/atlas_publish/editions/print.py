@@ -31,13 +31,15 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from jinja2 import Environment
+
 from .. import pagebreaks
 from ..errors import BuildError, Diagnostics
 from ..indexes import Indexes, build_indexes
 from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
 from ..proof.faults import Fault
-from ..render import environment, render_articles, templates_dir
+from ..render import RenderedArticle, environment, render_articles, templates_dir
 from ..resources import unreported_refusals
 from ..writers.backmatter_pdf import backmatter_stylesheet, continuation_css, volume_back_matter
 from ..writers.epub import volume_identifier
@@ -216,20 +218,34 @@ def print_volume(
     )
     if diagnostics.errors:  # the pipeline checked the content first; this is a bug
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
-    created = settings.created
+    subject = subject or f"Volume {volume.number}: {volume.title}"
+    html = volume_page(env, atlas, volume, bodies, subject, settings.created)
+    return PrintVolume(volume, html, stylesheets(atlas))
+
+
+def volume_page(
+    env: Environment,
+    atlas: Atlas,
+    volume: Volume,
+    bodies: Mapping[str, RenderedArticle],
+    subject: str,
+    created: int | None,
+) -> str:
+    """``templates/print/volume.html.j2`` over rendered bodies: the print volume's HTML (and the
+    print-styled chapter page the server and the preview show)."""
     when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
     html = env.get_template("print/volume.html.j2").render(
         atlas=atlas,
         volume=volume,
         bodies=bodies,
-        subject=subject or f"Volume {volume.number}: {volume.title}",
+        subject=subject,
         keywords=sorted({k for a in volume.articles for k in a.keywords}),
         created=when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None,
         edition_date=when.strftime("%B %Y") if when else None,
         rights=copyright_line(atlas, when),
         identifier=volume_identifier(atlas, replace(volume, isbn=None)),
     )
-    return PrintVolume(volume, unhyphenated_last_words(html), stylesheets(atlas))
+    return unhyphenated_last_words(html)
 
 
 def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
