@@ -9,13 +9,13 @@ their target's page. WeasyPrint's ``target-counter()`` cannot know a forward tar
 its first pass; when it learns it, the number's width changes its line, the page breaks move and
 every following page is laid out again, round after round (3.6 layouts per page on a 167-page
 volume). Instead, each link carries its number as text (``data-page``, printed by print.css in
-tabular figures, so a number's width depends only on its digits). The first guess is the
-previous build's folios (the cache), or an estimate from the text's length on a first build.
-After layout, every printed number is compared with its target's folio in that layout; where
-one differs, the volume is laid out again with the numbers just found. Numbers of the same
-width leave every line as it was, so the second layout lands where the first did and its
-numbers are true: one layout of each page when the cache was right (an edit that moves no page),
-two when it was not (a first build, an edit that moves pages). Should numbers still not settle
+tabular figures, so a number's width depends only on its count of digits). The first guess is
+the previous build's folios (the cache), or an estimate from the text's length on a first
+build. After layout, every printed number is compared with its target's folio in that layout.
+A wrong number as wide as the true one is corrected in the laid-out line (``Layout.renumber``):
+nothing moves, so the check then holds. Only a number of another width (9 against 10) makes the
+volume be laid out again, with the numbers just found, which then have their final widths: one
+layout of each page after an edit, one or two on a first build. Should numbers still not settle
 (a number gaining a digit pushes its own target onto the next page, back and forth), they are
 padded to one width with figure spaces, which no number change can move.
 """
@@ -287,10 +287,10 @@ def anchors(volume: Volume) -> list[str]:
 
 
 # A first build has no previous layout: the folios are estimated from the text's length.
-# Measured on the 700-article sample (6 x 9 in, print.css): about 2,350 characters of Markdown
-# per page, and an article's header, summary and abstract take about a quarter of a page.
-CHARACTERS_PER_PAGE = 2350
-ARTICLE_HEAD = 0.26
+# Measured on the 700-article sample (6 x 9 in, print.css): about 1,600 characters of Markdown
+# per page, and an article's header, summary and abstract take about a fifth of a page.
+CHARACTERS_PER_PAGE = 1600
+ARTICLE_HEAD = 0.2
 
 
 def estimate_folios(volume: Volume) -> dict[str, int]:
