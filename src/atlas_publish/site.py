@@ -149,7 +149,9 @@ def downloads(dist: Path) -> Downloads | None:
 def _download_files(found: Downloads | None) -> tuple[WebFile, ...]:
     if found is None:
         return ()
-    return tuple(WebFile(f"downloads/{d.name}", source=d.source) for d in found.files + found.extras)
+    return tuple(
+        WebFile(f"downloads/{d.name}", source=d.source) for d in found.files + found.extras
+    )
 
 
 def covers(atlas: Atlas, cache: Path) -> dict[int, bytes]:
@@ -235,4 +237,3 @@ def _save_state(path: Path, stamp: str, target: Path) -> None:
             stat = file.stat()
             files[file.relative_to(target).as_posix()] = [stat.st_size, stat.st_mtime_ns]
     atomic_write_bytes(path, json.dumps({"stamp": stamp, "files": files}).encode())
-

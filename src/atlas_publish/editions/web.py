@@ -20,7 +20,7 @@ import hashlib
 import json
 import posixpath
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -33,8 +33,8 @@ from slugify import slugify
 from ..backmatter import keyword_letters
 from ..errors import Diagnostics
 from ..indexes import Indexes
-from ..links import Link, Target, article_target
-from ..model import Article, Atlas, Chapter, Volume
+from ..links import Link, Target
+from ..model import Article, Atlas
 from ..render import RenderedArticle, render_articles, stage_index_html, tag_table_html
 
 INDEX = "index.html"
@@ -60,7 +60,9 @@ class Download:
 @dataclass(frozen=True, slots=True)
 class Downloads:
     files: tuple[Download, ...]
-    extras: tuple[Download, ...]  # SHA256SUMS, opds.xml, catalog.json: linked, not listed per volume
+    extras: tuple[
+        Download, ...
+    ]  # SHA256SUMS, opds.xml, catalog.json: linked, not listed per volume
 
     def of(self, volume: int | None, format: str) -> Download | None:
         return next((f for f in self.files if f.volume == volume and f.format == format), None)
@@ -69,7 +71,9 @@ class Downloads:
 @dataclass(frozen=True, slots=True)
 class WebContext:
     date: int  # seconds since the epoch: SOURCE_DATE_EPOCH, or the newest source
-    pages: Mapping[int, Mapping[str, int]] = field(default_factory=dict)  # volume -> anchor -> folio
+    pages: Mapping[int, Mapping[str, int]] = field(
+        default_factory=dict
+    )  # volume -> anchor -> folio
     downloads: Downloads | None = None
     covers: Mapping[int, bytes] = field(default_factory=dict)  # volume -> thumbnail PNG
 
@@ -303,7 +307,9 @@ class _Planner:
             for chapter in volume.chapters:
                 files.append(
                     self.render(
-                        "chapter.html.j2", chapter_path(chapter.number), chapter=chapter,
+                        "chapter.html.j2",
+                        chapter_path(chapter.number),
+                        chapter=chapter,
                         volume=volume,
                     )  # fmt: skip
                 )
@@ -316,7 +322,9 @@ class _Planner:
             files.append(self._article(article, bodies[article.number], neighbours))
             files.append(
                 self.render(
-                    "redirect.html.j2", slug_path(article), to=article_path(article.number),
+                    "redirect.html.j2",
+                    slug_path(article),
+                    to=article_path(article.number),
                     title=article.title,
                     target_url=public_url(atlas, article_path(article.number)),
                 )  # fmt: skip
@@ -328,9 +336,7 @@ class _Planner:
         for letter in self.letters:
             for entry in letter.entries:
                 files.append(
-                    self.render(
-                        "keyword.html.j2", keyword_path(entry.keyword), entry=entry
-                    )
+                    self.render("keyword.html.j2", keyword_path(entry.keyword), entry=entry)
                 )
         files.append(WebFile(FEED, self._feed()))
         if atlas.url is not None:
@@ -396,23 +402,26 @@ class _Planner:
         return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.atlas.identifier}#{article.number}')}"
 
     def _dated(self) -> list[Article]:
-        """Newest first; undated articles last, by number."""
-        return sorted(
-            self.atlas.articles,
-            key=lambda a: (a.date is None, -(a.date.toordinal() if a.date else 0), a.number),
-        )
+        """The articles that carry a date, newest first (an undated article has no place in a
+        feed by date: it is in the site, the sitemap and the lists)."""
+        dated = [a for a in self.atlas.articles if a.date is not None]
+        return sorted(dated, key=lambda a: (-(a.date.toordinal() if a.date else 0), a.number))
 
     def _feed(self) -> bytes:
         articles = self._dated()[:100]
-        return self.env.get_template("site/feed.xml.j2").render(
-            atlas=self.atlas,
-            site=self,
-            articles=articles,
-            updated=_iso(self._updated(articles)),
-            when=_iso_day,
-            self_url=public_url(self.atlas, FEED),
-            home=public_url(self.atlas, INDEX),
-        ).encode()
+        return (
+            self.env.get_template("site/feed.xml.j2")
+            .render(
+                atlas=self.atlas,
+                site=self,
+                articles=articles,
+                updated=_iso(self._updated(articles)),
+                when=_iso_day,
+                self_url=public_url(self.atlas, FEED),
+                home=public_url(self.atlas, INDEX),
+            )
+            .encode()
+        )
 
     def _updated(self, articles: Iterable[Article]) -> dt.datetime:
         dates = [a.date for a in articles if a.date is not None]
