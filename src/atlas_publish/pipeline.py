@@ -24,7 +24,7 @@ from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
 from .links import Link, Target
 from .model import Atlas
-from .outputs import output_lock, source_date
+from .outputs import output_lock
 from .progress import PlainProgress, Progress, label_of
 from .render import environment, render_articles, templates_dir
 from .resources import check_template_overrides
@@ -59,10 +59,22 @@ class _CheckLinks:
 def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked:
     """Read and validate the whole content tree; raise ContentError listing every problem."""
     diagnostics = Diagnostics(strict=strict, lenient=lenient)
+    checked = examine(content, diagnostics)
+    diagnostics.gate()
+    if checked is None:
+        raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
+    return checked
+
+
+def examine(content: Path, diagnostics: Diagnostics) -> Checked | None:
+    """``check`` without the gate: what could be read, and every problem in ``diagnostics``.
+
+    The live server shows a tree with errors as far as it can, with the same problems ``check``
+    reports; None when there is no usable atlas.yaml.
+    """
     atlas = load_atlas(content, diagnostics)
     if atlas is None:
-        diagnostics.gate()
-        raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
+        return None
     check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
@@ -72,8 +84,8 @@ def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked
         links = _CheckLinks()
         render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
         uses[volume.number] = frozenset(links.used)
-    diagnostics.gate()
-    return Checked(atlas, indexes, tuple(diagnostics.sorted()), uses)
+    warnings = tuple(d for d in diagnostics.sorted() if d.severity == "warning")
+    return Checked(atlas, indexes, warnings, uses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +98,9 @@ class BuildOptions:
     strict: bool = False
     lenient: bool = False  # refused resources are warnings, left out of the editions
     pdf_variant: str | None = "pdf/ua-1"
+    # The edition's date (seconds since the epoch) on the copyright pages and in the metadata;
+    # None: undated. The command line decides it once (dates.py), never the environment here.
+    date: int | None = None
     cache: bool = True  # False: rebuild every output (the cache is still written)
 
 
@@ -112,7 +127,7 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
     manifest = Manifest.load(options.out)
     settings = {
         "pdf_variant": options.pdf_variant,
-        "created": source_date(),
+        "created": options.date,
         "lenient": options.lenient,
     }
     stamp = input_stamp(options.content, options.out, settings | {"strict": options.strict})
@@ -135,7 +150,7 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
         checked = check(options.content, options.strict, options.lenient)
         for warning in checked.warnings:
             progress.note(str(warning))
-        wanted = _select_volumes(checked.atlas, options.volumes)
+        wanted = select_volumes(checked.atlas, options.volumes)
         progress.note(
             f"checked {len(checked.atlas.articles)} articles in "
             f"{time.perf_counter() - started:.1f} s"
@@ -234,7 +249,7 @@ class _Run:
         self.manifest = manifest
         self.keys = keys
         self.progress = progress
-        self.created = source_date()
+        self.created = self.options.date
         self.built: list[Built] = []
         self.pdf_keys: dict[int, str] = {}
         self.folios: dict[int, dict[str, int]] = {}
@@ -302,6 +317,7 @@ class _Run:
             self.options.out / relative,
             created=self.created,
             pdf_variant=self.options.pdf_variant,
+            lenient=self.options.lenient,
         )
         self._submit(render_volume_pdf, job, number, "pdf", relative, key)
 
@@ -352,6 +368,8 @@ class _Run:
         if _shown(self.options, edition):
             self.built.append(built)
             self.progress.finish(label_of(number, edition), built)
+        for fault in getattr(result, "proof", ()):  # the proof gate's faults (--lenient)
+            self.progress.note(str(fault.as_warning()))
         for note in getattr(result, "notes", ()):  # what the EPUB writer tells the writer
             self.progress.note(f"volume {number}: {note}")
         if edition == "pdf" and "epub" in editions:
@@ -381,7 +399,7 @@ class _Run:
         self.progress.finish(label, built)
 
 
-def _select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
+def select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
     numbers = [v.number for v in atlas.volumes]
     requested = list(requested)
     if not requested:
