@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import functools
 import json
-import os
 import re
 import shutil
 import threading
@@ -25,18 +24,14 @@ from atlas_publish.site import SiteOptions, build_site
 from .conftest import CHROMIUM, CHROMIUM_FLAGS, Tree
 
 SAMPLE = Path(__file__).resolve().parents[1] / "content"
-EPOCH = "1767225600"  # 2026-01-01
+EPOCH = 1767225600  # 2026-01-01
 
 
 @pytest.fixture(scope="module")
 def sample_site(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """The sample handbook's site, built once for the module."""
     out = tmp_path_factory.mktemp("site-out")
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
-        build_site(SiteOptions(content=SAMPLE, out=out))
-    finally:
-        del os.environ["SOURCE_DATE_EPOCH"]
+    build_site(SiteOptions(content=SAMPLE, out=out, date=EPOCH))
     return out / "site"
 
 
@@ -223,29 +218,25 @@ def test_print_pages_and_downloads_are_linked(small_tree: Tree, tmp_path: Path) 
 def test_incremental_noop_and_reproducible(small_tree: Tree, tmp_path: Path) -> None:
     tree = small_tree
     out = tmp_path / "out"
-    options = SiteOptions(content=tree.root, out=out)
-    os.environ["SOURCE_DATE_EPOCH"] = EPOCH
-    try:
-        first = build_site(options)
-        assert first.written is not None and first.written.searched
-        before = {p: p.stat().st_ino for p in (out / "site").rglob("*") if p.is_file()}
-        again = build_site(options)
-        assert again.written is None  # nothing changed: nothing read, nothing written
-        path = next(tree.root.glob("1-*/01-*/1.010102-*.md"))
-        path.write_text(path.read_text().replace("Customers arrive.", "Customers arrive, edited."))
-        edited = build_site(options)
-        assert edited.written is not None and edited.written.searched
-        changed = {
-            p.relative_to(out / "site").as_posix()
-            for p in (out / "site").rglob("*")
-            if p.is_file() and "pagefind" not in p.parts and p.stat().st_ino != before.get(p)
-        }
-        assert changed == {"1.010102/index.html"}, changed
-        copy = tmp_path / "copy"
-        shutil.copytree(tree.root, copy / "content")
-        build_site(SiteOptions(content=copy / "content", out=copy / "out"))
-    finally:
-        del os.environ["SOURCE_DATE_EPOCH"]
+    options = SiteOptions(content=tree.root, out=out, date=EPOCH)
+    first = build_site(options)
+    assert first.written is not None and first.written.searched
+    before = {p: p.stat().st_ino for p in (out / "site").rglob("*") if p.is_file()}
+    again = build_site(options)
+    assert again.written is None  # nothing changed: nothing read, nothing written
+    path = next(tree.root.glob("1-*/01-*/1.010102-*.md"))
+    path.write_text(path.read_text().replace("Customers arrive.", "Customers arrive, edited."))
+    edited = build_site(options)
+    assert edited.written is not None and edited.written.searched
+    changed = {
+        p.relative_to(out / "site").as_posix()
+        for p in (out / "site").rglob("*")
+        if p.is_file() and "pagefind" not in p.parts and p.stat().st_ino != before.get(p)
+    }
+    assert changed == {"1.010102/index.html"}, changed
+    copy = tmp_path / "copy"
+    shutil.copytree(tree.root, copy / "content")
+    build_site(SiteOptions(content=copy / "content", out=copy / "out", date=EPOCH))
     ours = {
         p.relative_to(out / "site"): p.read_bytes()
         for p in (out / "site").rglob("*")

@@ -389,6 +389,7 @@ def _site(args: argparse.Namespace) -> int:
         dist=args.dist,
         search=not args.no_search,
         strict=args.strict,
+        date=_edition_date(args.content),
     )
     result = build_site(options, report=lambda line: print(line, flush=True))
     written = result.written

@@ -13,14 +13,15 @@ import io
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import humanize
 
 from .cache import Manifest, input_stamp
-from .dist import CATALOG, DIST, DistOptions, newest_source, publish
+from .dates import edition_date
+from .dist import CATALOG, DIST, DistOptions, publish
 from .editions.web import (
     Download,
     Downloads,
@@ -32,7 +33,7 @@ from .editions.web import (
 )
 from .errors import Diagnostics
 from .model import Atlas
-from .outputs import atomic_write_bytes, output_lock, source_date
+from .outputs import atomic_write_bytes, output_lock
 from .pipeline import check
 from .render import environment, template_search_path
 from .writers.site import SiteWritten, write_site
@@ -50,6 +51,8 @@ class SiteOptions:
     dist: bool = False  # publish the downloads first (make dist), to link them
     search: bool = True
     strict: bool = False
+    # The edition's date (feed, sitemap); None: dated as build and dist date it (dates.py)
+    date: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +65,10 @@ class SiteResult:
 
 def build_site(options: SiteOptions, report: Report = lambda line: None) -> SiteResult:
     started = time.perf_counter()
+    if options.date is None:
+        options = replace(options, date=edition_date(options.content, {}).epoch)
     if options.dist:
-        publish(DistOptions(content=options.content, out=options.out), report)
+        publish(DistOptions(content=options.content, out=options.out, date=options.date), report)
     target = options.out / SITE
     with output_lock(options.out, report):
         state_path = options.out / ".cache" / STATE
@@ -77,7 +82,7 @@ def build_site(options: SiteOptions, report: Report = lambda line: None) -> Site
             report(str(warning))
         atlas, indexes = checked.atlas, checked.indexes
         context = WebContext(
-            date=_date(atlas),
+            date=options.date or 0,
             pages=print_pages(options.out, atlas),
             downloads=downloads(options.out / DIST),
             covers=covers(atlas, options.out / ".cache" / "covers"),
@@ -91,12 +96,6 @@ def build_site(options: SiteOptions, report: Report = lambda line: None) -> Site
         _save_state(state_path, stamp, target)
         pages = sum(1 for f in plan.files if f.path.endswith(".html"))
         return SiteResult(target, pages, written, time.perf_counter() - started)
-
-
-def _date(atlas: Atlas) -> int:
-    """The edition's date: SOURCE_DATE_EPOCH, else the newest source (never the clock)."""
-    epoch = source_date()
-    return epoch if epoch is not None else newest_source(atlas.root)
 
 
 def print_pages(out: Path, atlas: Atlas) -> dict[int, dict[str, int]]:
@@ -201,7 +200,7 @@ def _stamp(options: SiteOptions) -> str:
             extra.append([str(path), None])
     settings = {
         "site": [options.search, options.strict],
-        "date": source_date(),
+        "date": options.date,
         "also": extra,
     }
     return input_stamp(options.content, options.out, settings)
