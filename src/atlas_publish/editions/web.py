@@ -19,6 +19,7 @@ import datetime as dt
 import hashlib
 import json
 import posixpath
+import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -31,7 +32,7 @@ from markupsafe import Markup
 from slugify import slugify
 
 from ..backmatter import keyword_letters
-from ..errors import Diagnostics
+from ..errors import BuildError, Diagnostics
 from ..indexes import Indexes
 from ..links import Link, Target
 from ..model import Article, Atlas
@@ -227,6 +228,12 @@ class _Planner:
         html = self.env.get_template(f"site/{template}").render(
             atlas=self.atlas, page=page, site=self, **data
         )
+        active = active_parts(html, redirect=template == "redirect.html.j2")
+        if active:
+            raise BuildError(
+                f"{path}: the page would hold something active ({', '.join(active[:3])}); "
+                "the web edition runs only its own two scripts: remove it from the template"
+            )
         return WebFile(path, html.encode(), searchable=template == "article.html.j2")
 
     # -- helpers the templates call ---------------------------------------------------
@@ -441,6 +448,48 @@ class _Planner:
             if p.endswith(INDEX) and not p.startswith("articles/") or p == f"articles/{INDEX}"
         ]
         return self.env.get_template("site/sitemap.xml.j2").render(urls=urls).encode()
+
+
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTRIBUTE = re.compile(r"""([^\s=/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+_OWN_SCRIPT = re.compile(r"^(\.\./)*assets/(site|search)\.js$")
+_ACTIVE = {"iframe", "object", "embed", "frame", "frameset", "base", "applet"}
+
+
+def active_parts(html: str, redirect: bool = False) -> list[str]:
+    """What in a finished page could run, beyond the edition's own: its two scripts, its
+    JSON-LD, its search forms, and a redirect page's refresh to a page of the site.
+
+    The last guard (bodies are sanitized and template overrides checked before): whatever a
+    template does, nothing else that runs or reaches elsewhere gets into the site."""
+    found = []
+    for match in _TAG.finditer(html):
+        name = match[1].lower()
+        attributes = {
+            a[1].lower(): (a[2] or "").strip("\"'") for a in _ATTRIBUTE.finditer(match[2])
+        }
+        if name in _ACTIVE:
+            found.append(f"<{name}>")
+        elif name == "script":
+            src = attributes.get("src")
+            if src is None and attributes.get("type") != "application/ld+json":
+                found.append("<script>")
+            elif src is not None and not _OWN_SCRIPT.match(src):
+                found.append(f"<script src={src}>")
+        elif name == "form" and not {"search-form", "filter"} & set(
+            attributes.get("class", "").split()
+        ):
+            found.append("<form>")
+        elif name == "meta" and attributes.get("http-equiv", "").lower() == "refresh":
+            target = attributes.get("content", "").partition("url=")[2]
+            if not redirect or ":" in target or target.startswith("/"):
+                found.append("<meta http-equiv=refresh>")
+        for attribute, value in attributes.items():
+            if attribute.startswith("on"):
+                found.append(f"{attribute}= on <{name}>")
+            elif "".join(value.split()).lower().startswith(("javascript:", "vbscript:")):
+                found.append(f"{attribute}={value[:30]} on <{name}>")
+    return found
 
 
 def _present(data: Mapping[str, Any]) -> dict[str, Any]:
