@@ -18,7 +18,7 @@ import pytest
 import tinyhtml5
 
 from atlas_publish.cli import main
-from atlas_publish.errors import ContentError
+from atlas_publish.errors import BuildError, ContentError
 from atlas_publish.site import SiteOptions, build_site
 
 from .conftest import CHROMIUM, CHROMIUM_FLAGS, Tree
@@ -251,6 +251,30 @@ def test_incremental_noop_and_reproducible(small_tree: Tree, tmp_path: Path) -> 
     assert [k for k in ours if ours[k] != theirs[k]] == []
 
 
+def test_a_failed_run_leaves_the_site_as_it_was(
+    small_tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The folder is swapped in whole: a run that fails after writing pages (here the search
+    indexer) leaves the published site untouched and nothing beside it."""
+    import atlas_publish.writers.site as writer
+
+    out = tmp_path / "out"
+    build_site(SiteOptions(content=small_tree.root, out=out, date=EPOCH))
+    before = {p: p.read_bytes() for p in (out / "site").rglob("*") if p.is_file()}
+    path = next(small_tree.root.glob("1-*/01-*/1.010102-*.md"))
+    path.write_text(path.read_text().replace("Customers arrive.", "Customers left."))
+
+    def broken(folder: Path) -> None:
+        raise BuildError("the search index could not be built (a test)")
+
+    monkeypatch.setattr(writer, "index_site", broken)
+    with pytest.raises(BuildError):
+        build_site(SiteOptions(content=small_tree.root, out=out, date=EPOCH))
+    after = {p: p.read_bytes() for p in (out / "site").rglob("*") if p.is_file()}
+    assert after == before
+    assert sorted(p.name for p in out.iterdir() if p.name.startswith(".site")) == []
+
+
 def test_content_errors_write_nothing(tree: Tree, tmp_path: Path) -> None:
     tree.article("1.010101", "See [](article:1.019999).\n")
     with pytest.raises(ContentError):
@@ -369,5 +393,16 @@ def test_axe_finds_no_violation(http_site: str) -> None:
                     targets = [n["target"] for n in violation["nodes"]][:3]
                     found.append((scheme, path, violation["id"], targets))
             page.close()
+        # On a phone: a wide table scrolls inside the column, the filter stacks
+        page = browser.new_page(viewport={"width": 390, "height": 844})  # type: ignore[attr-defined]
+        for path in ("index.html", "4.020106/index.html", "articles/index.html"):
+            page.goto(http_site + path)
+            results = axe_module.Axe().run(page)
+            for violation in results.response["violations"]:
+                targets = [n["target"] for n in violation["nodes"]][:3]
+                found.append(("phone", path, violation["id"], targets))
+            if path.startswith("4."):
+                width = page.evaluate("document.documentElement.scrollWidth")
+                assert width <= 390, f"the page is {width} px wide on a 390 px phone"
         browser.close()  # type: ignore[attr-defined]
     assert found == []
