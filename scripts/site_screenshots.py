@@ -2,16 +2,21 @@
 desktop and phone width, in headless chromium over a local http server.
 
     .venv/bin/python scripts/site_screenshots.py build/site docs/
+
+Desktop (1280x900): docs/site-home-desktop.png, site-article-desktop.png,
+site-filter-desktop.png. Phone (390x844): the three side by side in docs/site-phone.png.
 """
 
 from __future__ import annotations
 
 import functools
+import io
 import sys
 import threading
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
+from PIL import Image
 from playwright.sync_api import sync_playwright
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
@@ -38,13 +43,25 @@ def main(site: Path, out: Path, only: str = "") -> None:
         for size, (width, height) in SIZES.items():
             page = browser.new_page(viewport={"width": width, "height": height},
                                     device_scale_factor=1)
+            shots = []
             for name, path, _ in SHOTS:
                 if only and only != name:
                     continue
                 page.goto(base + path)
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(out / f"site-{name}-{size}.png"))
+                png = page.screenshot()
+                if size == "desktop":
+                    (out / f"site-{name}-{size}.png").write_bytes(png)
+                shots.append(Image.open(io.BytesIO(png)))
             page.close()
+            if size == "phone" and shots:
+                gap = 16
+                sheet = Image.new(
+                    "RGB", (sum(s.width for s in shots) + gap * (len(shots) - 1), height), "#888"
+                )
+                for index, shot in enumerate(shots):
+                    sheet.paste(shot, (index * (width + gap), 0))
+                sheet.save(out / "site-phone.png", optimize=True)
         browser.close()
     server.shutdown()
 
