@@ -356,6 +356,11 @@ def test_the_filter_works_from_a_file(sample_site: Path) -> None:
         playwright.expect(page.locator("#filter-count")).to_contain_text("match")
         page.goto((sample_site / "search/index.html").as_uri())
         playwright.expect(page.locator("#search-offline")).to_be_visible()
+        # Without JavaScript: no form, every article in a plain list
+        quiet = browser.new_page(java_script_enabled=False)  # type: ignore[attr-defined]
+        quiet.goto((sample_site / "articles/index.html").as_uri() + "?tag=S6_Customers")
+        playwright.expect(quiet.locator("#filter")).to_be_hidden()
+        assert quiet.locator("#all-articles > li:visible").count() == 49
         browser.close()  # type: ignore[attr-defined]
 
 
