@@ -93,7 +93,9 @@ class LiveSite:
         plan = SitePlan(plan.files + tuple(read_assets(template_search_path(atlas.root))))
         files = {f.path: f for f in plan.files}
         if context.downloads is not None:
-            for download in context.downloads.files + context.downloads.extras:
+            for download in (
+                context.downloads.files + context.downloads.extras + context.downloads.unlisted
+            ):
                 path = f"downloads/{download.name}"
                 files[path] = WebFile(path, source=download.source)
         self._files = files

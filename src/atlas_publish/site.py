@@ -150,15 +150,22 @@ def downloads(dist: Path) -> Downloads | None:
             extras.append(
                 Download(name, None, name, size, None, str(humanize.naturalsize(size)), path)
             )
-    return Downloads(tuple(files), tuple(extras))
+    unlisted = []
+    for volume in catalog.get("volumes") or []:
+        cover = volume.get("cover") if isinstance(volume, dict) else None
+        for name in (cover or {}).values() if isinstance(cover, dict) else ():
+            path = dist / str(name)
+            if str(name).endswith(".png") and "/" not in str(name) and path.is_file():
+                size = path.stat().st_size
+                unlisted.append(Download(str(name), None, "png", size, None, "", path))
+    return Downloads(tuple(files), tuple(extras), tuple(unlisted))
 
 
 def _download_files(found: Downloads | None) -> tuple[WebFile, ...]:
     if found is None:
         return ()
-    return tuple(
-        WebFile(f"downloads/{d.name}", source=d.source) for d in found.files + found.extras
-    )
+    every = found.files + found.extras + found.unlisted
+    return tuple(WebFile(f"downloads/{d.name}", source=d.source) for d in every)
 
 
 def covers(atlas: Atlas, cache: Path) -> dict[int, bytes]:

@@ -61,9 +61,8 @@ class Download:
 @dataclass(frozen=True, slots=True)
 class Downloads:
     files: tuple[Download, ...]
-    extras: tuple[
-        Download, ...
-    ]  # SHA256SUMS, opds.xml, catalog.json: linked, not listed per volume
+    extras: tuple[Download, ...]  # SHA256SUMS, opds.xml, catalog.json: linked once
+    unlisted: tuple[Download, ...] = ()  # the covers the OPDS feed names: copied, not linked
 
     def of(self, volume: int | None, format: str) -> Download | None:
         return next((f for f in self.files if f.volume == volume and f.format == format), None)
