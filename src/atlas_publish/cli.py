@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .dates import BadSourceDate, source_date_epoch
 from .errors import BuildError, ContentError
+from .outputs import write_failure
 
 if TYPE_CHECKING:
     from .progress import Progress
@@ -218,6 +219,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return EXIT_CONTENT
+    except OSError as error:  # a disk that is full or read-only, a folder that is a file
+        print(
+            f"atlas-publish: {write_failure(error, Path(error.filename or '.'))}", file=sys.stderr
+        )
+        return EXIT_CONTENT
     except BadSourceDate as error:
         print(f"atlas-publish: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -304,6 +310,8 @@ def _proof(args: argparse.Namespace) -> int:
         tuple(args.volume),
         args.jobs,
         note=lambda line: print(line, file=sys.stderr, flush=True),
+        date=_edition_date(args.content),
+        strict=args.strict,
     )
     for fault in run.faults:
         print(fault)
@@ -396,6 +404,7 @@ def _site(args: argparse.Namespace) -> int:
         dist=args.dist,
         search=not args.no_search,
         strict=args.strict,
+        date=_edition_date(args.content),
     )
     result = build_site(options, report=lambda line: print(line, flush=True))
     written = result.written

@@ -24,7 +24,7 @@ from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
 from .links import Link, Target
 from .model import Atlas
-from .outputs import output_lock
+from .outputs import check_out_folder, output_lock, write_failure
 from .progress import PlainProgress, Progress, label_of
 from .render import environment, render_articles, templates_dir
 from .resources import check_template_overrides
@@ -123,8 +123,12 @@ def build(
 ) -> list[Built]:
     """Build what was asked, rebuilding only the outputs whose inputs changed (cache.py)."""
     progress = progress or PlainProgress(report, summary=False)
-    with output_lock(options.out, progress.note):
-        return _build(options, progress)
+    check_out_folder(options.content, options.out)
+    try:
+        with output_lock(options.out, progress.note):
+            return _build(options, progress)
+    except OSError as error:  # a read-only or full disk, here or in a worker
+        raise write_failure(error, options.out) from None
 
 
 def _build(options: BuildOptions, progress: Progress) -> list[Built]:

@@ -15,7 +15,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..outputs import atomic_write_bytes, output_lock, source_date
+from ..outputs import atomic_write_bytes, output_lock
 from .faults import Fault
 
 REPORT = "proof.txt"
@@ -35,17 +35,19 @@ def proof(
     volumes: Sequence[int] = (),
     jobs: int | None = None,
     note: Callable[[str], None] = lambda line: None,
+    date: int | None = None,
+    strict: bool = False,
 ) -> ProofRun:
     """Lay out and proof the volumes (all when ``volumes`` is empty); raise ContentError when
-    the content does not check."""
+    the content does not check. ``date``: the edition's, as the build would print it."""
     from ..pipeline import check, select_volumes
     from ..writers.pdf import PdfJob, render_volume_pdf
 
-    checked = check(content)
+    checked = check(content, strict)
     for warning in checked.warnings:
         note(str(warning))
     wanted = select_volumes(checked.atlas, volumes)
-    created = source_date()
+    created = date
     faults: list[Fault] = []
     pages: dict[int, int] = {}
     with output_lock(out, note):
