@@ -281,7 +281,7 @@ def test_page_labels(tmp_path: Path) -> None:
     plain = tmp_path / "plain.pdf"
     weasyprint.HTML(string=html).write_pdf(plain)
     wanted = ["i", "1", "2"]
-    [fault] = proof_pdf(plain, wanted, "volume-1.pdf")
+    [fault] = proof_pdf(plain, wanted, "volume-1.pdf")  # and WeasyPrint embedded its fonts
     assert fault.code == "P012" and fault.page is None and "no page labels" in fault.message
 
     def labelled(name: str, arabic_from: int) -> Path:
@@ -298,6 +298,23 @@ def test_page_labels(tmp_path: Path) -> None:
     assert str(fault) == (
         "volume-1.pdf p.1: error[P012]: the PDF labels this page “ii” (page 2 of the file)"
     )
+
+
+def test_a_font_not_embedded(tmp_path: Path) -> None:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page()
+    helvetica = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+    )
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(helvetica)))
+    path = tmp_path / "bare.pdf"
+    pdf.save(path)
+    faults = proof_pdf(path, ["1"], "volume-1.pdf")
+    assert [str(f) for f in faults if f.code == "P004"] == [
+        "volume-1.pdf p.1: error[P004]: the font Helvetica is not embedded in the PDF"
+    ]
 
 
 def test_tag_ids_and_straight_quotes_outside_code(tree: Tree, tmp_path: Path) -> None:

@@ -1,4 +1,5 @@
-"""Checks of the written PDF: what only the file shows (P012, page labels)."""
+"""Checks of the written PDF: what only the file shows (P012 page labels, P004 fonts that are
+not embedded)."""
 
 from __future__ import annotations
 
@@ -10,12 +11,22 @@ from .pages import roman
 
 
 def proof_pdf(pdf: Path, labels: list[str], file: str) -> list[Fault]:
-    """P012: the viewer's page labels are the printed folios (i, ii, ... then 1, 2, ...)."""
+    """P012: the viewer's page labels are the printed folios (i, ii, ... then 1, 2, ...);
+    P004: every font the pages use is embedded."""
     import pikepdf
 
     with pikepdf.open(pdf) as reader:
         tree = reader.Root.get("/PageLabels")
         written = _labels(tree, len(reader.pages)) if tree is not None else None
+        unembedded = _unembedded(reader, labels)
+    faults = [
+        Fault(file, page, "P004", f"the font {name} is not embedded in the PDF")
+        for name, page in unembedded.items()
+    ]
+    return faults + _label_faults(written, labels, file)
+
+
+def _label_faults(written: list[str] | None, labels: list[str], file: str) -> list[Fault]:
     if written is None:
         return [
             Fault(
@@ -36,6 +47,30 @@ def proof_pdf(pdf: Path, labels: list[str], file: str) -> list[Fault]:
                 )
             ]
     return []
+
+
+def _unembedded(reader: Any, labels: list[str]) -> dict[str, str | None]:
+    """Fonts used on the pages without their program in the file: name -> first folio."""
+    found: dict[str, str | None] = {}
+    checked: set[tuple[int, int]] = set()
+    for index, page in enumerate(reader.pages):
+        fonts = page.obj.get("/Resources", {}).get("/Font", {})
+        for font in fonts.values():
+            key = font.objgen
+            if key in checked and key != (0, 0):
+                continue
+            checked.add(key)
+            descendants = font.get("/DescendantFonts")
+            described = descendants[0] if descendants is not None else font
+            descriptor = described.get("/FontDescriptor")
+            if str(font.get("/Subtype")) == "/Type3":
+                continue  # glyphs drawn in the file itself
+            if descriptor is None or not any(
+                k in descriptor for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            ):
+                name = str(font.get("/BaseFont", "?")).lstrip("/")
+                found.setdefault(name, labels[index] if index < len(labels) else None)
+    return found
 
 
 def _labels(tree: Any, count: int) -> list[str]:
