@@ -736,10 +736,23 @@ def test_killed_builds_leave_previous_or_new_complete_files(
     # Only the main process killed: its orphaned workers must not keep the next build waiting.
     orphaning = subprocess.Popen(command, env=ENV, stdout=subprocess.DEVNULL,
                                  stderr=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
-    time.sleep(2.5)
+
+    def alive() -> list[str]:
+        """The session's processes that still run: zombies (dead, not yet reaped by PID 1 on
+        a busy machine) are not running anything."""
+        listed = subprocess.run(["ps", "-o", "pid=,stat=", "-s", str(orphaning.pid)],
+                                capture_output=True, text=True).stdout  # fmt: skip
+        return [line for line in listed.splitlines() if not line.split()[1].startswith("Z")]
+
+    started = time.monotonic()  # the kill comes once the workers run (or after 60 s)
+    while len(alive()) < 2 and orphaning.poll() is None and time.monotonic() - started < 60:
+        time.sleep(0.05)
     orphaning.kill()
     orphaning.wait()
-    assert _gone(orphaning.pid), "workers outlived the killed build"  # PR_SET_PDEATHSIG
+    deadline = time.monotonic() + 30
+    while alive() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert alive() == [], "workers outlived the killed build"  # PR_SET_PDEATHSIG
     try:
         finished = subprocess.run(command, env=ENV, capture_output=True, text=True, timeout=300)
     finally:

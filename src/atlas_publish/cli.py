@@ -66,6 +66,12 @@ def _parser() -> argparse.ArgumentParser:
         "folder), with a warning for each, instead of stopping",
     )
     build.add_argument(
+        "--print-ready",
+        action="store_true",
+        help="also write OUT/print-ready/volume-N.pdf: PDF/X-4 with trim and bleed boxes, "
+        "for the printer",
+    )
+    build.add_argument(
         "--quiet", action="store_true", help="plain lines instead of the live progress display"
     )
     build.add_argument(
@@ -266,6 +272,7 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
         cache=not args.no_cache,
         lenient=args.lenient,
+        print_ready=args.print_ready,
         date=_edition_date(args.content),
     )
     started = time.perf_counter()
@@ -303,6 +310,8 @@ def _proof(args: argparse.Namespace) -> int:
         tuple(args.volume),
         args.jobs,
         note=lambda line: print(line, file=sys.stderr, flush=True),
+        date=_edition_date(args.content),
+        strict=args.strict,
     )
     for fault in run.faults:
         print(fault)
@@ -395,6 +404,7 @@ def _site(args: argparse.Namespace) -> int:
         dist=args.dist,
         search=not args.no_search,
         strict=args.strict,
+        date=_edition_date(args.content),
     )
     result = build_site(options, report=lambda line: print(line, flush=True))
     written = result.written

@@ -24,7 +24,7 @@ from .errors import Diagnostics
 from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
 from .images import image_problem
 from .indexes import Indexes
-from .links import REFERENCE, LinkStyle, find_target
+from .links import REFERENCE, LinkStyle, find_target, suffix_after
 from .model import Article
 from .rawhtml import first_deep_line, html_depth, read_raw_html
 
@@ -52,6 +52,21 @@ QUOTES = {
     "zh": "“”‘’",
     "ja": "「」『』",
 }
+
+
+def typographic(text: str, language: str = "en") -> str:
+    """Straight quotes and apostrophes of a short text (a title, a summary from YAML) as the
+    language's typographic ones, as bodies get them from markdown-it's typographer."""
+    if "'" not in text and '"' not in text:
+        return text
+    quotes = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
+    open2, close2, open1, close1 = quotes[0], quotes[1], quotes[2], quotes[3]
+    text = re.sub(r"(?<=\w)'(?=\w)", "\u2019", text)  # Founder's, don't
+    text = re.sub(r"(^|[\s(\[{\u2014\u2013-])'", lambda m: m.group(1) + open1, text)
+    text = text.replace("'", close1)
+    text = re.sub(r'(^|[\s(\[{\u2014\u2013-])"', lambda m: m.group(1) + open2, text)
+    return text.replace('"', close2)
+
 
 # What raw HTML in an article may keep: text, table, figure and image markup, nothing active.
 ALLOWED_TAGS = {
@@ -247,11 +262,27 @@ def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> Markd
         # After inline parsing, before the footnote plugin moves its tokens to the end.
         md.core.ruler.after("inline", "atlas_references", _resolve_references)
         md.core.ruler.push("atlas_headings", _heading_shifter(heading_offset))
+        md.core.ruler.push("atlas_no_break", _no_break_spaces)
         if footnotes_inline:
             md.core.ruler.push("atlas_inline_footnotes", _inline_footnotes)
             md.add_render_rule("atlas_footnote", _render_inline_footnote)
         _PARSERS[key] = md
     return _PARSERS[key]
+
+
+# A word that names a number stays on the line of its number: "Volume 6", "p. 18",
+# "chapter 4.02", "stage 6".
+NO_BREAK = re.compile(
+    r"\b((?:[Vv]olumes?|[Cc]hapters?|[Aa]rticles?|[Ss]tages?|[Ss]ections?|[Pp]ages?|"
+    r"Vol\.|p\.|pp\.|No\.|no\.) )(?=\d)"
+)
+
+
+def _no_break_spaces(state: StateCore) -> None:
+    for block in state.tokens:
+        for token in block.children or []:
+            if token.type == "text" and " " in token.content:
+                token.content = NO_BREAK.sub(lambda m: m.group(1)[:-1] + "\u00a0", token.content)
 
 
 def _limit_paragraphs(state: StateCore) -> None:
@@ -331,9 +362,10 @@ def _resolve_references(state: StateCore) -> None:
                 result.extend([token, *inner, children[close]])
             else:
                 result.extend(inner)
-            if link.suffix:
+            said = suffix_after("".join(t.content for t in inner), target, link.suffix)
+            if said:
                 suffix = Token("text", "", 0)
-                suffix.content = link.suffix
+                suffix.content = said
                 result.append(suffix)
             index = close + 1
         block.children = result

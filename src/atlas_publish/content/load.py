@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from stdnum import isbn
+from stdnum.exceptions import InvalidChecksum, ValidationError
+
 from ..errors import Diagnostics
 from ..model import (
     DEFAULT_PAGE_SIZE,
@@ -332,14 +335,52 @@ def _load_volume(
                     article.path,
                     article.line_of("number"),
                 )
+    isbns = _isbns(meta, diagnostics)
+    formats = dict(isbns)
     return Volume(
         number=number,
         slug=slug,
         title=title,
-        isbn=_optional_text(meta, "isbn", diagnostics),
+        isbn=formats.get("epub", formats.get("")),
         chapters=tuple(chapters),
         path=folder,
+        isbns=isbns,
     )
+
+
+ISBN_FORMATS = ("print", "pdf", "epub")
+
+
+def _isbns(meta: YamlMap, diagnostics: Diagnostics) -> tuple[tuple[str, str], ...]:
+    """volume.yaml's `isbn`: one ISBN for the volume, or one per format (print, pdf, epub),
+    each checked with its check digit and written with its hyphens."""
+    raw = meta.get("isbn")
+    if raw is None:
+        return ()
+    if isinstance(raw, YamlMap):
+        _reject_unknown_keys(raw, set(ISBN_FORMATS), diagnostics)
+        entries = [(f, raw, f) for f in ISBN_FORMATS if raw.get(f) is not None]
+    else:
+        entries = [("", meta, "isbn")]
+    found = []
+    for form, holder, key in entries:
+        text = _optional_text(holder, key, diagnostics)
+        if text is None:
+            continue
+        try:
+            number = isbn.validate(text)
+        except ValidationError as error:
+            what = "check digit" if isinstance(error, InvalidChecksum) else "form"
+            diagnostics.error(
+                "E011",
+                f"ISBN '{text}' is not valid (its {what} is wrong): copy the number again "
+                "from the ISBN agency's record",
+                holder.path,
+                holder.line_of(key),
+            )
+            continue
+        found.append((form, isbn.format(number)))
+    return tuple(found)
 
 
 def _load_chapter(
