@@ -169,7 +169,10 @@ def make_handler(handbook: Handbook) -> type[BaseHTTPRequestHandler]:
         def _file(self, relative: str, roots: list[Path]) -> None:
             for root in roots:
                 base = root.resolve()
-                path = (base / relative).resolve()
+                try:
+                    path = (base / relative).resolve()
+                except RuntimeError:  # a loop of symbolic links: there is no such file
+                    continue
                 if path.is_relative_to(base) and path.is_file():
                     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     self._send(200, path.read_bytes(), kind)
