@@ -9,7 +9,7 @@ STAMP   := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
 .DEFAULT_GOAL := help
-.PHONY: help setup setup-test pdf pdf-complete epub all check test test-fast lint clean ebook-check preview serve bench
+.PHONY: help setup setup-test pdf pdf-complete epub all check test test-fast lint clean ebook-check preview serve bench proof print-ready
 
 # this list: every target with the comment above it
 help:
@@ -43,6 +43,14 @@ $(TEST_STAMP): $(STAMP)
 # nine PDFs in OUT/pdf/
 pdf: setup
 	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format pdf
+
+# The printer's files: OUT/print-ready/volume-N.pdf (PDF/X-4) beside the reader's PDF/UA
+print-ready: setup
+	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format pdf --print-ready
+
+# The proof gate on its own: every fault a proofreader would mark, in OUT/proof.txt (exit 1)
+proof: setup
+	$(BIN)/atlas-publish proof --content $(CONTENT) --out $(OUT)
 
 # OUT/pdf/complete.pdf: every volume in one PDF
 pdf-complete: setup

@@ -13,6 +13,7 @@ build=(
 test_tools=(
   poppler-utils qpdf                                  # pdftotext, pdffonts, pdfinfo, qpdf --check
   chromium                                            # headless browser: preview server and download page tests
+  libgs-common                                        # a CMYK output profile for build --print-ready (PDF/X-4)
 )
 groups=("$@")
 [[ ${#groups[@]} -eq 0 ]] && groups=(test)

@@ -84,6 +84,22 @@ class Tree:
         return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _proof_faults_as_warnings() -> Iterator[None]:
+    """Trees built to test caching, links or the EPUB are not typeset to a proofreader's
+    standard: their builds print the proof gate's faults as warnings (as --lenient does).
+    Tests marked ``proof`` (tests/test_proof.py) run the gate as a build does by default."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("atlas_publish.pipeline.PROOF_FAULTS", "warn")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _proof_faults_fail(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("proof") is not None:
+        monkeypatch.setattr("atlas_publish.pipeline.PROOF_FAULTS", "fail")
+
+
 @pytest.fixture
 def tree(tmp_path: Path) -> Tree:
     return Tree(tmp_path / "content")

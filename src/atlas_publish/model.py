@@ -100,9 +100,10 @@ class Volume:
     number: int
     slug: str
     title: str
-    isbn: str | None
+    isbn: str | None  # the EPUB's ISBN (volume.yaml's `isbn: X`, or `isbn: {epub: X}`)
     chapters: tuple[Chapter, ...]
     path: Path
+    isbns: tuple[tuple[str, str], ...] = ()  # (format, ISBN) as the copyright page lists them
 
     @property
     def anchor(self) -> str:
@@ -127,7 +128,9 @@ class Atlas:
     print: PrintSettings
     root: Path  # the content folder
     tagline: str | None = None  # one line under the title on the web edition's home page
-    url: str | None = None  # where the web edition is published ("https://.../"), for canonical links
+    url: str | None = (
+        None  # where the web edition is published ("https://.../"), for canonical links
+    )
 
     @property
     def articles(self) -> tuple[Article, ...]:
