@@ -96,6 +96,9 @@ def test_links_are_relative_and_lead_to_files(sample_site: Path) -> None:
     is loaded from elsewhere."""
     broken = []
     for page in _pages(sample_site):
+        if page.name == "404.html":  # shown at any address: its links start at the site's path
+            assert 'href="/founders-atlas/assets/site.css"' in page.read_text()
+            continue
         root = _parse(page)
         for element in root.iter():
             for attribute in ("href", "src"):

@@ -179,7 +179,7 @@ def site_file(handbook: Handbook, path: str) -> Served:
     if isinstance(found, list):
         page = error_page("The handbook has errors", found, head=script)
         return Served(200, page.encode(), "text/html; charset=utf-8")
-    served = found or handbook.site.not_found()
+    served = found or handbook.site.not_found(atlas)
     if not served.kind.startswith("text/html"):
         return served
     html = served.body.decode()

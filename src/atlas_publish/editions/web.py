@@ -25,7 +25,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -42,6 +42,7 @@ INDEX = "index.html"
 ASSETS = ("site.css", "site.js", "search.js")  # project files: never a writer's override
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
+NOT_FOUND = "404.html"
 
 
 # -- what the edition is given ----------------------------------------------------------
@@ -224,6 +225,11 @@ class _Planner:
             "canonical": public_url(self._atlas, path),
             "link": lambda to: relative(path, to),
         }
+        if path == NOT_FOUND and self._atlas.url is not None:
+            # A host shows this page at any missing address, however deep: its links start
+            # from the site's own path on the host (/atlas/...), not from where it lies.
+            base = urlsplit(self._atlas.url).path
+            page |= {"root": base, "link": lambda to: base + quote(to)}
         html = self._env.get_template(f"site/{template}").render(
             atlas=self._atlas, page=page, site=self, **data
         )
@@ -314,7 +320,7 @@ class _Planner:
             self._render("keywords.html.j2", f"keyword/{INDEX}"),
             self._render("search.html.j2", f"search/{INDEX}"),
             self._render("downloads.html.j2", f"downloads/{INDEX}"),
-            self._render("404.html.j2", "404.html"),
+            self._render("404.html.j2", NOT_FOUND),
         ]
         for volume in atlas.volumes:
             files.append(self._render("volume.html.j2", volume_path(volume.number), volume=volume))
