@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from .dates import BadSourceDate, source_date_epoch
 from .errors import BuildError, ContentError
+from .outputs import write_failure
 
 if TYPE_CHECKING:
     from .progress import Progress
@@ -63,6 +64,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build without refused resources (remote images, files outside the content "
         "folder), with a warning for each, instead of stopping",
+    )
+    build.add_argument(
+        "--print-ready",
+        action="store_true",
+        help="also write OUT/print-ready/volume-N.pdf: PDF/X-4 with trim and bleed boxes, "
+        "for the printer",
     )
     build.add_argument(
         "--quiet", action="store_true", help="plain lines instead of the live progress display"
@@ -212,6 +219,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return EXIT_CONTENT
+    except OSError as error:  # a disk that is full or read-only, a folder that is a file
+        print(
+            f"atlas-publish: {write_failure(error, Path(error.filename or '.'))}", file=sys.stderr
+        )
+        return EXIT_CONTENT
     except BadSourceDate as error:
         print(f"atlas-publish: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -260,6 +272,7 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
         cache=not args.no_cache,
         lenient=args.lenient,
+        print_ready=args.print_ready,
         date=_edition_date(args.content),
     )
     started = time.perf_counter()
@@ -297,6 +310,8 @@ def _proof(args: argparse.Namespace) -> int:
         tuple(args.volume),
         args.jobs,
         note=lambda line: print(line, file=sys.stderr, flush=True),
+        date=_edition_date(args.content),
+        strict=args.strict,
     )
     for fault in run.faults:
         print(fault)

@@ -41,8 +41,9 @@ from .content.load import load_atlas
 from .dates import edition_date
 from .errors import BuildError, Diagnostics
 from .model import Atlas, Volume
-from .outputs import atomic_write_bytes
+from .outputs import atomic_write_bytes, check_out_folder
 from .pipeline import BuildOptions, Built, build, check
+from .validate import remove_stale_work
 
 DIST = "dist"
 SUMS = "SHA256SUMS"
@@ -165,9 +166,11 @@ def volume_base(atlas: Atlas, volume: Volume) -> str:
 def publish(options: DistOptions, report: Report = lambda line: None) -> Publication:
     """Build, check and publish OUT/dist; raise ContentError or DistError, leaving it as it was."""
     target = options.out / DIST
+    check_out_folder(options.content, options.out)
     options.out.mkdir(parents=True, exist_ok=True)
     with _lock(options.out):
         recover(target)
+        remove_stale_work(options.out / ".cache")  # what a killed EPUBCheck run left
         atlas = _load(options)
         numbers = tuple(v.number for v in atlas.volumes if v.articles)
         if not numbers:
@@ -246,7 +249,7 @@ def gate(built: list[Built], out: Path, jobs: int, report: Report) -> None:
     todo = [b.path for b in epubs if digests[b.path] not in cache.passed]
     if todo:
         report(f"EPUBCheck: checking {len(todo)} EPUB(s)")
-    results = epubcheck(todo, jobs=max(1, jobs)) if todo else {}
+    results = epubcheck(todo, jobs=max(1, jobs), work=out / ".cache") if todo else {}
     failed = []
     for item in epubs:
         if item.path not in results:

@@ -24,11 +24,14 @@ from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
 from .links import Link, Target
 from .model import Atlas
-from .outputs import output_lock
+from .outputs import check_out_folder, output_lock, write_failure
 from .progress import PlainProgress, Progress, label_of
 from .render import environment, render_articles, templates_dir
 from .resources import check_template_overrides
 
+# The proof gate's faults fail a volume ("fail"), or are printed as warnings ("warn", which
+# --lenient also gives). The test suite sets "warn" for trees built to test other features.
+PROOF_FAULTS = "fail"
 FORMATS = ("pdf", "epub")  # "complete" (all volumes in one PDF) is asked for by name
 Report = Callable[[str], None]
 
@@ -102,6 +105,7 @@ class BuildOptions:
     # None: undated. The command line decides it once (dates.py), never the environment here.
     date: int | None = None
     cache: bool = True  # False: rebuild every output (the cache is still written)
+    print_ready: bool = False  # also OUT/print-ready/volume-N.pdf: PDF/X-4 for the printer
 
 
 @dataclass(frozen=True, slots=True)
@@ -119,8 +123,12 @@ def build(
 ) -> list[Built]:
     """Build what was asked, rebuilding only the outputs whose inputs changed (cache.py)."""
     progress = progress or PlainProgress(report, summary=False)
-    with output_lock(options.out, progress.note):
-        return _build(options, progress)
+    check_out_folder(options.content, options.out)
+    try:
+        with output_lock(options.out, progress.note):
+            return _build(options, progress)
+    except OSError as error:  # a read-only or full disk, here or in a worker
+        raise write_failure(error, options.out) from None
 
 
 def _build(options: BuildOptions, progress: Progress) -> list[Built]:
@@ -129,6 +137,7 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
         "pdf_variant": options.pdf_variant,
         "created": options.date,
         "lenient": options.lenient,
+        "print_ready": options.print_ready,
     }
     stamp = input_stamp(options.content, options.out, settings | {"strict": options.strict})
     if options.cache and stamp == manifest.stamp:
@@ -198,6 +207,8 @@ def _outputs(options: BuildOptions, volumes: Iterable[int]) -> list[tuple[int, s
     for number in volumes:
         if "pdf" in options.formats or "complete" in options.formats:
             wanted.append((number, "pdf", f"pdf/volume-{number}.pdf"))
+            if options.print_ready:
+                wanted.append((number, "print-ready", print_ready_path(number)))
         if "epub" in options.formats:
             wanted.append((number, "epub", f"epub/volume-{number}.epub"))
     if "complete" in options.formats:
@@ -205,8 +216,16 @@ def _outputs(options: BuildOptions, volumes: Iterable[int]) -> list[tuple[int, s
     return wanted
 
 
+def print_ready_path(number: int) -> str:
+    """The printer's PDF/X-4 of a volume, relative to OUT, beside the reader's PDF/UA."""
+    return f"print-ready/volume-{number}.pdf"
+
+
 def _shown(options: BuildOptions, edition: str) -> bool:
-    """Volume PDFs built only for the complete edition are not listed as results."""
+    """Volume PDFs built only for the complete edition are not listed as results; the
+    printer's file is written with its volume's PDF and listed with it."""
+    if edition == "print-ready":
+        return False
     return edition != "pdf" or "pdf" in options.formats
 
 
@@ -291,6 +310,13 @@ class _Run:
             return False
         if not entry.matches(self.options.out / relative, key):
             return False
+        if edition == "pdf" and self.options.print_ready:
+            printer = self.manifest.outputs.get(print_ready_path(number))
+            if printer is None or not printer.matches(
+                self.options.out / print_ready_path(number), key
+            ):
+                return False
+            self.manifest.current.add(print_ready_path(number))
         self.manifest.current.add(relative)
         if edition == "pdf":
             self.folios[number] = entry.folios
@@ -317,7 +343,10 @@ class _Run:
             self.options.out / relative,
             created=self.created,
             pdf_variant=self.options.pdf_variant,
-            lenient=self.options.lenient,
+            lenient=self.options.lenient or PROOF_FAULTS == "warn",
+            print_ready=self.options.out / print_ready_path(number)
+            if self.options.print_ready
+            else None,
         )
         self._submit(render_volume_pdf, job, number, "pdf", relative, key)
 
@@ -361,6 +390,8 @@ class _Run:
         self.manifest.record(
             self.options.out, relative, key, pages=pages, seconds=result.seconds, folios=folios
         )
+        if edition == "pdf" and self.options.print_ready:
+            self.manifest.record(self.options.out, print_ready_path(number), key, pages=pages)
         self.manifest.save()
         if edition == "pdf":
             self.folios[number] = folios

@@ -17,7 +17,7 @@ from .fetcher import RestrictedFetcher
 from .indexes import Indexes
 from .listing import load  # the model without rendering every body (check does that)
 from .model import Atlas, Chapter
-from .outputs import atomic_path, atomic_write_bytes
+from .outputs import atomic_path, atomic_write_bytes, check_out_folder
 from .render import templates_dir
 from .webpage import ChapterLinks, render_chapter_page
 
@@ -60,6 +60,7 @@ def preview_chapter(content: Path, out: Path, number: str, strict: bool = False)
     ``strict``: warnings (in the tree's files and the chapter's bodies) stop it as errors.
     """
     started = time.perf_counter()
+    check_out_folder(content, out)
     atlas, indexes = load(content, strict)
     chapter = find_chapter(atlas, number)
     folder = out / "preview"

@@ -108,11 +108,39 @@ def make_handler(handbook: Handbook) -> type[BaseHTTPRequestHandler]:
             pass  # quiet: the terminal shows what changed, not every request
 
         def do_GET(self) -> None:
+            refusal = self._refusal()
+            if refusal is not None:
+                self._send(*refusal, "text/plain; charset=utf-8")
+                return
+            try:
+                self._get()
+            except ValueError as error:  # a malformed request: say so, keep serving
+                self._send(400, f"bad request: {error}\n".encode(), "text/plain; charset=utf-8")
+
+        def _refusal(self) -> tuple[int, bytes] | None:
+            """Only requests to this server by its loopback name (a page elsewhere that points
+            a name of its own at 127.0.0.1, DNS rebinding, gets nothing), and no NUL byte."""
+            address = self.server.server_address
+            port = address[1] if isinstance(address, tuple) else 0
+            host = (self.headers.get("Host") or "").strip().lower()
+            if host not in {f"{name}:{port}" for name in LOOPBACK_NAMES}:
+                return 403, (
+                    f"this server answers requests to http://127.0.0.1:{port}/ or "
+                    f"http://localhost:{port}/ only\n"
+                ).encode()
+            if "\0" in unquote(self.path) or "%00" in self.path:
+                return 400, b"bad request: a NUL byte in the address\n"
+            return None
+
+        def _get(self) -> None:
             url = urlsplit(self.path)
             query = parse_qs(url.query)
             path = unquote(url.path)
             if path == "/_events":
-                since = int(query.get("since", ["0"])[0] or 0)
+                since_text = query.get("since", ["0"])[0] or "0"
+                if not since_text.isdigit() or len(since_text) > 18:
+                    raise ValueError("since= takes the page's generation, a whole number")
+                since = int(since_text)
                 generation = handbook.wait(since, POLL_SECONDS)
                 self._send(200, json.dumps({"generation": generation}).encode(), "application/json")
             elif path == "/_chapters":
@@ -324,6 +352,14 @@ def serve(
 
 
 PORT_TRIES = 10
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+class _Server(ThreadingHTTPServer):
+    """A browser opens several connections at once on a reload: a backlog of 5 (the default)
+    drops some of a burst; the long-polling reload script holds one open all the time."""
+
+    request_queue_size = 128
 
 
 class ServeError(Exception):
@@ -337,7 +373,7 @@ def _listen(
     tries = range(port, port + PORT_TRIES) if port else [0]
     for candidate in tries:
         try:
-            server = ThreadingHTTPServer(("127.0.0.1", candidate), handler)
+            server = _Server(("127.0.0.1", candidate), handler)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 continue

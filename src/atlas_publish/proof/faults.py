@@ -61,6 +61,20 @@ CATALOGUE: dict[str, tuple[str, str]] = {
         "a straight quote is printed outside code",
         "use typographic quotes (the Markdown typographer, or curly quotes in YAML text)",
     ),
+    "P015": (
+        "a line break a proofreader marks: hyphenation the handbook's language does not allow, "
+        "a hyphenated last word, a hyphen in a table cell, a locator split from its number",
+        "hyphenate with the handbook's language; no-break spaces in “Volume 6”, “p. 18”",
+    ),
+    "P016": (
+        "a reference repeats itself: “chapter 4.02 (Volume 4, chapter 4.02)”",
+        "print the locator once: add only what the link text does not say",
+    ),
+    "P017": (
+        "the contents' page numbers end on more than one right edge",
+        "set every entry's page number against the same right edge",
+    ),
+    "P018": ("an empty chapter is printed", "leave chapters without articles out of print"),
 }
 
 

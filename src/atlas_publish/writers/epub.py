@@ -32,7 +32,7 @@ from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
 from ..outputs import atomic_path
 from ..render import RenderedArticle, environment, render_articles, templates_dir
-from ..resources import active_parts
+from ..resources import active_parts, remote_parts, stylesheet_remote_parts
 from .backmatter_epub import epub_back_matter
 from .cover import cover_alt, cover_png
 
@@ -328,17 +328,17 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
     back = epub_back_matter(atlas, indexes, volume, links, marks.at)
     documents += [Document(f"bm-{b.part}", b.file_name, b.title, b.content) for b in back]
     for document in documents:  # nothing active in an EPUB, whatever a template override says
-        active = active_parts(document.content)
-        if active:
-            raise BuildError(f"{document.file_name} would hold {', '.join(active)}")
+        _refuse_active_or_remote(document.file_name, document.content, job.target)
+    stylesheet = _stylesheet(atlas)
+    remote = stylesheet_remote_parts(stylesheet.read_text(encoding="utf-8", errors="replace"))
+    if remote:
+        raise BuildError(
+            f"{job.target}: not written: the EPUB stylesheet {stylesheet} would load "
+            f"{', '.join(remote)}; an EPUB loads nothing from outside itself: remove the url()"
+        )
 
     resources = [
-        Resource(
-            "style",
-            "style/epub.css",
-            "text/css",
-            _stylesheet(atlas).read_bytes(),
-        ),
+        Resource("style", "style/epub.css", "text/css", stylesheet.read_bytes()),
         Resource(
             COVER_IMAGE_ID, COVER_IMAGE, "image/png", cover_png(atlas, volume), ("cover-image",)
         ),
@@ -397,6 +397,19 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
         nav=nav,
         modified=modified,
     )
+
+
+def _refuse_active_or_remote(file_name: str, content: bytes, target: Path) -> None:
+    """The last guard: an EPUB holds nothing that runs and loads nothing from elsewhere."""
+    found = active_parts(content)
+    if not found or not found[0].startswith("not well-formed"):
+        found += remote_parts(content)
+    if found:
+        raise BuildError(
+            f"{target}: not written: {file_name} would hold {', '.join(dict.fromkeys(found))}; "
+            "it comes from a template (an override under _templates/epub/ if there is one): "
+            "fix the template"
+        )
 
 
 def _stylesheet(atlas: Atlas) -> Path:
