@@ -112,6 +112,9 @@ def render_chapter_page(
             keywords=sorted({k for a in chapter.articles for k in a.keywords}),
             created=None,
             edition_date=None,
+            # the copyright page is not shown on screen (SCREEN_CSS), but the template names it
+            rights=atlas.rights or "",
+            identifier=atlas.identifier,
         )
     else:
         from . import pagebreaks
