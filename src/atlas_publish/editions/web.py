@@ -275,6 +275,10 @@ class _Planner:
     def download(self, volume: int | None, format: str) -> Download | None:
         return self._context.downloads.of(volume, format) if self._context.downloads else None
 
+    def tag_label(self, tag: str) -> str:
+        """A tag as readers see it, as in the books: 'Stage 6 essentials', 'Interrupt Driven'."""
+        return self._indexes.tag_label(tag)
+
     def tagged_count(self, tag: str) -> int:
         return len(self._indexes.tagged(tag))
 
