@@ -16,9 +16,9 @@ redirect to the article for readable links. Every link is relative and names the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
-import posixpath
 import re
 import uuid
 from collections.abc import Iterable, Mapping
@@ -140,10 +140,18 @@ def keyword_path(keyword: str) -> str:
     return f"keyword/{name_slug(sort_key(keyword))}/{INDEX}"
 
 
+@functools.lru_cache(maxsize=65536)
 def relative(from_page: str, to: str) -> str:
-    """The link from one file of the site to another, e.g. '../1.030106/index.html'."""
-    base = posixpath.dirname(from_page) or "."
-    return quote(posixpath.relpath(to, base))
+    """The link from one file of the site to another, e.g. '../1.030106/index.html'.
+
+    Both are paths from the site's root; worked out on the strings (posixpath.relpath asks
+    the system for the working folder on every call, and a site has a million links)."""
+    base = from_page.split("/")[:-1]
+    target = to.split("/")
+    common = 0
+    while common < min(len(base), len(target) - 1) and base[common] == target[common]:
+        common += 1
+    return quote("/".join([".."] * (len(base) - common) + target[common:]))
 
 
 def public_url(atlas: Atlas, path: str) -> str | None:
