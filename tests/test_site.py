@@ -303,6 +303,7 @@ def _browser(playwright: object) -> object:
     return playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow  # chromium
 def test_follow_links_filter_and_search(http_site: str) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     expect = playwright.expect
@@ -334,6 +335,7 @@ def test_follow_links_filter_and_search(http_site: str) -> None:
         browser.close()  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow  # chromium
 def test_keyboard_skip_link_and_focus(http_site: str) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
@@ -350,6 +352,7 @@ def test_keyboard_skip_link_and_focus(http_site: str) -> None:
         browser.close()  # type: ignore[attr-defined]
 
 
+@pytest.mark.slow  # chromium
 def test_the_filter_works_from_a_file(sample_site: Path) -> None:
     playwright = pytest.importorskip("playwright.sync_api")
     with playwright.sync_playwright() as p:
@@ -379,6 +382,7 @@ AXE_PAGES = [
 ]
 
 
+@pytest.mark.slow  # chromium
 def test_axe_finds_no_violation(http_site: str) -> None:
     """axe-core (axe-playwright-python) on the pages a reader sees, light and dark."""
     playwright = pytest.importorskip("playwright.sync_api")
