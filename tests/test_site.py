@@ -18,6 +18,7 @@ import pytest
 import tinyhtml5
 
 from atlas_publish.cli import main
+from atlas_publish.editions import web
 from atlas_publish.errors import BuildError, ContentError
 from atlas_publish.site import SiteOptions, build_site
 
@@ -134,6 +135,46 @@ def test_nothing_active_from_content_reaches_a_page(small_tree: Tree, tmp_path: 
     assert "alert" not in html and "onclick" not in html and "onerror" not in html
     scripts = re.findall(r"<script[^>]*>", html)
     assert scripts == ['<script type="application/ld+json">'], scripts
+
+
+def test_an_override_with_a_script_is_refused(small_tree: Tree, tmp_path: Path) -> None:
+    overrides = small_tree.root / "_templates" / "site"
+    overrides.mkdir(parents=True)
+    (overrides / "404.html.j2").write_text(
+        '{% extends "site/base.html.j2" %}\n<script>x()</script>\n'
+    )
+    with pytest.raises(ContentError) as raised:
+        build_site(SiteOptions(content=small_tree.root, out=tmp_path / "out", search=False))
+    assert "error[E063]" in str(raised.value)
+    assert not (tmp_path / "out/site").exists()
+
+
+def test_the_last_guard_and_relative_links() -> None:
+    assert web.active_parts('<script src="../assets/site.js"></script>') == []
+    assert web.active_parts('<script type="application/ld+json">{}</script>') == []
+    assert web.active_parts('<form class="search-form" action="../search/index.html">') == []
+    assert web.active_parts("<script>x()</script>") == ["<script>"]
+    assert web.active_parts('<script src="https://cdn.example/x.js"></script>') != []
+    assert web.active_parts('<a href=" javascript:x()">') != []
+    assert web.active_parts("<p onmouseover=x()>") != []
+    assert (
+        web.active_parts(
+            '<meta http-equiv="refresh" content="0; url=../../1.030106/index.html">', redirect=True
+        )
+        == []
+    )
+    assert (
+        web.active_parts(
+            '<meta http-equiv="refresh" content="0; url=https://elsewhere/">', redirect=True
+        )
+        != []
+    )
+    assert (
+        web.active_parts('<meta http-equiv="refresh" content="0; url=x">') != []
+    )  # not a redirect page
+    assert web.relative("stage/6/index.html", "1.030106/index.html") == "../../1.030106/index.html"
+    assert web.relative("index.html", "1/index.html") == "1/index.html"
+    assert web.relative("1.030106/index.html", "media/a b.png") == "../media/a%20b.png"
 
 
 def test_stage_page_is_the_books_stage_index(sample_site: Path) -> None:
