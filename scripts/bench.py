@@ -74,7 +74,7 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from atlas_publish.pipeline import check
-from atlas_publish.writers.pdf import PrintLinks, page_css, volume_html, _stylesheet
+from atlas_publish.writers.pdf import PrintLinks, page_css, volume_html, stylesheet
 from atlas_publish.fetcher import RestrictedFetcher
 from atlas_publish.render import templates_dir
 content, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -87,7 +87,7 @@ for volume in atlas.volumes:
     fetcher = RestrictedFetcher([atlas.root, templates_dir()])
     fonts = FontConfiguration()
     sheets = [weasyprint.CSS(string=page_css(atlas), font_config=fonts),
-              weasyprint.CSS(filename=str(_stylesheet(atlas)), url_fetcher=fetcher, font_config=fonts)]
+              weasyprint.CSS(filename=str(stylesheet(atlas)), url_fetcher=fetcher, font_config=fonts)]
     weasyprint.HTML(string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher).write_pdf(
         out / f"volume-{volume.number}.pdf", stylesheets=sheets, font_config=fonts, pdf_variant="pdf/ua-1")
 """

@@ -178,7 +178,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import FORMATS, BuildOptions, Built, build
+    from .built import Built
+    from .pipeline import FORMATS, BuildOptions, build
 
     formats = FORMATS if args.format == "all" else (args.format,)
     if args.format == "complete" and args.volume:
@@ -345,7 +346,8 @@ def _index_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .listing import Query, load, render, select
+    from .listing import Query, render, select
+    from .pipeline import load
 
     _atlas, indexes = load(args.content)
     query = Query(tuple(args.tag), tuple(args.stage), tuple(args.keyword), tuple(args.volume))
@@ -359,7 +361,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from .listing import load
+    from .pipeline import load
     from .stats import as_json, as_text, gather
 
     atlas, indexes = load(args.content)

@@ -37,18 +37,20 @@ from xml.etree import ElementTree as ET
 import humanize
 from slugify import slugify
 
+from .built import Built
 from .content.load import load_atlas
 from .errors import BuildError, Diagnostics
 from .model import Atlas, Volume
+from .opds import FEED_NAME, opds_feed
 from .outputs import atomic_write_bytes, source_date
-from .pipeline import BuildOptions, Built, build, check
+from .pipeline import BuildOptions, build, check
+from .publication import Cover, DistFile, DistVolume, Publication
 
 DIST = "dist"
 SUMS = "SHA256SUMS"
 CATALOG = "catalog.json"
 INDEX = "index.html"
 THUMBNAIL_WIDTH = 320  # pixels: sharp at 160 CSS pixels on a phone's 2x screen
-MEDIA_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip"}
 IMAGE_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
 Report = Callable[[str], None]
 
@@ -63,76 +65,6 @@ class DistOptions:
     out: Path = Path("build")
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     strict: bool = False
-
-
-@dataclass(frozen=True, slots=True)
-class DistFile:
-    name: str  # inside the dist folder
-    volume: int | None  # None: the complete edition
-    format: str  # "pdf" or "epub"
-    title: str
-    bytes: int
-    sha256: str
-    pages: int | None  # PDFs only
-    articles: int
-
-    @property
-    def media_type(self) -> str:
-        return MEDIA_TYPES[self.format]
-
-    @property
-    def size(self) -> str:
-        return str(humanize.naturalsize(self.bytes))
-
-
-@dataclass(frozen=True, slots=True)
-class Cover:
-    name: str
-    media_type: str
-    thumbnail: str
-    thumbnail_type: str
-    width: int  # of the thumbnail, for the page's <img> (no layout shift)
-    height: int
-
-
-@dataclass(frozen=True, slots=True)
-class DistVolume:
-    volume: Volume
-    identifier: str  # the EPUB's dc:identifier
-    title: str
-    summary: str
-    pdf: DistFile
-    epub: DistFile
-    cover: Cover | None
-
-
-@dataclass(frozen=True, slots=True)
-class Publication:
-    atlas: Atlas
-    slug: str
-    updated: dt.datetime
-    volumes: tuple[DistVolume, ...]
-    complete: DistFile | None
-
-    @property
-    def updated_iso(self) -> str:
-        return self.updated.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    @property
-    def articles(self) -> int:
-        return sum(len(v.volume.articles) for v in self.volumes)
-
-    @property
-    def complete_summary(self) -> str:
-        return (
-            f"Every volume of {self.atlas.title} in one PDF: {len(self.volumes)} volumes, "
-            f"{self.articles} articles; each volume keeps its own page numbers."
-        )
-
-    @property
-    def files(self) -> tuple[DistFile, ...]:
-        found = [f for v in self.volumes for f in (v.pdf, v.epub)]
-        return tuple(found + ([self.complete] if self.complete else []))
 
 
 # -- names ---------------------------------------------------------------------------------
@@ -357,8 +289,6 @@ def assemble(folder: Path, atlas: Atlas, built: list[Built], epoch: int) -> Publ
         volumes=tuple(volumes),
         complete=complete,
     )
-    from .opds import FEED_NAME, opds_feed
-
     (folder / CATALOG).write_text(catalog_json(publication), encoding="utf-8")
     (folder / FEED_NAME).write_bytes(opds_feed(publication))
     (folder / INDEX).write_text(index_html(publication), encoding="utf-8")

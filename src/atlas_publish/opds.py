@@ -12,13 +12,10 @@ writes the PDFs' XMP metadata in the same process (``dc:`` becomes ``ns3:``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from .errors import BuildError
-
-if TYPE_CHECKING:
-    from .dist import Cover, DistFile, Publication
+from .publication import Cover, DistFile, Publication
 
 FEED_NAME = "opds.xml"
 ACQUISITION_FEED = "application/atom+xml;profile=opds-catalog;kind=acquisition"

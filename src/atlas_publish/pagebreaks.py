@@ -94,7 +94,7 @@ def print_page_starts(root: object, document: object, volume: Volume) -> dict[st
     )
     if first is None:
         return {}
-    found: list[int | None] = [_first_point(page._page_box, points) for page in pages[first:]]
+    found: list[int | None] = [first_point(page._page_box, points) for page in pages[first:]]
     # A page with no text (a blank page before a chapter opener) begins where the next one does.
     following: int | None = None
     for index in range(len(found) - 1, -1, -1):
@@ -140,7 +140,7 @@ def _print_points(root: object, volume: Volume) -> dict[object, int]:
     return points
 
 
-def _first_point(page_box: object, points: Mapping[object, int]) -> int | None:
+def first_point(page_box: object, points: Mapping[object, int]) -> int | None:
     """The innermost structural element around the first text or picture of the page's body."""
     from weasyprint.formatting_structure import boxes
 

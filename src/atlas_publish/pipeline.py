@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .built import Built
 from .cache import KeyMaker, Manifest, input_stamp
 from .content.load import load_atlas
 from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
@@ -56,13 +57,27 @@ class _CheckLinks:
         return path.as_posix()
 
 
-def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked:
-    """Read and validate the whole content tree; raise ContentError listing every problem."""
-    diagnostics = Diagnostics(strict=strict, lenient=lenient)
+def load(content: Path) -> tuple[Atlas, Indexes]:
+    """The handbook's model and indexes, bodies not rendered: for quick look-ups (list,
+    stats, preview); ``check`` does the rest."""
+    diagnostics = Diagnostics()
+    atlas = _load_model(content, diagnostics)
+    diagnostics.gate()
+    return atlas, build_indexes(atlas)
+
+
+def _load_model(content: Path, diagnostics: Diagnostics) -> Atlas:
     atlas = load_atlas(content, diagnostics)
     if atlas is None:
         diagnostics.gate()
         raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
+    return atlas
+
+
+def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked:
+    """Read and validate the whole content tree; raise ContentError listing every problem."""
+    diagnostics = Diagnostics(strict=strict, lenient=lenient)
+    atlas = _load_model(content, diagnostics)
     check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
@@ -87,16 +102,6 @@ class BuildOptions:
     lenient: bool = False  # refused resources are warnings, left out of the editions
     pdf_variant: str | None = "pdf/ua-1"
     cache: bool = True  # False: rebuild every output (the cache is still written)
-
-
-@dataclass(frozen=True, slots=True)
-class Built:
-    volume: int  # 0: the complete edition
-    format: str
-    path: Path
-    seconds: float
-    pages: int | None = None
-    cached: bool = False
 
 
 def build(

@@ -38,6 +38,12 @@ def template_search_path(content_root: Path) -> list[Path]:
     return [content_root / "_templates", templates_dir()]
 
 
+def template_file(content_root: Path, relative: str) -> Path:
+    """A template file (a stylesheet) as the writer's override, else the project's own."""
+    override = content_root / "_templates" / relative
+    return override if override.is_file() else templates_dir() / relative
+
+
 class _Template(Template):
     """A template whose failures name the template's ``path:line``, never a traceback."""
 

@@ -30,7 +30,7 @@ from ..indexes import build_indexes
 from ..links import Link, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
 from ..outputs import atomic_path
-from ..render import RenderedArticle, environment, render_articles, templates_dir
+from ..render import RenderedArticle, environment, render_articles, template_file
 from ..resources import active_parts
 from .backmatter_epub import epub_back_matter
 from .cover import cover_alt, cover_png
@@ -328,7 +328,7 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
             "style",
             "style/epub.css",
             "text/css",
-            _stylesheet(atlas).read_bytes(),
+            stylesheet(atlas).read_bytes(),
         ),
         Resource(
             COVER_IMAGE_ID, COVER_IMAGE, "image/png", cover_png(atlas, volume), ("cover-image",)
@@ -388,9 +388,8 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
     )
 
 
-def _stylesheet(atlas: Atlas) -> Path:
-    override = atlas.root / "_templates" / "epub" / "epub.css"
-    return override if override.is_file() else templates_dir() / "epub" / "epub.css"
+def stylesheet(atlas: Atlas) -> Path:
+    return template_file(atlas.root, "epub/epub.css")
 
 
 def _count(number: int, noun: str) -> str:
