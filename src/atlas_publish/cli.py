@@ -1,6 +1,7 @@
 """The command line: argument parsing, exit codes and all printing.
 
-Exit codes: 0 success, 1 content or build errors, 2 usage errors.
+Exit codes: 0 success, then one per class of problem (codes.py): 1 content errors,
+2 usage errors, 3 build failures.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .codes import EXIT, Kind, exit_code
 from .errors import BuildError, ContentError
 
 if TYPE_CHECKING:
     from .progress import Progress
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_OK = 0
+EXIT_CONTENT, EXIT_USAGE, EXIT_BUILD = EXIT[Kind.CONTENT], EXIT[Kind.USAGE], EXIT[Kind.BUILD]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -149,10 +152,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(diagnostic, file=sys.stderr)
         count = sum(1 for d in error.diagnostics if d.severity == "error")
         print(f"{count} error(s); nothing was written.", file=sys.stderr)
-        return EXIT_CONTENT
+        return exit_code([d.code for d in error.diagnostics if d.severity == "error"])
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
-        return EXIT_CONTENT
+        return EXIT_BUILD
     except KeyboardInterrupt:
         print(
             "interrupted; finished files are complete, unfinished ones were not written",
@@ -256,7 +259,7 @@ def _dist(args: argparse.Namespace) -> int:
     except DistError as error:
         print(f"atlas-publish dist: {error}", file=sys.stderr)
         print(f"nothing was published; {folder} is as it was.", file=sys.stderr)
-        return EXIT_CONTENT
+        return EXIT_BUILD
     for path in sorted(folder.iterdir()):
         print(f"{path.stat().st_size:>12,}  {path.name}")
     complete = " and the complete edition" if publication.complete else ""

@@ -17,6 +17,7 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from num2words import num2words
 
+from .codes import Code
 from .errors import Diagnostics
 from .indexes import Indexes
 from .model import Article
@@ -57,7 +58,7 @@ def expand_expressions(
         tree = env.parse(article.body)
     except TemplateSyntaxError as exc:
         diagnostics.error(
-            "E050",
+            Code.E050,
             f"broken expression: {exc.message}; use {{% raw %}}...{{% endraw %}} for literal braces",
             article.path,
             article.body_line + (exc.lineno or 1) - 1,
@@ -65,14 +66,14 @@ def expand_expressions(
         return None
     except RecursionError:
         line = article.body_line + article.body[: article.body.find("{")].count("\n")
-        diagnostics.error("E050", TOO_DEEP, article.path, line)
+        diagnostics.error(Code.E050, TOO_DEEP, article.path, line)
         return None
     checker = _Checker(article, indexes, diagnostics)
     try:
         checker.check_template(tree)
     except RecursionError:
         line = article.body_line + article.body[: article.body.find("{")].count("\n")
-        diagnostics.error("E050", TOO_DEEP, article.path, line)
+        diagnostics.error(Code.E050, TOO_DEEP, article.path, line)
         return None
     if checker.failed:
         return None
@@ -92,11 +93,11 @@ def expand_expressions(
     try:
         text = env.from_string(tree).render(tag_table=tag_table, count=count)
     except (SecurityError, TemplateError, ValueError, OverflowError, RecursionError) as exc:
-        diagnostics.error("E050", f"expression failed: {exc}", article.path, article.body_line)
+        diagnostics.error(Code.E050, f"expression failed: {exc}", article.path, article.body_line)
         return None
     if len(text) > MAX_OUTPUT_CHARS:  # cannot happen with today's expressions; a last bound
         diagnostics.error(
-            "E050",
+            Code.E050,
             f"the expressions make the article over {MAX_OUTPUT_CHARS:,} characters; split it",
             article.path,
             article.body_line,
@@ -152,7 +153,7 @@ class _Checker:
     def fail(self, node: nodes.Node, message: str) -> None:
         self.failed = True
         line = self.article.body_line + (node.lineno or 1) - 1
-        self.diagnostics.error("E050", message, self.article.path, line)
+        self.diagnostics.error(Code.E050, message, self.article.path, line)
 
     def check_template(self, tree: nodes.Template) -> None:
         for node in tree.body:

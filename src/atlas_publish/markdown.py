@@ -19,6 +19,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .codes import Code
 from .content.files import inside
 from .errors import Diagnostics
 from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
@@ -158,7 +159,7 @@ def render_body(
         for _ in range(MAX_BRACKETS + 1):
             at = expanded.markdown.index("[", at + 1)
         diagnostics.error(
-            "E060",
+            Code.E060,
             f"more than {MAX_BRACKETS:,} '[' in one article: split the article, or write \\[ "
             "for a bracket that starts no link",
             article.path,
@@ -173,7 +174,7 @@ def render_body(
     too_deep = _too_deep(tokens)
     if too_deep is not None:
         diagnostics.error(
-            "E060",
+            Code.E060,
             f"lists or quotes nested more than {MAX_NESTING} deep; flatten them",
             article.path,
             article.body_line + too_deep,
@@ -193,7 +194,7 @@ def render_body(
     html = IMAGE_WITHOUT_SOURCE.sub("", html)  # refused images are left out, not left broken
     if html_depth(html) > MAX_HTML_DEPTH:
         diagnostics.error(
-            "E060",
+            Code.E060,
             f"HTML elements nested more than {MAX_HTML_DEPTH} deep; flatten them",
             article.path,
             article.body_line + first_deep_line(article.body, MAX_HTML_DEPTH - MAX_NESTING),
@@ -261,7 +262,7 @@ def _limit_paragraphs(state: StateCore) -> None:
     for token in state.tokens:
         if token.type == "inline" and len(token.content) > MAX_PARAGRAPH:
             diagnostics.error(
-                "E060",
+                Code.E060,
                 f"a paragraph of over {MAX_PARAGRAPH:,} characters; break it up with blank lines",
                 article.path,
                 article.body_line + (token.map[0] if token.map else 0),
@@ -304,7 +305,7 @@ def _resolve_references(state: StateCore) -> None:
             target = find_target(kind, number, context.indexes)
             if target is None:
                 diagnostics.error(
-                    "E040",
+                    Code.E040,
                     f"reference to {kind} {number or '(empty)'}, which does not exist; "
                     "check the number",
                     article.path,
@@ -393,7 +394,7 @@ def _check_raw_html(tokens: Sequence[Token], env: MutableMapping[str, Any]) -> N
                 resolved[src] = _resolve_image(src, None, line, env)
         for what, offset in found.removed:
             diagnostics.warning(
-                "W064",
+                Code.W064,
                 f"raw HTML: {what} is removed, the editions hold nothing that runs or fetches; "
                 "delete it",
                 article.path,
@@ -430,7 +431,7 @@ def _resolve_image(
     shown = src if len(src) <= 80 else src[:77] + "..."
     if not src.strip():
         diagnostics.error(
-            "E061", "image without a file name: write images/NAME", article.path, line
+            Code.E061, "image without a file name: write images/NAME", article.path, line
         )
         return None
     if ":" in src.split("/")[0] or src.startswith(("/", "\\")):
@@ -458,11 +459,11 @@ def _resolve_image(
     elif path.stat().st_size > MAX_IMAGE_BYTES:
         problem = f"is over {MAX_IMAGE_BYTES // 1_000_000} MB; make it smaller"
     if problem:
-        diagnostics.error("E061", f"image '{shown}' {problem}", article.path, line)
+        diagnostics.error(Code.E061, f"image '{shown}' {problem}", article.path, line)
         return None
     if alt is not None and not alt.strip():
         diagnostics.warning(
-            "W061",
+            Code.W061,
             f"image '{src}' has no alt text: describe it in the brackets, ![what it shows]({src})",
             article.path,
             line,

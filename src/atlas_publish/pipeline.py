@@ -20,6 +20,7 @@ from typing import Any
 
 from .built import Built
 from .cache import KeyMaker, Manifest, input_stamp
+from .codes import Code
 from .content.load import load_atlas
 from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
@@ -70,7 +71,7 @@ def _load_model(content: Path, diagnostics: Diagnostics) -> Atlas:
     atlas = load_atlas(content, diagnostics)
     if atlas is None:
         diagnostics.gate()
-        raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
+        raise ContentError([Diagnostic(Code.E031, "no content", SourceLocation(content))])
     return atlas
 
 
@@ -396,7 +397,7 @@ def _select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
         raise ContentError(
             [
                 Diagnostic(
-                    "E025",
+                    Code.E025,
                     f"there is no volume {n} (volumes: {', '.join(map(str, numbers))})",
                     SourceLocation(atlas.root),
                 )

@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .codes import Code
 from .errors import BuildError, ContentError, Diagnostic, Diagnostics, SourceLocation
 from .fetcher import RestrictedFetcher
 from .indexes import Indexes
@@ -38,7 +39,7 @@ def find_chapter(atlas: Atlas, number: str) -> Chapter:
     raise ContentError(
         [
             Diagnostic(
-                "E026",
+                Code.E026,
                 f"there is no chapter {number} (chapters: {known})",
                 SourceLocation(atlas.root),
             )

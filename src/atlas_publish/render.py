@@ -18,6 +18,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup
 
 from .backmatter import run_text, runs
+from .codes import Code
 from .errors import BuildError, Diagnostics, SourceLocation
 from .expressions import words_filter
 from .indexes import Indexes
@@ -51,7 +52,9 @@ class _Template(Template):
         try:
             return super().render(*args, **kwargs)
         except (TemplateError, RecursionError, ValueError) as error:
-            raise BuildError(f"{_template_line(error)}: error[E066]: {_reason(error)}") from None
+            raise BuildError(
+                f"{_template_line(error)}: error[{Code.E066}]: {_reason(error)}"
+            ) from None
 
 
 def _template_line(error: BaseException) -> str:

@@ -19,6 +19,7 @@ from jinja2 import nodes
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from .codes import Code
 from .content.files import inside
 from .errors import Diagnostics
 
@@ -98,7 +99,7 @@ def check_template_overrides(
     for path in sorted((content_root / OVERRIDES).rglob("*")):
         if not inside(path, content_root):  # Jinja and WeasyPrint would read it all the same
             diagnostics.error(
-                "E003",
+                Code.E003,
                 "a symbolic link leads this file outside the content folder; copy the file in "
                 "instead of linking to it",
                 path,
@@ -109,7 +110,7 @@ def check_template_overrides(
         text = path.read_text(encoding="utf-8", errors="replace")
         for match in ACTIVE.finditer(text):
             diagnostics.error(
-                "E063",
+                Code.E063,
                 f"'{match.group(0).strip()}' makes the page active; the editions hold nothing "
                 "that runs: remove it from the template",
                 path,
@@ -118,7 +119,7 @@ def check_template_overrides(
 
         if path.suffix in {".j2", ".html", ".xhtml", ".htm"}:
             for line, message in template_code_faults(path, text):
-                diagnostics.error("E065", message, path, line)
+                diagnostics.error(Code.E065, message, path, line)
 
 
 def template_code_faults(path: Path, source: str) -> list[tuple[int, str]]:

@@ -23,6 +23,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from markupsafe import escape
 
+from .codes import Code
 from .content.load import load_atlas
 from .errors import Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
@@ -61,7 +62,7 @@ class Handbook:
             atlas = load_atlas(self.content, diagnostics)
         except Exception as error:  # a half-saved file must not stop the server
             atlas = None
-            diagnostics.error("E000", f"could not read the tree: {error}", self.content)
+            diagnostics.error(Code.E000, f"could not read the tree: {error}", self.content)
         with self.changed:
             self.atlas = atlas
             self.indexes = build_indexes(atlas) if atlas is not None else None
@@ -188,7 +189,7 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
         return 200, error_page("The handbook has errors", errors or problems, head=script)
     chapter = next((c for c in atlas.chapters if c.number == number), None)
     if chapter is None:
-        missing = Diagnostic("E026", f"there is no chapter {number}", SourceLocation(atlas.root))
+        missing = Diagnostic(Code.E026, f"there is no chapter {number}", SourceLocation(atlas.root))
         return 404, error_page("No such chapter", [missing], head=script)
     diagnostics = Diagnostics()
     links = ChapterLinks(
@@ -213,7 +214,7 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
             atlas, indexes, chapter, style, links, diagnostics, head=head, top=bar
         )
     except Exception as error:  # a broken template: show it, keep serving
-        broken = Diagnostic("E000", f"could not render: {error}", SourceLocation(chapter.path))
+        broken = Diagnostic(Code.E000, f"could not render: {error}", SourceLocation(chapter.path))
         return 200, error_page(f"Chapter {number} cannot be shown", [broken], head=script)
     if html is None:
         return 200, error_page(f"Chapter {number} has errors", diagnostics.errors, head=script)

@@ -14,6 +14,7 @@ from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
 
+from ..codes import Code
 from ..errors import Diagnostics
 from ..model import (
     DEFAULT_PAGE_SIZE,
@@ -69,7 +70,7 @@ def load_atlas(root: Path, diagnostics: Diagnostics) -> Atlas | None:
     """Read and validate the content tree under ``root``; None when it has no usable atlas.yaml."""
     root = root.absolute()
     if not root.is_dir():
-        diagnostics.error("E031", "content folder not found", root)
+        diagnostics.error(Code.E031, "content folder not found", root)
         return None
     header = _load_atlas_yaml(root / "atlas.yaml", root, diagnostics)
     if header is None:
@@ -87,7 +88,9 @@ def load_atlas(root: Path, diagnostics: Diagnostics) -> Atlas | None:
 def _load_atlas_yaml(path: Path, root: Path, diagnostics: Diagnostics) -> dict[str, Any] | None:
     if not path.is_file():
         diagnostics.error(
-            "E031", "atlas.yaml is missing: the content folder needs one (title, author...)", path
+            Code.E031,
+            "atlas.yaml is missing: the content folder needs one (title, author...)",
+            path,
         )
         return None
     text = read_text(path, root, diagnostics)
@@ -100,7 +103,7 @@ def _load_atlas_yaml(path: Path, root: Path, diagnostics: Diagnostics) -> dict[s
     language = _required_text(data, "language", diagnostics)
     if language and not LANGUAGE_TAG.match(language):
         diagnostics.error(
-            "E011",
+            Code.E011,
             f"language '{language}' is not a BCP 47 tag such as 'en' or 'en-GB'",
             path,
             data.line_of("language"),
@@ -128,7 +131,7 @@ def _load_stages(data: YamlMap, diagnostics: Diagnostics) -> tuple[Stage, ...]:
         return ()
     if not isinstance(raw, YamlMap):
         diagnostics.error(
-            "E011",
+            Code.E011,
             "stages must be a mapping: stage number -> name, tag, article",
             data.path,
             data.line_of("stages"),
@@ -140,12 +143,12 @@ def _load_stages(data: YamlMap, diagnostics: Diagnostics) -> tuple[Stage, ...]:
         line = raw.line_of(key)
         if not isinstance(key, int) or isinstance(key, bool) or key < 1:
             diagnostics.error(
-                "E011", f"stage '{key}' must be a whole number such as 6", data.path, line
+                Code.E011, f"stage '{key}' must be a whole number such as 6", data.path, line
             )
             continue
         if not isinstance(value, YamlMap):
             diagnostics.error(
-                "E011", f"stage {key} needs 'name:' and 'tag:' under it", data.path, line
+                Code.E011, f"stage {key} needs 'name:' and 'tag:' under it", data.path, line
             )
             continue
         _reject_unknown_keys(value, STAGE_KEYS, diagnostics)
@@ -154,7 +157,7 @@ def _load_stages(data: YamlMap, diagnostics: Diagnostics) -> tuple[Stage, ...]:
         article = _number_text(value, "article", diagnostics)
         if article is not None and not ARTICLE_NUMBER.match(article):
             diagnostics.error(
-                "E020",
+                Code.E020,
                 f"article '{article}' is not an article number V.CCSSAA such as 1.030106",
                 data.path,
                 value.line_of("article"),
@@ -163,7 +166,7 @@ def _load_stages(data: YamlMap, diagnostics: Diagnostics) -> tuple[Stage, ...]:
         if tag:
             if tag in tags:
                 diagnostics.error(
-                    "E011", f"tag {tag} is already the tag of stage {tags[tag]}", data.path, line
+                    Code.E011, f"tag {tag} is already the tag of stage {tags[tag]}", data.path, line
                 )
             tags[tag] = key
         article_line = value.line_of("article") if article else line
@@ -177,7 +180,10 @@ def _load_print(data: YamlMap, diagnostics: Diagnostics) -> PrintSettings:
         return PrintSettings()
     if not isinstance(raw, YamlMap):
         diagnostics.error(
-            "E011", "print must be a mapping (size, bleed, marks)", data.path, data.line_of("print")
+            Code.E011,
+            "print must be a mapping (size, bleed, marks)",
+            data.path,
+            data.line_of("print"),
         )
         return PrintSettings()
     _reject_unknown_keys(raw, PRINT_KEYS, diagnostics)
@@ -185,7 +191,7 @@ def _load_print(data: YamlMap, diagnostics: Diagnostics) -> PrintSettings:
     size_ok = size.lower() in PAGE_SIZES or re.fullmatch(f"{CSS_LENGTH} {CSS_LENGTH}", size)
     if not size_ok:
         diagnostics.error(
-            "E011",
+            Code.E011,
             f"print size '{size}' is not a page size: write e.g. '6in 9in', 'A4' or 'letter'",
             raw.path,
             raw.line_of("size"),
@@ -194,13 +200,16 @@ def _load_print(data: YamlMap, diagnostics: Diagnostics) -> PrintSettings:
     bleed = _optional_text(raw, "bleed", diagnostics)
     if bleed is not None and not re.fullmatch(CSS_LENGTH, bleed):
         diagnostics.error(
-            "E011", f"bleed '{bleed}' is not a length such as 3mm", raw.path, raw.line_of("bleed")
+            Code.E011,
+            f"bleed '{bleed}' is not a length such as 3mm",
+            raw.path,
+            raw.line_of("bleed"),
         )
         bleed = None
     marks = _optional_text(raw, "marks", diagnostics)
     if marks is not None and not set(marks.split()) <= {"crop", "cross"}:
         diagnostics.error(
-            "E011",
+            Code.E011,
             f"marks '{marks}' must be 'crop', 'cross' or 'crop cross'",
             raw.path,
             raw.line_of("marks"),
@@ -220,12 +229,12 @@ def _load_volumes(root: Path, diagnostics: Diagnostics) -> tuple[Volume, ...]:
         match = VOLUME_DIR.match(entry.name)
         if not entry.is_dir():
             diagnostics.warning(
-                "W001", "ignored: only atlas.yaml and volume folders belong here", entry
+                Code.W001, "ignored: only atlas.yaml and volume folders belong here", entry
             )
             continue
         if not match:
             diagnostics.error(
-                "E030",
+                Code.E030,
                 "a volume folder is named '<V>-<slug>' such as '1-introduction' "
                 "(rename it, or start its name with '_' to have it ignored)",
                 entry,
@@ -238,7 +247,7 @@ def _load_volumes(root: Path, diagnostics: Diagnostics) -> tuple[Volume, ...]:
     for volume in volumes:
         if volume.number in numbers:
             diagnostics.error(
-                "E022",
+                Code.E022,
                 f"volume {volume.number} is also the folder {numbers[volume.number].name}",
                 volume.path,
             )
@@ -256,10 +265,10 @@ def _load_volume(
     _reject_unknown_keys(meta, VOLUME_KEYS, diagnostics)
     declared = _number_text(meta, "number", diagnostics)
     if declared is None:
-        diagnostics.error("E010", "'number' is required (the volume number)", path, meta.line)
+        diagnostics.error(Code.E010, "'number' is required (the volume number)", path, meta.line)
     elif declared != str(number):
         diagnostics.error(
-            "E020",
+            Code.E020,
             f"number {declared} disagrees with the folder '{folder.name}' (volume {number})",
             path,
             meta.line_of("number"),
@@ -271,13 +280,13 @@ def _load_volume(
             continue
         if not entry.is_dir():
             diagnostics.warning(
-                "W001", "ignored: only volume.yaml and chapter folders belong here", entry
+                Code.W001, "ignored: only volume.yaml and chapter folders belong here", entry
             )
             continue
         match = CHAPTER_DIR.match(entry.name)
         if not match:
             diagnostics.error(
-                "E030",
+                Code.E030,
                 "a chapter folder is named '<CC>-<slug>' such as '03-business-stages'",
                 entry,
             )
@@ -310,11 +319,11 @@ def _load_chapter(
     declared = _number_text(meta, "number", diagnostics)
     if declared is None:
         diagnostics.error(
-            "E010", f"'number' is required (the chapter number, \"{number}\")", path, meta.line
+            Code.E010, f"'number' is required (the chapter number, \"{number}\")", path, meta.line
         )
     elif declared != number:
         diagnostics.error(
-            "E020",
+            Code.E020,
             f"number {declared} disagrees with its folders (chapter {number})",
             path,
             meta.line_of("number"),
@@ -328,11 +337,11 @@ def _load_chapter(
         if entry.is_dir():
             if entry.name != "images":
                 diagnostics.warning(
-                    "W001", "ignored: a chapter holds articles and an 'images' folder", entry
+                    Code.W001, "ignored: a chapter holds articles and an 'images' folder", entry
                 )
             continue
         if entry.suffix != ".md":
-            diagnostics.warning("W001", "ignored: articles are '.md' files", entry)
+            diagnostics.warning(Code.W001, "ignored: articles are '.md' files", entry)
             continue
         article = _load_article(entry, number, root, diagnostics)
         if article is None:
@@ -340,7 +349,7 @@ def _load_chapter(
         if article.section not in section_titles:
             declared_list = ", ".join(str(s) for s in section_titles) or "none"
             diagnostics.error(
-                "E021",
+                Code.E021,
                 f"section {article.section:02d} is not declared in {path.name} "
                 f"(declared: {declared_list}); add it under 'sections:'",
                 entry,
@@ -361,7 +370,7 @@ def _load_sections(meta: YamlMap, diagnostics: Diagnostics) -> dict[int, str]:
         return {}
     if not isinstance(raw, YamlMap):
         diagnostics.error(
-            "E011",
+            Code.E011,
             "sections must be lines 'number: title', e.g. '1: Business Stage Descriptions'",
             meta.path,
             meta.line_of("sections"),
@@ -371,10 +380,13 @@ def _load_sections(meta: YamlMap, diagnostics: Diagnostics) -> dict[int, str]:
     for key, value in raw.items():
         if not isinstance(key, int) or isinstance(key, bool) or not 1 <= key <= 99:
             diagnostics.error(
-                "E011", f"section '{key}' must be a number from 1 to 99", meta.path, raw.lines[key]
+                Code.E011,
+                f"section '{key}' must be a number from 1 to 99",
+                meta.path,
+                raw.lines[key],
             )
         elif not isinstance(value, str) or not value.strip():
-            diagnostics.error("E011", f"section {key} needs a title", meta.path, raw.lines[key])
+            diagnostics.error(Code.E011, f"section {key} needs a title", meta.path, raw.lines[key])
         else:
             sections[key] = value.strip()
     return sections
@@ -384,7 +396,7 @@ def _load_folder_yaml(
     path: Path, root: Path, diagnostics: Diagnostics, what: str
 ) -> YamlMap | None:
     if not path.is_file():
-        diagnostics.error("E031", f"{path.name} is missing: add {what}", path.parent)
+        diagnostics.error(Code.E031, f"{path.name} is missing: add {what}", path.parent)
         return None
     text = read_text(path, root, diagnostics)
     return parse_mapping(text, path, diagnostics) if text is not None else None
@@ -397,7 +409,7 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
     match = ARTICLE_FILE.match(path.name)
     if not match:
         diagnostics.error(
-            "E030",
+            Code.E030,
             "an article file is named '<number>-<slug>.md' such as '1.030106-has-some-customers.md'",
             path,
         )
@@ -408,7 +420,7 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
     try:
         split = split_front_matter(text)
     except FrontMatterMissing as exc:
-        diagnostics.error("E002", exc.message, path, exc.line)
+        diagnostics.error(Code.E002, exc.message, path, exc.line)
         return None
     data = parse_mapping(split.yaml_text, path, diagnostics, split.yaml_first_line)
     if data is None:
@@ -419,12 +431,12 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
     summary = _required_text(data, "summary", diagnostics)
     if number is None:
         diagnostics.error(
-            "E010", f"'number' is required (\"{match.group(1)}\" from the file name)", path, 2
+            Code.E010, f"'number' is required (\"{match.group(1)}\" from the file name)", path, 2
         )
         return None
     if not ARTICLE_NUMBER.match(number):
         diagnostics.error(
-            "E020",
+            Code.E020,
             f"number '{number}' is not V.CCSSAA (e.g. \"1.030106\"); write it as the file "
             "name begins",
             path,
@@ -433,7 +445,7 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
         return None
     if number[:4] != chapter:
         diagnostics.error(
-            "E020",
+            Code.E020,
             f"number {number} belongs in chapter {number[:4]}, but the file is in the folder "
             f"of chapter {chapter}; move the file or correct the number",
             path,
@@ -442,7 +454,7 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
         return None
     if number != match.group(1):
         diagnostics.error(
-            "E020",
+            Code.E020,
             f"number {number} disagrees with the file name ({match.group(1)}); rename the file "
             "or correct the number",
             path,
@@ -481,7 +493,7 @@ def _date(data: YamlMap, diagnostics: Diagnostics) -> dt.date | None:
         except ValueError:
             pass
     diagnostics.error(
-        "E011",
+        Code.E011,
         f"date '{value}' is not a date: write it as YYYY-MM-DD",
         data.path,
         data.line_of("date"),
@@ -498,7 +510,7 @@ def _stage_list(data: YamlMap, diagnostics: Diagnostics) -> tuple[int, ...]:
     for item in items:
         if isinstance(item, bool) or not isinstance(item, int):
             diagnostics.error(
-                "E011",
+                Code.E011,
                 f"stage '{item}' must be a stage number; write e.g. 'stages: [5, 6]'",
                 data.path,
                 data.line_of("stages"),
@@ -517,7 +529,7 @@ def _text_list(data: YamlMap, key: str, diagnostics: Diagnostics) -> tuple[str, 
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item):
             diagnostics.error(
-                "E011",
+                Code.E011,
                 f"{key} must be a list of words, e.g. '{key}: [Scalability, Interrupt Driven]'",
                 data.path,
                 data.line_of(key),
@@ -535,7 +547,7 @@ def _text_list(data: YamlMap, key: str, diagnostics: Diagnostics) -> tuple[str, 
 def _required_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | None:
     if key not in data or data.get(key) is None or str(data.get(key)).strip() == "":
         diagnostics.error(
-            "E010", f"'{key}' is required: add a line '{key}: ...'", data.path, data.line_of(key)
+            Code.E010, f"'{key}' is required: add a line '{key}: ...'", data.path, data.line_of(key)
         )
         return None
     return _optional_text(data, key, diagnostics)
@@ -547,7 +559,7 @@ def _optional_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | N
         return None
     if isinstance(value, (YamlMap, list)):
         diagnostics.error(
-            "E011",
+            Code.E011,
             f"'{key}' must be text, not a list or mapping; put the text in quotes",
             data.path,
             data.line_of(key),
@@ -564,7 +576,7 @@ def _number_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | Non
         return None
     raw = data.raw.get(key)
     if raw is None:
-        diagnostics.error("E011", f"'{key}' must be a number", data.path, data.line_of(key))
+        diagnostics.error(Code.E011, f"'{key}' must be a number", data.path, data.line_of(key))
         return None
     return raw.strip()
 
@@ -578,7 +590,9 @@ def _reject_unknown_keys(data: YamlMap, known: set[str], diagnostics: Diagnostic
                 if guess
                 else f" (known: {', '.join(sorted(known))})"
             )
-            diagnostics.error("E012", f"unknown field '{key}'{hint}", data.path, data.line_of(key))
+            diagnostics.error(
+                Code.E012, f"unknown field '{key}'{hint}", data.path, data.line_of(key)
+            )
 
 
 # --- whole-tree checks -------------------------------------------------------------------------
@@ -590,7 +604,7 @@ def _check_unique_numbers(atlas: Atlas, diagnostics: Diagnostics) -> None:
         first = seen.get(article.number)
         if first is not None:
             diagnostics.error(
-                "E022",
+                Code.E022,
                 f"duplicate article number {article.number}: also used by "
                 f"{first.path}:{first.line_of('number')}; give one of them another number",
                 article.path,
@@ -606,7 +620,7 @@ def _check_stage_references(atlas: Atlas, atlas_yaml: Path, diagnostics: Diagnos
     for stage in atlas.stages:
         if stage.article is not None and stage.article not in numbers:
             diagnostics.error(
-                "E024",
+                Code.E024,
                 f"stage {stage.number} names article {stage.article}, which does not exist",
                 atlas_yaml,
                 stage.line,
@@ -616,7 +630,7 @@ def _check_stage_references(atlas: Atlas, atlas_yaml: Path, diagnostics: Diagnos
             if number not in known:
                 listed = ", ".join(str(n) for n in sorted(known)) or "none declared in atlas.yaml"
                 diagnostics.error(
-                    "E023",
+                    Code.E023,
                     f"unknown stage {number} (stages: {listed}); use one of them, or add "
                     "the stage to atlas.yaml",
                     article.path,

@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from ..codes import Code
 from ..errors import Diagnostics
 
 # libyaml's parser when PyYAML has it: the same nodes and marks, several times faster.
@@ -86,24 +87,24 @@ def _parse(
         assert isinstance(result, YamlMap)
         return result
     except YamlFault as fault:
-        diagnostics.error("E001", f"{fault.message}", path, fault.line)
+        diagnostics.error(Code.E001, f"{fault.message}", path, fault.line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = first_line + mark.line if mark else first_line
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
         diagnostics.error(
-            "E001",
+            Code.E001,
             f"broken YAML: {problem}{context}; check the indentation and quote values "
             "that contain ': ' or start with a special character",
             path,
             line,
         )
     except yaml.YAMLError as exc:
-        diagnostics.error("E001", f"broken YAML: {exc}", path, first_line)
+        diagnostics.error(Code.E001, f"broken YAML: {exc}", path, first_line)
     except RecursionError:  # PyYAML composes nested lists and mappings recursively
         diagnostics.error(
-            "E001", "YAML nested too deeply; write plain 'key: value' lines", path, first_line
+            Code.E001, "YAML nested too deeply; write plain 'key: value' lines", path, first_line
         )
     return None
 
