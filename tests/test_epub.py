@@ -13,10 +13,12 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from atlas_publish.context import BuildContext
+from atlas_publish.editions import epub as epub_edition
 from atlas_publish.pipeline import BuildOptions, build, check
 from atlas_publish.sample import generate_sample
 from atlas_publish.validate import epubcheck, epubcheck_available
-from atlas_publish.writers.epub import EpubJob, plan_volume_epub, read_cover, volume_cover_png
+from atlas_publish.writers.epub import read_cover, volume_cover_png
 
 from .conftest import Tree, need, run_text
 
@@ -234,7 +236,7 @@ def test_an_image_without_alt_text(tree: Tree) -> None:
         "brackets, ![what it shows](images/dot.png)"
     ]
     atlas = checked.atlas
-    plan = plan_volume_epub(atlas, atlas.volume(1), EpubJob(atlas, 1, tree.root / "x.epub"))
+    plan = epub_edition.plan(atlas, checked.indexes, 1, BuildContext())
     features = [value for _, _, value, attrs in plan.metadata
                 if attrs.get("property") == "schema:accessibilityFeature"]  # fmt: skip
     assert "alternativeText" not in features and "printPageNumbers" not in features

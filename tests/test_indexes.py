@@ -18,11 +18,13 @@ from atlas_publish.backmatter import (
     runs,
     volume_page_locators,
 )
+from atlas_publish.context import BuildContext
+from atlas_publish.editions import epub as epub_edition
+from atlas_publish.editions.epub import EpubLinks
 from atlas_publish.pipeline import BuildOptions, build, check
 from atlas_publish.render import environment, page_runs, stage_index_html, tag_table_html
 from atlas_publish.validate import epubcheck, epubcheck_available
 from atlas_publish.writers.backmatter_pdf import continuation_css, volume_back_matter
-from atlas_publish.writers.epub import EpubJob, EpubLinks, plan_volume_epub
 from atlas_publish.writers.pdf import PrintLinks
 
 from .conftest import Tree, need, run_text
@@ -300,5 +302,5 @@ def test_nothing_to_index_no_back_matter(small_tree: Tree, with_article: bool) -
     checked = check(small_tree.root)
     volume = checked.atlas.volume(3)
     assert volume_back_matter(checked.atlas, checked.indexes, volume, {}) is None
-    plan = plan_volume_epub(checked.atlas, volume, EpubJob(checked.atlas, 3, Path("x.epub")))
+    plan = epub_edition.plan(checked.atlas, checked.indexes, 3, BuildContext())
     assert not [d for d in plan.documents if d.uid.startswith("bm-")]

@@ -35,16 +35,21 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import humanize
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 from slugify import slugify
 
 from .built import Built
 from .content.load import load_atlas
+from .editions.epub import volume_identifier
 from .errors import BuildError, Diagnostics
 from .model import Atlas, Volume
 from .opds import FEED_NAME, opds_feed
 from .outputs import atomic_write_bytes, source_date
 from .pipeline import BuildOptions, build, check
 from .publication import Cover, DistFile, DistVolume, Publication
+from .render import environment
+from .validate import epubcheck, epubcheck_available
 
 DIST = "dist"
 SUMS = "SHA256SUMS"
@@ -153,11 +158,6 @@ def gate(built: list[Built], out: Path, jobs: int, report: Report) -> None:
     The PDF writer refuses a volume that lost an article (BuildError, raised during the build);
     here every EPUB goes through EPUBCheck, and every PDF must open with its pages.
     """
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    from .validate import epubcheck, epubcheck_available
-
     for item in built:
         if item.format in ("pdf", "complete"):
             try:
@@ -243,8 +243,6 @@ def _what(item: Built) -> str:
 
 def assemble(folder: Path, atlas: Atlas, built: list[Built], epoch: int) -> Publication:
     """Copy the checked files into ``folder`` under their names; write the catalog files."""
-    from .writers.epub import volume_identifier
-
     by_key = {(b.format, b.volume): b.path for b in built}
     volumes = []
     for number in sorted({b.volume for b in built if b.format in ("pdf", "epub")}):
@@ -441,8 +439,6 @@ def catalog_json(publication: Publication) -> str:
 
 def index_html(publication: Publication) -> str:
     """The download page; a writer may override ``dist/index.html.j2`` in content/_templates."""
-    from .render import environment
-
     env = environment(publication.atlas)
     return env.get_template("dist/index.html.j2").render(
         publication=publication,

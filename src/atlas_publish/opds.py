@@ -16,6 +16,7 @@ from xml.etree import ElementTree as ET
 
 from .errors import BuildError
 from .publication import Cover, DistFile, Publication
+from .render import environment
 
 FEED_NAME = "opds.xml"
 ACQUISITION_FEED = "application/atom+xml;profile=opds-catalog;kind=acquisition"
@@ -50,8 +51,6 @@ def feed_entries(publication: Publication) -> list[Entry]:
 
 def opds_feed(publication: Publication) -> bytes:
     """The feed as UTF-8 XML; the same publication gives the same bytes."""
-    from .render import environment
-
     env = environment(publication.atlas)
     text = env.get_template("dist/opds.xml.j2").render(
         atlas=publication.atlas,

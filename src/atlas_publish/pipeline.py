@@ -1,27 +1,25 @@
 """The one place that sequences the stages: load -> validate -> indexes -> render -> write.
 
-check(): content tree -> Atlas + Indexes, or ContentError with every problem found.
-build(): check, then each volume to PDF and/or EPUB in worker processes.
+load():  content tree -> Atlas + Indexes (no body rendered), for quick look-ups.
+check(): load, then every body rendered once: Checked, or ContentError with every problem.
+build(): check, then each output through the cache and, when changed, planned by its
+         edition (editions/) and written by its writer (writers/) in worker processes
+         (schedule.py). docs/architecture.md draws the stages.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
 from .built import Built
 from .cache import KeyMaker, Manifest, input_stamp
 from .codes import Code
 from .content.load import load_atlas
+from .context import BuildContext
 from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
 from .links import Link, Target
@@ -30,6 +28,7 @@ from .outputs import output_lock, source_date
 from .progress import PlainProgress, Progress, label_of
 from .render import environment, render_articles, templates_dir
 from .resources import check_template_overrides
+from .schedule import Output, Scheduler, workers
 
 FORMATS = ("pdf", "epub")  # "complete" (all volumes in one PDF) is asked for by name
 Report = Callable[[str], None]
@@ -41,7 +40,7 @@ class Checked:
     indexes: Indexes
     warnings: tuple[Diagnostic, ...]
     # volume -> every target its bodies refer to (links, tag tables): what it shows of others
-    uses: Mapping[int, frozenset[Target]] = field(default_factory=dict)
+    refers_to: Mapping[int, frozenset[Target]] = field(default_factory=dict)
 
 
 @dataclass(slots=True)
@@ -83,13 +82,13 @@ def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
     env = environment(atlas)
-    uses = {}
+    refers_to = {}
     for volume in atlas.volumes:
         links = _CheckLinks()
         render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
-        uses[volume.number] = frozenset(links.used)
+        refers_to[volume.number] = frozenset(links.used)
     diagnostics.gate()
-    return Checked(atlas, indexes, tuple(diagnostics.sorted()), uses)
+    return Checked(atlas, indexes, tuple(diagnostics.sorted()), refers_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,97 +107,77 @@ class BuildOptions:
 def build(
     options: BuildOptions, report: Report = lambda line: None, progress: Progress | None = None
 ) -> list[Built]:
-    """Build what was asked, rebuilding only the outputs whose inputs changed (cache.py)."""
+    """Build what was asked, rebuilding only the outputs whose inputs changed (cache.py).
+
+    The stages, in order: (0) stop at once when no input changed; (1-3) load, index and
+    check the content (``check``); (4-5) each output through the cache, the rest planned by
+    its edition and written by its writer in worker processes (``schedule.py``).
+    """
     progress = progress or PlainProgress(report, summary=False)
+    context = BuildContext(source_date(), options.pdf_variant, options.lenient)
     with output_lock(options.out, progress.note):
-        return _build(options, progress)
-
-
-def _build(options: BuildOptions, progress: Progress) -> list[Built]:
-    manifest = Manifest.load(options.out)
-    settings = {
-        "pdf_variant": options.pdf_variant,
-        "created": source_date(),
-        "lenient": options.lenient,
-    }
-    stamp = input_stamp(options.content, options.out, settings | {"strict": options.strict})
-    if options.cache and stamp == manifest.stamp:
-        unchanged = _unchanged(manifest, options)
-        if unchanged is not None:  # nothing read, nothing written
+        manifest = Manifest.load(options.out)
+        settings = {
+            "pdf_variant": context.pdf_variant,
+            "created": context.created,
+            "lenient": context.lenient,
+        }
+        stamp = input_stamp(options.content, options.out, settings | {"strict": options.strict})
+        # 0. No input changed since the last build: nothing read, nothing written.
+        unchanged = _unchanged(manifest, options) if stamp == manifest.stamp else None
+        if options.cache and unchanged is not None:
             for line in manifest.warnings:
                 progress.note(line)
             for output in unchanged:
                 progress.finish(label_of(output.volume, output.format), output)
             return unchanged
-    jobs = max(1, options.jobs)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
-        if {"pdf", "complete"} & set(options.formats):
-            # Workers start (small, before the content is loaded) and import WeasyPrint
-            # while this process checks the content.
-            for _ in range(jobs):
-                pool.submit(_import_renderer)
-        started = time.perf_counter()
-        checked = check(options.content, options.strict, options.lenient)
-        for warning in checked.warnings:
-            progress.note(str(warning))
-        wanted = _select_volumes(checked.atlas, options.volumes)
-        progress.note(
-            f"checked {len(checked.atlas.articles)} articles in "
-            f"{time.perf_counter() - started:.1f} s"
-        )
-        run = _Run(checked, options, manifest, KeyMaker.create(checked.atlas, settings), progress)
-        manifest.stamp = ""  # until this build has finished
-        manifest.current = set()
-        results = run.execute(wanted, pool)
-    manifest.stamp = stamp
-    manifest.volumes = [v.number for v in checked.atlas.volumes]
-    manifest.warnings = [str(w) for w in checked.warnings]
-    manifest.save()
-    return results
+        renderer = bool({"pdf", "complete"} & set(options.formats))
+        with workers(max(1, options.jobs), renderer) as pool:
+            # 1-3. Load, index, check: every problem of the content, or nothing is built.
+            started = time.perf_counter()
+            checked = check(options.content, options.strict, options.lenient)
+            for warning in checked.warnings:
+                progress.note(str(warning))
+            progress.note(
+                f"checked {len(checked.atlas.articles)} articles in "
+                f"{time.perf_counter() - started:.1f} s"
+            )
+            wanted = _outputs(options, _select_volumes(checked.atlas, options.volumes))
+            # 4-5. Render and write: each output through the cache, the rest in the workers.
+            scheduler = Scheduler(
+                checked.atlas,
+                checked.indexes,
+                checked.refers_to,
+                context,
+                options.out,
+                manifest,
+                KeyMaker.create(checked.atlas, settings),
+                progress,
+                options.cache,
+            )
+            manifest.stamp = ""  # until this build has finished
+            manifest.current = set()
+            results = scheduler.run(wanted, pool)
+        manifest.stamp = stamp
+        manifest.volumes = [v.number for v in checked.atlas.volumes]
+        manifest.warnings = [str(w) for w in checked.warnings]
+        manifest.save()
+        return results
 
 
-def _in_worker(function: Callable[[Any], Any], job: object) -> Any:
-    """Run one job, then hand the memory it freed back to the system.
-
-    A worker lays out several volumes in turn; without this, each one starts from the last
-    one's fragmented heap and the worker's peak grows (313 MB instead of 296 on 700 articles).
-    """
-    try:
-        return function(job)
-    finally:
-        gc.collect()
-        with contextlib.suppress(AttributeError, OSError):  # glibc only; elsewhere, no need
-            ctypes.CDLL(None).malloc_trim(0)
-
-
-def _die_with_parent() -> None:
-    """A worker ends when the build process is killed (kill -9 leaves no orphans laying out
-    volumes for nobody). Linux only; elsewhere workers end when they next look for work."""
-    pr_set_pdeathsig = 1
-    with contextlib.suppress(AttributeError, OSError):
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, 9)  # SIGKILL
-
-
-def _import_renderer() -> None:
-    import weasyprint  # noqa: F401  (slow: done once per worker, ahead of the first volume)
-
-
-def _outputs(options: BuildOptions, volumes: Iterable[int]) -> list[tuple[int, str, str]]:
-    """(volume, edition, path relative to OUT) of every file the options ask for."""
+def _outputs(options: BuildOptions, volumes: Iterable[int]) -> list[Output]:
+    """Every file the options ask for; volume PDFs made only for the complete edition are
+    not listed among the results."""
     wanted = []
+    listed = "pdf" in options.formats
     for number in volumes:
         if "pdf" in options.formats or "complete" in options.formats:
-            wanted.append((number, "pdf", f"pdf/volume-{number}.pdf"))
+            wanted.append(Output(number, "pdf", f"pdf/volume-{number}.pdf", listed))
         if "epub" in options.formats:
-            wanted.append((number, "epub", f"epub/volume-{number}.epub"))
+            wanted.append(Output(number, "epub", f"epub/volume-{number}.epub"))
     if "complete" in options.formats:
-        wanted.append((0, "complete", "pdf/complete.pdf"))
+        wanted.append(Output(0, "complete", "pdf/complete.pdf"))
     return wanted
-
-
-def _shown(options: BuildOptions, edition: str) -> bool:
-    """Volume PDFs built only for the complete edition are not listed as results."""
-    return edition != "pdf" or "pdf" in options.formats
 
 
 def _unchanged(manifest: Manifest, options: BuildOptions) -> list[Built] | None:
@@ -207,184 +186,18 @@ def _unchanged(manifest: Manifest, options: BuildOptions) -> list[Built] | None:
     if not volumes or any(v not in manifest.volumes for v in volumes):
         return None
     built = []
-    for number, edition, relative in _outputs(options, volumes):
-        entry = manifest.outputs.get(relative)
-        if entry is None or relative not in manifest.current:
+    for output in _outputs(options, volumes):
+        entry = manifest.outputs.get(output.relative)
+        if entry is None or output.relative not in manifest.current:
             return None
-        if not entry.matches(options.out / relative):
+        path = options.out / output.relative
+        if not entry.matches(path):
             return None
-        if _shown(options, edition):
+        if output.listed:
             built.append(
-                Built(number, edition, options.out / relative, entry.seconds, entry.pages, True)
+                Built(output.volume, output.edition, path, entry.seconds, entry.pages, True)
             )
     return built
-
-
-class _Run:
-    """One build's outputs: cached ones are reported, the others rendered in worker processes.
-
-    A volume's EPUB waits for its PDF (the EPUB's page list takes the PDF's page numbers).
-    """
-
-    def __init__(
-        self,
-        checked: Checked,
-        options: BuildOptions,
-        manifest: Manifest,
-        keys: KeyMaker,
-        progress: Progress,
-    ) -> None:
-        self.checked = checked
-        self.atlas = checked.atlas
-        self.options = options
-        self.manifest = manifest
-        self.keys = keys
-        self.progress = progress
-        self.created = source_date()
-        self.built: list[Built] = []
-        self.pdf_keys: dict[int, str] = {}
-        self.folios: dict[int, dict[str, int]] = {}
-        self.running: dict[Future[Any], tuple[int, str, str, str]] = {}
-
-    def execute(self, wanted: list[int], pool: ProcessPoolExecutor) -> list[Built]:
-        outputs = _outputs(self.options, wanted)
-        editions = {edition for _, edition, _ in outputs}
-        # Longest volumes (by text) first, so the last worker is not left with a long one.
-        wanted = sorted(
-            wanted, key=lambda n: -sum(len(a.body) for a in self.atlas.volume(n).articles)
-        )
-        self.pool = pool
-        try:
-            for number in wanted:
-                if "pdf" in editions:
-                    self._pdf(number)
-            for number in wanted:
-                if "epub" in editions and number not in self._pdf_pending():
-                    self._epub(number)
-            while self.running:
-                done, _ = wait(self.running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    self._finished(future, editions)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            self.manifest.save()  # keep what did finish
-            raise
-        if "complete" in editions:
-            self._complete(wanted)
-        return self.built
-
-    def _pdf_pending(self) -> set[int]:
-        return {n for n, edition, _, _ in self.running.values() if edition == "pdf"}
-
-    def _cached(self, number: int, edition: str, relative: str, key: str) -> bool:
-        entry = self.manifest.outputs.get(relative)
-        if not self.options.cache or entry is None:
-            return False
-        if not entry.matches(self.options.out / relative, key):
-            return False
-        self.manifest.current.add(relative)
-        if edition == "pdf":
-            self.folios[number] = entry.folios
-        if _shown(self.options, edition):
-            built = Built(
-                number, edition, self.options.out / relative, entry.seconds, entry.pages, True
-            )
-            self.built.append(built)
-            self.progress.finish(label_of(number, edition), built)
-        return True
-
-    def _pdf(self, number: int) -> None:
-        from .writers.pdf import PdfJob, render_volume_pdf
-
-        volume = self.atlas.volume(number)
-        key = self.keys.volume_key("pdf", volume, self.checked.uses.get(number, ()))
-        self.pdf_keys[number] = key
-        relative = f"pdf/volume-{number}.pdf"
-        if self._cached(number, "pdf", relative, key):
-            return
-        job = PdfJob(
-            self.atlas,
-            number,
-            self.options.out / relative,
-            created=self.created,
-            pdf_variant=self.options.pdf_variant,
-        )
-        self._submit(render_volume_pdf, job, number, "pdf", relative, key)
-
-    def _epub(self, number: int) -> None:
-        from .writers.epub import EpubJob, render_volume_epub
-
-        volume = self.atlas.volume(number)
-        if number not in self.folios:  # PDF not asked for: its last layout, if still true
-            pdf_key = self.keys.volume_key("pdf", volume, self.checked.uses.get(number, ()))
-            entry = self.manifest.outputs.get(f"pdf/volume-{number}.pdf")
-            self.folios[number] = entry.folios if entry and entry.key == pdf_key else {}
-        folios = self.folios[number]
-        key = self.keys.volume_key(
-            "epub", volume, self.checked.uses.get(number, ()), sorted(folios.items())
-        )
-        relative = f"epub/volume-{number}.epub"
-        if self._cached(number, "epub", relative, key):
-            return
-        pages = {anchor: (number, folio) for anchor, folio in folios.items()}
-        job = EpubJob(self.atlas, number, self.options.out / relative, pages, self.created)
-        self._submit(render_volume_epub, job, number, "epub", relative, key)
-
-    def _submit(
-        self,
-        function: Callable[[Any], Any],
-        job: object,
-        number: int,
-        edition: str,
-        relative: str,
-        key: str,
-    ) -> None:
-        self.progress.start(label_of(number, edition))
-        future = self.pool.submit(_in_worker, function, job)
-        self.running[future] = (number, edition, relative, key)
-
-    def _finished(self, future: Future[Any], editions: set[str]) -> None:
-        number, edition, relative, key = self.running.pop(future)
-        result = future.result()  # a worker's BuildError is raised here
-        pages = getattr(result, "page_count", None)
-        folios = dict(getattr(result, "folios", {}))
-        self.manifest.record(
-            self.options.out, relative, key, pages=pages, seconds=result.seconds, folios=folios
-        )
-        self.manifest.save()
-        if edition == "pdf":
-            self.folios[number] = folios
-        built = Built(number, edition, result.path, result.seconds, pages)
-        if _shown(self.options, edition):
-            self.built.append(built)
-            self.progress.finish(label_of(number, edition), built)
-        for note in getattr(result, "notes", ()):  # what the EPUB writer tells the writer
-            self.progress.note(f"volume {number}: {note}")
-        if edition == "pdf" and "epub" in editions:
-            self._epub(number)
-
-    def _complete(self, wanted: list[int]) -> None:
-        from .writers.complete import join_volumes
-
-        relative = "pdf/complete.pdf"
-        numbers = sorted(wanted)
-        key = hashlib.sha256("".join(self.pdf_keys[n] for n in numbers).encode()).hexdigest()
-        if self._cached(0, "complete", relative, key):
-            return
-        label = label_of(0, "complete")
-        self.progress.start(label)
-        started = time.perf_counter()
-        target = self.options.out / relative
-        paths = [self.options.out / f"pdf/volume-{n}.pdf" for n in numbers]
-        pages = {
-            anchor: (n, folio) for n in numbers for anchor, folio in self.folios.get(n, {}).items()
-        }
-        page_count = join_volumes(self.atlas, paths, target, self.created, pages)
-        seconds = time.perf_counter() - started
-        self.manifest.record(self.options.out, relative, key, pages=page_count, seconds=seconds)
-        built = Built(0, "complete", target, seconds, page_count)
-        self.built.append(built)
-        self.progress.finish(label, built)
 
 
 def _select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:

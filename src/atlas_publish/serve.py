@@ -21,6 +21,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import watchfiles
 from markupsafe import escape
 
 from .codes import Code
@@ -76,8 +77,6 @@ class Handbook:
             return self.generation
 
     def watch(self, stop: threading.Event, report: Callable[[str], None]) -> None:
-        import watchfiles
-
         paths = [p for p in [self.content, *template_search_path(self.content)] if p.exists()]
         for changes in watchfiles.watch(*paths, stop_event=stop, debounce=200, step=50):
             names = ", ".join(sorted({Path(p).name for _, p in changes}))
