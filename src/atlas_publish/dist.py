@@ -47,6 +47,7 @@ from .model import Atlas, Volume
 from .opds import FEED_NAME, opds_feed
 from .outputs import atomic_write_bytes, source_date
 from .pipeline import BuildOptions, build, check
+from .progress import label_of
 from .publication import Cover, DistFile, DistVolume, Publication
 from .render import environment
 from .validate import epubcheck, epubcheck_available
@@ -163,10 +164,12 @@ def gate(built: list[Built], out: Path, jobs: int, report: Report) -> None:
             try:
                 pages = len(PdfReader(item.path).pages)
             except (OSError, PyPdfError) as error:
-                raise DistError(f"refusing to publish: {_what(item)}: {error}") from error
+                raise DistError(
+                    f"refusing to publish: {label_of(item.volume, item.format)}: {error}"
+                ) from error
             if item.pages is not None and pages != item.pages:
                 raise DistError(
-                    f"refusing to publish: {_what(item)} has {pages} pages, "
+                    f"refusing to publish: {label_of(item.volume, item.format)} has {pages} pages, "
                     f"the layout had {item.pages}"
                 )
     epubs = [b for b in built if b.format == "epub"]
@@ -191,12 +194,12 @@ def gate(built: list[Built], out: Path, jobs: int, report: Report) -> None:
         errors = [m for m in results[item.path] if m.severity in ("FATAL", "ERROR")]
         for message in results[item.path]:
             if message.severity == "WARNING":
-                report(f"{_what(item)}: EPUBCheck warning: {message}")
+                report(f"{label_of(item.volume, item.format)}: EPUBCheck warning: {message}")
         if errors:
             shown = "; ".join(str(m) for m in errors[:3])
             more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
             failed.append(
-                f"{_what(item)} ({item.path}) fails EPUBCheck with {len(errors)} error(s): "
+                f"{label_of(item.volume, item.format)} ({item.path}) fails EPUBCheck with {len(errors)} error(s): "
                 f"{shown}{more}"
             )
     # Remember this run's clean EPUBs only: the file stays small.
@@ -233,12 +236,6 @@ class _EpubCheckCache:
     def save(self) -> None:
         data = {"version": self.version, "passed": sorted(self.passed)}
         atomic_write_bytes(self.path, json.dumps(data, indent=1).encode())
-
-
-def _what(item: Built) -> str:
-    if item.format == "complete":
-        return "the complete edition"
-    return f"volume {item.volume} {item.format.upper()}"
 
 
 def assemble(folder: Path, atlas: Atlas, built: list[Built], epoch: int) -> Publication:
