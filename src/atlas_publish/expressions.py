@@ -7,6 +7,7 @@ runs, so anything else is reported with its line instead of being executed.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -109,7 +110,9 @@ def expand_expressions(
 TOO_DEEP = "expression nested too deeply; write one function call or number per {{ }}"
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(language: str) -> SandboxedEnvironment:
+    """One per language and process: it holds no state of a render (filters only)."""
     env = SandboxedEnvironment(
         autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True
     )

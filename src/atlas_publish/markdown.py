@@ -128,7 +128,9 @@ class BodyContext:
     indexes: Indexes
     language: str
     links: LinkStyle
-    tag_table: Callable[[str], str]  # tag -> the table's HTML, from the edition's templates
+    # tag -> the table's HTML, from the edition's templates; None: tables left as markers,
+    # for an edition to put in its own (``insert_tag_tables``)
+    tag_table: Callable[[str], str] | None
     footnotes_inline: bool = False  # print: footnote text at its call, floated to the page foot
     heading_offset: int = 2  # '## Heading' in a body becomes <h4> when the article title is <h3>
 
@@ -137,6 +139,16 @@ class BodyContext:
 class RenderedBody:
     html: str
     images: tuple[Path, ...] = field(default=())
+    tag_tables: tuple[str, ...] = ()  # the tags of the tables still to put in, by marker
+
+
+def insert_tag_tables(html: str, tags: Sequence[str], tag_table: Callable[[str], str]) -> str:
+    """Each tag table's marker replaced by the table (a marker alone is a paragraph)."""
+    for index, tag in enumerate(tags):
+        table = tag_table(tag)
+        marker = table_marker(index)
+        html = html.replace(f"<p>{marker}</p>", table).replace(marker, table)
+    return html.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
 
 
 def render_body(
@@ -200,14 +212,13 @@ def render_body(
             article.body_line + first_deep_line(article.body, MAX_HTML_DEPTH - MAX_NESTING),
         )
         return None
-    for index, tag in enumerate(expanded.tag_tables):
-        table = context.tag_table(tag)
-        marker = table_marker(index)
-        html = html.replace(f"<p>{marker}</p>", table).replace(marker, table)
-    html = html.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
     images = env["atlas_images"]
     assert isinstance(images, list)
-    return RenderedBody(html, tuple(images))
+    if context.tag_table is None:
+        return RenderedBody(html, tuple(images), expanded.tag_tables)
+    return RenderedBody(
+        insert_tag_tables(html, expanded.tag_tables, context.tag_table), tuple(images)
+    )
 
 
 CONTAINERS = {"blockquote", "bullet_list", "ordered_list"}

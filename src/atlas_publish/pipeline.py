@@ -22,11 +22,12 @@ from .content.load import load_atlas
 from .context import BuildContext
 from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
-from .links import Link, Target
+from .links import Target
+from .markdown import RenderedBody
 from .model import Atlas
 from .outputs import output_lock, source_date
 from .progress import PlainProgress, Progress, label_of
-from .render import environment, render_articles, templates_dir
+from .render import PlaceholderLinks, render_shared, templates_dir
 from .resources import check_template_overrides
 from .schedule import Output, Scheduler, workers
 
@@ -41,20 +42,8 @@ class Checked:
     warnings: tuple[Diagnostic, ...]
     # volume -> every target its bodies refer to (links, tag tables): what it shows of others
     refers_to: Mapping[int, frozenset[Target]] = field(default_factory=dict)
-
-
-@dataclass(slots=True)
-class _CheckLinks:
-    """Links as ``check`` renders them; records every target, for the cache's keys."""
-
-    used: set[Target] = field(default_factory=set)
-
-    def link(self, target: Target) -> Link:
-        self.used.add(target)
-        return Link(f"#{target.anchor}")
-
-    def image_src(self, path: Path) -> str:
-        return path.as_posix()
+    # article number -> its body, rendered once with placeholders (render.render_shared)
+    bodies: Mapping[str, RenderedBody] = field(default_factory=dict)
 
 
 def load(content: Path) -> tuple[Atlas, Indexes]:
@@ -81,14 +70,15 @@ def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked
     check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
-    env = environment(atlas)
+    # The editions finish these bodies (render.finish_articles) instead of rendering again.
     refers_to = {}
+    bodies: dict[str, RenderedBody] = {}
     for volume in atlas.volumes:
-        links = _CheckLinks()
-        render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
+        links = PlaceholderLinks()
+        bodies |= render_shared(volume.articles, atlas, indexes, links, diagnostics)
         refers_to[volume.number] = frozenset(links.used)
     diagnostics.gate()
-    return Checked(atlas, indexes, tuple(diagnostics.sorted()), refers_to)
+    return Checked(atlas, indexes, tuple(diagnostics.sorted()), refers_to, bodies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,6 +138,7 @@ def build(
                 checked.atlas,
                 checked.indexes,
                 checked.refers_to,
+                checked.bodies,
                 context,
                 options.out,
                 manifest,

@@ -28,6 +28,7 @@ from .context import BuildContext
 from .editions import epub as epub_edition
 from .indexes import Indexes
 from .links import Target
+from .markdown import RenderedBody
 from .model import Atlas
 from .progress import Progress, label_of
 from .writers.epub import write_epub
@@ -67,12 +68,15 @@ class EpubJob:
     target: Path
     context: BuildContext
     folios: Mapping[str, int] = field(default_factory=dict)
+    bodies: Mapping[str, RenderedBody] = field(default_factory=dict)  # check's, shared
 
 
 def make_epub(job: EpubJob) -> Made:
     """Plan the EPUB edition of one volume and write it (in a worker process)."""
     started = time.perf_counter()
-    plan = epub_edition.plan(job.atlas, job.indexes, job.volume, job.context, job.folios)
+    plan = epub_edition.plan(
+        job.atlas, job.indexes, job.volume, job.context, job.folios, job.bodies
+    )
     write_epub(plan, job.target)
     notes = () if plan.page_list else (NO_PAGE_LIST,)
     return Made(job.target, time.perf_counter() - started, notes=notes)
@@ -132,6 +136,7 @@ class Scheduler:
         atlas: Atlas,
         indexes: Indexes,
         refers_to: Mapping[int, frozenset[Target]],
+        bodies: Mapping[str, RenderedBody],
         context: BuildContext,
         out: Path,
         manifest: Manifest,
@@ -142,6 +147,7 @@ class Scheduler:
         self.atlas = atlas
         self.indexes = indexes
         self.refers_to = refers_to
+        self.bodies = bodies
         self.context = context
         self.out = out
         self.manifest = manifest
@@ -239,7 +245,8 @@ class Scheduler:
         if self._cached(output, key):
             return
         target = self.out / output.relative
-        job = EpubJob(self.atlas, self.indexes, number, target, self.context, folios)
+        bodies = {a.number: self.bodies[a.number] for a in volume.articles}
+        job = EpubJob(self.atlas, self.indexes, number, target, self.context, folios, bodies)
         self._submit(make_epub, job, output, key)
 
     def _submit(
