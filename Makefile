@@ -32,6 +32,11 @@ epub: setup
 all: setup
 	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format all
 
+# OUT/site: the web edition (add SITE_FLAGS=--dist to publish and link the downloads first)
+.PHONY: site
+site: setup
+	$(BIN)/atlas-publish site --content $(CONTENT) --out $(OUT) $(SITE_FLAGS)
+
 # OUT/dist: the volumes under readers' names, SHA256SUMS, catalog.json, opds.xml, index.html
 .PHONY: dist
 dist: setup

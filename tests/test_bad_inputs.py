@@ -5,7 +5,8 @@ A case is either
   expected diagnostics in ``NN-name.expected``; or
 - ``NN-name/``: ``tree/`` (files laid over the small tree), optional ``setup`` (lines:
   ``sparse PATH SIZE``, ``fill PATH SIZE``, ``outside NAME``, ``symlink PATH NAME``,
-  ``article MARKDOWN``), and the expected diagnostics in ``expected``.
+  ``article MARKDOWN``, ``fifo PATH``, ``link PATH TARGET`` for a symbolic link to TARGET as
+  written), and the expected diagnostics in ``expected``.
 
 Expected lines are the diagnostics as printed, with the content folder written ``content``.
 ``ATLAS_REGEN_BAD_INPUTS=1 pytest tests/test_bad_inputs.py`` rewrites them (then review them).
@@ -61,6 +62,10 @@ def lay_out(case: Path, tree: Tree, outside: Path) -> None:
             (outside / path).write_text(HEAD + "A secret.\n")
         elif command == "symlink":
             target.symlink_to(outside / argument)
+        elif command == "fifo":
+            os.mkfifo(target)
+        elif command == "link":
+            target.symlink_to(argument)
         else:
             raise ValueError(f"{setup}: unknown setup line {line!r}")
 

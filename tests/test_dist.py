@@ -97,14 +97,12 @@ def runs(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Runs]:
         pytest.skip("EPUBCheck is not installed (run make setup)")
     runs = Runs(tmp_path_factory.mktemp("dist"))
     _fill(Tree(runs.content))
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-        runs.publication = publish(DistOptions(runs.content, runs.first, jobs=2))
-        # The second run builds everything again from nothing; only EPUBCheck's verdicts on
-        # the first run's EPUBs are carried over (by digest: changed bytes are checked again).
-        (runs.second / ".cache").mkdir(parents=True)
-        shutil.copy(runs.first / ".cache" / "epubcheck.json", runs.second / ".cache")
-        publish(DistOptions(runs.content, runs.second, jobs=2))
+    runs.publication = publish(DistOptions(runs.content, runs.first, jobs=2, date=EPOCH))
+    # The second run builds everything again from nothing; only EPUBCheck's verdicts on
+    # the first run's EPUBs are carried over (by digest: changed bytes are checked again).
+    (runs.second / ".cache").mkdir(parents=True)
+    shutil.copy(runs.first / ".cache" / "epubcheck.json", runs.second / ".cache")
+    publish(DistOptions(runs.content, runs.second, jobs=2, date=EPOCH))
     yield runs
 
 
@@ -335,10 +333,8 @@ def test_pdf_completeness_gate_names_the_volume_and_keeps_the_previous_dist(
     (content / "_templates" / "print" / "print.css").write_text(
         css + '\n[id="article-2.010101"] .article-title { display: none; }\n'
     )
-    monkeypatch.setenv("SOURCE_DATE_EPOCH", str(EPOCH))
-
     with pytest.raises(DistError, match=r"refusing to publish: volume 2: the PDF lacks 1 article"):
-        publish(DistOptions(content, out, jobs=2))
+        publish(DistOptions(content, out, jobs=2, date=EPOCH))
 
     assert _digests(out / "dist") == before
     assert not list(out.glob(".dist.new-*"))
@@ -480,7 +476,7 @@ def test_one_dist_run_at_a_time(tree: Tree, tmp_path: Path) -> None:
 def test_without_source_date_epoch_the_newest_source_dates_the_edition(tmp_path: Path) -> None:
     import os
 
-    from atlas_publish.dist import newest_source
+    from atlas_publish.dates import newest_source
 
     (tmp_path / "a.md").write_text("a")
     (tmp_path / "sub").mkdir()

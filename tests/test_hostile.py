@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -24,11 +26,19 @@ from .conftest import Tree, need
 ROOT = Path(__file__).resolve().parents[1]
 PYTHON = sys.executable
 ENV = {**os.environ, "PYTHONPATH": str(ROOT / "src")}
-PNG = (  # a 1x1 transparent PNG
-    b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\x06\x00\x00\x00"
-    b"\x1f\x15\xc4\x89\x00\x00\x00\rIDATx\x9cc\xf8\xff\xff?\x00\x05\xfe\x02\xfe\xa7\x35\x81"
-    b"\x84\x00\x00\x00\x00IEND\xaeB`\x82"
-)
+
+
+def _one_pixel_png() -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGBA", (1, 1), (0, 0, 0, 0)).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+PNG = _one_pixel_png()  # a 1x1 transparent PNG
 
 
 class Links:
@@ -773,3 +783,154 @@ def test_pathological_articles_finish(
         check(small_tree.root)
     except ContentError as error:
         assert all(d.location.line for d in error.diagnostics)
+
+
+# --- issue 17: special files, size while reading -------------------------------------------
+
+
+def test_a_device_as_an_article_is_refused_unread(small_tree: Tree, deadline: None) -> None:
+    if os.geteuid() != 0:
+        pytest.skip("mknod needs root (CI runs as root)")
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01"
+    os.mknod(folder / "1.010104-zero.md", 0o600 | stat.S_IFCHR, os.makedev(1, 5))  # /dev/zero
+    assert problems(small_tree) == [
+        f"{folder / '1.010104-zero.md'}: error[E003]: this is a device, not a regular file: "
+        "only regular files are read; put the file itself here"
+    ]
+
+
+def test_import_refuses_fifos_and_devices_unread(
+    small_tree: Tree, tmp_path: Path, deadline: None
+) -> None:
+    from atlas_publish.importer import import_files
+
+    fifo = tmp_path / "fifo.md"
+    os.mkfifo(fifo)
+    result = import_files([fifo, Path("/dev/zero")], small_tree.root, dry_run=True)
+    assert [f.status for f in result.files] == ["failed", "failed"]
+    assert "named pipe (FIFO)" in result.files[0].message
+    assert "a device" in result.files[1].message
+
+
+def test_the_size_limit_holds_while_reading(tmp_path: Path) -> None:
+    from atlas_publish.content.files import NotReadable, read_regular
+
+    path = tmp_path / "a.md"
+    path.write_bytes(b"x" * 101)
+    assert read_regular(path, 101) == b"x" * 101
+    with pytest.raises(NotReadable, match="over the limit of 100"):
+        read_regular(path, 100)
+
+
+def test_the_lock_follows_no_symlink_and_truncates_no_other_file(tmp_path: Path) -> None:
+    victim = tmp_path / "victim.txt"
+    victim.write_text("precious\n")
+    out = tmp_path / "out"
+    out.mkdir()
+    (out / ".lock").symlink_to(victim)
+    with pytest.raises(BuildError, match="is a symbolic link"), output_lock(out):
+        pass
+    assert victim.read_text() == "precious\n"
+    (out / ".lock").unlink()
+    os.link(victim, out / ".lock")  # a hard link: the same file under the lock's name
+    with pytest.raises(BuildError, match="not a lock file"), output_lock(out):
+        pass
+    assert victim.read_text() == "precious\n"
+    (out / ".lock").unlink()
+    (out / ".lock").write_text("notes of mine\n")
+    with pytest.raises(BuildError, match="not a lock file"), output_lock(out):
+        pass
+    assert (out / ".lock").read_text() == "notes of mine\n"
+    (out / ".lock").write_text("12345\n")  # a previous build's: taken over
+    with output_lock(out):
+        assert (out / ".lock").read_text() == f"{os.getpid()}\n"
+
+
+def _png(colour: tuple[int, int, int], size: tuple[int, int] = (4, 4)) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", size, colour).save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_epub_image_names_never_collide(small_tree: Tree, tmp_path: Path, deadline: None) -> None:
+    """A picture named like the generated cover, and one name in two folders of a chapter."""
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01"
+    (folder / "images").mkdir()
+    red, green, blue = _png((255, 0, 0)), _png((0, 255, 0)), _png((0, 0, 255))
+    (small_tree.root / "cover.png").write_bytes(red)
+    (folder / "images" / "a.png").write_bytes(green)
+    (folder / "a.png").write_bytes(blue)
+    small_tree.article(
+        "1.010103",
+        "![Red](../../cover.png)\n\n![Green](images/a.png)\n\n![Blue](a.png)\n",
+    )
+    out = tmp_path / "out"
+    build(BuildOptions(content=small_tree.root, out=out, formats=("epub",), volumes=(1,), jobs=1))
+    from atlas_publish.writers.epub import read_cover
+
+    with zipfile.ZipFile(out / "epub" / "volume-1.epub") as epub:
+        chapter = epub.read("EPUB/chapter-1.01.xhtml").decode()
+        sources = re.findall(r'<img src="([^"]+)"', chapter)
+        assert len(set(sources)) == 3, sources
+        assert [epub.read(f"EPUB/{s}") for s in sources] == [red, green, blue]
+        assert len(epub.namelist()) == len(set(epub.namelist()))
+    assert read_cover(out / "epub" / "volume-1.epub") not in (red, green, blue)
+
+
+def test_a_pdf_weasyprint_complained_about_never_replaces_the_good_one(
+    small_tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, deadline: None
+) -> None:
+    import logging
+
+    from atlas_publish.writers import pdf
+
+    atlas = check(small_tree.root).atlas
+    target = tmp_path / "volume-2.pdf"
+    pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+    good = target.read_bytes()
+    complete = pdf._check_complete
+
+    def complaining(document: object, volume: object) -> None:
+        logging.getLogger("weasyprint").error("Failed to load image at 'x.png'")
+        complete(document, volume)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(pdf, "_check_complete", complaining)
+    with pytest.raises(BuildError, match="Failed to load image"):
+        pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+    assert target.read_bytes() == good
+    assert not list(tmp_path.glob(".volume-2.pdf.*"))  # no temporary left
+
+
+def test_a_picture_broken_after_check_fails_the_writer_and_keeps_the_pdf(
+    small_tree: Tree, tmp_path: Path, deadline: None
+) -> None:
+    from atlas_publish.writers import pdf
+
+    folder = small_tree.root / "2-volume-2" / "01-chapter-01" / "images"
+    folder.mkdir()
+    (folder / "dot.png").write_bytes(_png((9, 9, 9)))
+    small_tree.article("2.010102", "![A dot](images/dot.png)\n")
+    atlas = check(small_tree.root).atlas
+    target = tmp_path / "volume-2.pdf"
+    pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+    good = target.read_bytes()
+    (folder / "dot.png").write_bytes(os.urandom(5000))
+    with pytest.raises(BuildError, match=r"image 'images/dot.png' is not a PNG picture"):
+        pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None))
+    assert target.read_bytes() == good
+
+
+def test_svg_that_is_clean_passes(small_tree: Tree) -> None:
+    folder = small_tree.root / "1-volume-1" / "01-chapter-01" / "images"
+    folder.mkdir()
+    (folder / "ok.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg" xmlns:xlink="http://www.w3.org/1999/xlink" '
+        'width="10" height="10"><defs><linearGradient id="g"/></defs>'
+        '<rect width="10" height="10" style="fill: url(#g)"/><use xlink:href="#g"/></svg>'
+    )
+    small_tree.article("1.010103", "![Fine](images/ok.svg)\n")
+    assert check(small_tree.root).warnings == ()

@@ -163,3 +163,20 @@ def test_stats(tagged: Tree, capsys: pytest.CaptureFixture[str]) -> None:
                                  "tagged": 1}  # fmt: skip
     assert data["no_stage"] == ["1.010101"]
     assert [t["tag"] for t in data["tags_used_once"]] == ["S6_Custmers", "S7_Repeatable"]
+
+
+def test_list_csv_neutralises_formulas(tree: Tree, capsys: pytest.CaptureFixture[str]) -> None:
+    """OWASP's CSV injection: a cell starting with = + - @ is read as text by spreadsheets."""
+    tree.article("1.010102", "Text.\n", front=(
+        'number: "1.010102"\ntitle: "=HYPERLINK(\\"http://evil.example/\\",\\"Click\\")"\n'
+        'summary: "+1+cmd|\' /C calc\'!A0"\ntags: ["@SUM(A1)", "-2+3"]\n'
+        'keywords: [Fine, "=1+1"]\n'))  # fmt: skip
+    code, out, err = run(capsys, "list", "--content", str(tree.root), "--format", "csv")
+    assert code == 0, err
+    row = list(csv.reader(io.StringIO(out)))[1]
+    assert row[1] == '\'=HYPERLINK("http://evil.example/","Click")'
+    assert row[2] == "'+1+cmd|' /C calc'!A0"
+    assert row[6] == "'@SUM(A1);'-2+3"
+    assert row[7] == "Fine;'=1+1"
+    _, out, _ = run(capsys, "list", "--content", str(tree.root), "--format", "json")
+    assert json.loads(out)[0]["title"].startswith("=HYPERLINK")  # JSON keeps the data as is

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from .codes import EXIT, Kind, exit_code
+from .dates import BadSourceDate, source_date_epoch
 from .errors import BuildError, ContentError
 
 if TYPE_CHECKING:
@@ -30,6 +31,7 @@ def _parser() -> argparse.ArgumentParser:
         prog="atlas-publish",
         description="Turn a handbook of Markdown articles into PDF and EPUB volumes.",
     )
+    parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     check = commands.add_parser("check", help="validate the content tree; write nothing")
@@ -74,6 +76,21 @@ def _parser() -> argparse.ArgumentParser:
         help="rebuild every file even if its inputs are unchanged",
     )
 
+    proof = commands.add_parser(
+        "proof",
+        help="lay out the PDF volumes and report what a proofreader would (exit 1 on a fault)",
+    )
+    _content_option(proof)
+    proof.add_argument(
+        "--out", type=Path, default=Path("build"), help="output folder (build/): OUT/proof.txt"
+    )
+    proof.add_argument(
+        "--volume", type=int, action="append", default=[], metavar="N", help="only volume N"
+    )
+    proof.add_argument(
+        "--jobs", type=int, default=os.cpu_count() or 1, metavar="N", help="worker processes"
+    )
+
     preview = commands.add_parser(
         "preview", help="one chapter as PDF and HTML in build/preview/, in seconds"
     )
@@ -99,6 +116,19 @@ def _parser() -> argparse.ArgumentParser:
         metavar="N",
         help="worker processes (default: the number of cores)",
     )
+    site = commands.add_parser(
+        "site", help="the web edition: a static site in OUT/site, to browse, search and download"
+    )
+    _content_option(site)
+    site.add_argument("--out", type=Path, default=Path("build"), help="output folder (build/)")
+    site.add_argument(
+        "--dist",
+        action="store_true",
+        help="publish the downloads first (as atlas-publish dist), to link them with their sizes",
+    )
+    site.add_argument(
+        "--no-search", action="store_true", help="leave out the full-text search index"
+    )
     _index_commands(commands)
     imports = commands.add_parser(
         "import", help="turn exports of the older system into articles in the content tree"
@@ -113,10 +143,35 @@ def _parser() -> argparse.ArgumentParser:
     imports.add_argument("--force", action="store_true", help="replace articles that exist")
 
     sample = commands.add_parser("sample", help="generate a content tree shaped like the handbook")
-    sample.add_argument("--articles", type=int, required=True, metavar="N")
-    sample.add_argument("--out", type=Path, required=True, metavar="DIR")
-    sample.add_argument("--seed", type=int, default=1, metavar="S")
+    sample.add_argument(
+        "--articles",
+        type=int,
+        required=True,
+        metavar="N",
+        help="how many articles (9 or more; the handbook has about 700)",
+    )
+    sample.add_argument(
+        "--out", type=Path, required=True, metavar="DIR", help="the new content folder"
+    )
+    sample.add_argument(
+        "--seed",
+        type=int,
+        default=1,
+        metavar="S",
+        help="a different S gives different text; the same S the same tree (1)",
+    )
     return parser
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("atlas-publish")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        from . import __version__
+
+        return __version__
 
 
 def _content_option(parser: argparse.ArgumentParser) -> None:
@@ -135,12 +190,16 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _build(args)
         if args.command == "sample":
             return _sample(args)
+        if args.command == "proof":
+            return _proof(args)
         if args.command == "preview":
             return _preview(args)
         if args.command == "serve":
             return _serve(args)
         if args.command == "dist":
             return _dist(args)
+        if args.command == "site":
+            return _site(args)
         if args.command == "list":
             return _list(args)
         if args.command == "stats":
@@ -156,6 +215,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return EXIT_BUILD
+    except BadSourceDate as error:
+        print(f"atlas-publish: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     except KeyboardInterrupt:
         print(
             "interrupted; finished files are complete, unfinished ones were not written",
@@ -202,6 +264,7 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
         cache=not args.no_cache,
         lenient=args.lenient,
+        date=_edition_date(args.content),
     )
     started = time.perf_counter()
     progress = _progress(args.quiet)
@@ -218,6 +281,38 @@ def _build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _edition_date(content: Path) -> int | None:
+    """The date build and dist give an edition (dates.py); None when there is no content."""
+    from .dates import edition_date
+
+    return edition_date(content).epoch if content.is_dir() else None
+
+
+def _proof(args: argparse.Namespace) -> int:
+    from .proof.command import proof
+
+    if args.jobs < 1:
+        print("atlas-publish proof: error: --jobs must be 1 or more", file=sys.stderr)
+        return EXIT_USAGE
+    started = time.perf_counter()
+    run = proof(
+        args.content,
+        args.out,
+        tuple(args.volume),
+        args.jobs,
+        note=lambda line: print(line, file=sys.stderr, flush=True),
+    )
+    for fault in run.faults:
+        print(fault)
+    pages = sum(run.pages.values())
+    print(
+        f"proofed {len(run.volumes)} volume(s), {pages} pages: {len(run.faults)} fault(s) "
+        f"in {time.perf_counter() - started:.1f} s (report: {run.report})",
+        file=sys.stderr,
+    )
+    return EXIT_CONTENT if run.faults else EXIT_OK
+
+
 def _progress(quiet: bool) -> Progress:
     """A live display on a terminal; one plain line per step in logs and with --quiet."""
     from .progress import PlainProgress, RichProgress
@@ -228,20 +323,33 @@ def _progress(quiet: bool) -> Progress:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from .preview import preview_chapter
+    from .preview import NoSuchChapter, preview_chapter
 
     if not re.fullmatch(r"[1-9]\.\d\d", args.chapter):
         print("atlas-publish preview: error: the chapter is V.CC, e.g. 4.02", file=sys.stderr)
         return EXIT_USAGE
-    result = preview_chapter(args.content, args.out, args.chapter)
+    try:
+        result = preview_chapter(args.content, args.out, args.chapter, args.strict)
+    except NoSuchChapter as error:
+        print(f"atlas-publish preview: error: {error}", file=sys.stderr)
+        return EXIT_USAGE
     print(f"{result.pdf} ({result.pages} pages) and {result.html} in {result.seconds:.1f} s")
     return EXIT_OK
 
 
 def _serve(args: argparse.Namespace) -> int:
-    from .serve import serve
+    from .serve import ServeError, serve
 
-    serve(args.content, args.port, report=lambda line: print(line, flush=True))
+    if not 0 <= args.port <= 65535:
+        print("atlas-publish serve: error: --port must be 0 to 65535", file=sys.stderr)
+        return EXIT_USAGE
+    try:
+        serve(
+            args.content, args.port, strict=args.strict, report=lambda line: print(line, flush=True)
+        )
+    except ServeError as error:
+        print(f"atlas-publish serve: {error}", file=sys.stderr)
+        return EXIT_CONTENT
     return EXIT_OK
 
 
@@ -253,7 +361,13 @@ def _dist(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     started = time.perf_counter()
     folder = args.out / "dist"
-    options = DistOptions(content=args.content, out=args.out, jobs=args.jobs, strict=args.strict)
+    options = DistOptions(
+        content=args.content,
+        out=args.out,
+        jobs=args.jobs,
+        strict=args.strict,
+        date=source_date_epoch(),  # None: dist dates the edition as build does, and says so
+    )
     try:
         publication = publish(options, report=lambda line: print(line, flush=True))
     except DistError as error:
@@ -267,6 +381,30 @@ def _dist(args: argparse.Namespace) -> int:
         f"published {len(publication.volumes)} volume(s){complete} to {folder} "
         f"in {time.perf_counter() - started:.1f} s"
     )
+    return EXIT_OK
+
+
+def _site(args: argparse.Namespace) -> int:
+    from .site import SiteOptions, build_site
+
+    options = SiteOptions(
+        content=args.content,
+        out=args.out,
+        dist=args.dist,
+        search=not args.no_search,
+        strict=args.strict,
+    )
+    result = build_site(options, report=lambda line: print(line, flush=True))
+    written = result.written
+    if written is None:
+        print(f"{result.target}: unchanged, {result.pages} pages ({result.seconds:.2f} s)")
+        return EXIT_OK
+    search = "search index rebuilt" if written.searched else "search index unchanged"
+    print(
+        f"{result.target}: {result.pages} pages, {written.files} files; {written.written} "
+        f"written, {written.removed} removed; {search} ({result.seconds:.1f} s)"
+    )
+    print(f"open {(result.target / 'index.html').absolute().as_uri()}")
     return EXIT_OK
 
 
@@ -345,7 +483,12 @@ def _index_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
     stats.add_argument(
         "--content", type=Path, default=Path("content"), help="the content folder (content/)"
     )
-    stats.add_argument("--format", choices=["text", "json"], default="text")
+    stats.add_argument(
+        "--format",
+        choices=["text", "json"],
+        default="text",
+        help="text (default, to read) or json (one object, for scripts)",
+    )
 
 
 def _list(args: argparse.Namespace) -> int:

@@ -72,6 +72,20 @@ class Code(StrEnum):
     W061 = "W061", CONTENT, "an image has no alt text", "describe the image in the brackets: ![what it shows](images/NAME)"  # noqa: E501
     W062 = "W062", CONTENT, "a refused resource was left out of the editions (--lenient)", "copy the file into the content folder to have it shown"  # noqa: E501
     W064 = "W064", CONTENT, "raw HTML that runs or fetches was removed", "delete it from the article"  # noqa: E501
+    P001 = "P001", BUILD, "a footnote's text is not printed on the page of its call or the next one", "move the call, shorten the note, or make room at the page foot"  # noqa: E501
+    P002 = "P002", BUILD, "text of an article is missing from the laid-out pages", "look at the page in the PDF; report the layout to the maintainers"  # noqa: E501
+    P003 = "P003", BUILD, "a run of text is set in a face whose weight or style is not the one its CSS asks for", "give the bold or italic face its own @font-face rule that WeasyPrint loads"  # noqa: E501
+    P004 = "P004", BUILD, "glyphs come from a font that was not asked for (fallback), or from no font", "use a face that has the characters, or name the fallback in the font stack"  # noqa: E501
+    P005 = "P005", BUILD, "an article opener, heading or table lead-in has fewer than three lines of its text after it on its page", "keep it with its text (break-after: avoid, or a page break before it)"  # noqa: E501
+    P006 = "P006", BUILD, "a widow or orphan: one line of a paragraph alone on a page", "widows/orphans: 2"  # noqa: E501
+    P007 = "P007", BUILD, "a table is split leaving one row on a page", "keep short tables together; never leave fewer than two rows either side"  # noqa: E501
+    P008 = "P008", BUILD, "a line is wider than its measure (overfull)", "allow a break, or shorten the text"  # noqa: E501
+    P009 = "P009", BUILD, "a body page has more than a fifth of its text block empty", "let the next block split, or pull text back (an opener or table moved overleaf)"  # noqa: E501
+    P010 = "P010", BUILD, "the average body line is outside the measure the stylesheet claims", "set the text block's width or the type size for 55-75 characters a line"  # noqa: E501
+    P011 = "P011", BUILD, "the volume has an odd number of pages", "end the book on a left-hand page"  # noqa: E501
+    P012 = "P012", BUILD, "the PDF's page labels are missing or differ from the printed folios", "write /PageLabels: front matter i, ii, ...; the body 1, 2, ..."  # noqa: E501
+    P013 = "P013", BUILD, "an internal tag ID is printed where a reader sees it", "print the stage's or tag's label; keep the ID for editors"  # noqa: E501
+    P014 = "P014", BUILD, "a straight quote is printed outside code", "use typographic quotes (the Markdown typographer, or curly quotes in YAML text)"  # noqa: E501
     # fmt: on
 
 

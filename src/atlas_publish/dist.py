@@ -10,9 +10,9 @@ completeness gate), then assembles the folder beside OUT/dist and swaps it in wh
     catalog.json, opds.xml, index.html         for scripts, reading apps and people
     SHA256SUMS                                 `sha256sum -c SHA256SUMS`, run in the folder
 
-Every date comes from SOURCE_DATE_EPOCH or, when it is unset, from the newest file of the
-content tree (and is handed to the build as SOURCE_DATE_EPOCH): never from the clock, so the
-same sources publish the same bytes.
+Every date is the edition's date (DistOptions.date, else dates.edition_date: the newest commit
+touching the content, or its newest file), handed to the build in its options: never the clock,
+so the same sources publish the same bytes, and ``build`` dates its volumes the same way.
 """
 
 from __future__ import annotations
@@ -41,11 +41,12 @@ from slugify import slugify
 
 from .built import Built
 from .content.load import load_atlas
+from .dates import edition_date
 from .editions.epub import volume_identifier
 from .errors import BuildError, Diagnostics
 from .model import Atlas, Volume
 from .opds import FEED_NAME, opds_feed
-from .outputs import atomic_write_bytes, source_date
+from .outputs import atomic_write_bytes
 from .pipeline import BuildOptions, build, check
 from .progress import label_of
 from .publication import Cover, DistFile, DistVolume, Publication
@@ -71,6 +72,9 @@ class DistOptions:
     out: Path = Path("build")
     jobs: int = field(default_factory=lambda: os.cpu_count() or 1)
     strict: bool = False
+    # The edition's date; None: dated as ``build`` dates it (dates.edition_date), so dist and
+    # build agree and neither lays out the volumes the other built.
+    date: int | None = None
 
 
 # -- names ---------------------------------------------------------------------------------
@@ -106,10 +110,11 @@ def publish(options: DistOptions, report: Report = lambda line: None) -> Publica
         numbers = tuple(v.number for v in atlas.volumes if v.articles)
         if not numbers:
             raise DistError(f"{atlas.root}: no volume has articles; there is nothing to publish")
-        epoch = source_date()
+        epoch = options.date
         if epoch is None:
-            epoch = newest_source(atlas.root)
-            report(f"SOURCE_DATE_EPOCH is unset: dating the edition {_day(epoch)} (newest source)")
+            dated = edition_date(atlas.root, {})
+            epoch = dated.epoch
+            report(f"dating the edition {_day(epoch)}: {dated.source}")
         build_options = BuildOptions(
             content=options.content,
             out=options.out,
@@ -117,10 +122,10 @@ def publish(options: DistOptions, report: Report = lambda line: None) -> Publica
             volumes=numbers,
             jobs=options.jobs,
             strict=options.strict,
+            date=epoch,
         )
         try:
-            with _source_date_env(epoch):
-                built = build(build_options, report)
+            built = build(build_options, report)
         except BuildError as error:
             raise DistError(f"refusing to publish: {error}") from error
         gate(built, options.out, options.jobs, report)
@@ -141,16 +146,6 @@ def _load(options: DistOptions) -> Atlas:
         checked = check(options.content, options.strict)  # raises ContentError listing them
         return checked.atlas
     return atlas
-
-
-def newest_source(root: Path) -> int:
-    """The modification time of the newest content file (hidden files aside)."""
-    times = [
-        p.stat().st_mtime
-        for p in root.rglob("*")
-        if p.is_file() and not any(part.startswith(".") for part in p.relative_to(root).parts)
-    ]
-    return int(max(times, default=0))
 
 
 def gate(built: list[Built], out: Path, jobs: int, report: Report) -> None:
@@ -501,7 +496,14 @@ def recover(target: Path) -> None:
 @contextmanager
 def _lock(out: Path) -> Iterator[None]:
     """One dist run at a time per output folder (recover() must not remove a live run's files)."""
-    with open(out / f".{DIST}.lock", "a") as handle:
+    path = out / f".{DIST}.lock"
+    try:  # never through a symbolic link: it would create or lock a file elsewhere
+        fd = os.open(path, os.O_RDONLY | os.O_CREAT | os.O_NOFOLLOW | os.O_CLOEXEC, 0o644)
+    except OSError as error:
+        raise DistError(
+            f"{path}: cannot open the lock file ({error.strerror}); remove it"
+        ) from None
+    with open(fd, "rb") as handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
@@ -510,17 +512,3 @@ def _lock(out: Path) -> Iterator[None]:
             yield
         finally:
             fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-@contextmanager
-def _source_date_env(epoch: int) -> Iterator[None]:
-    """The build reads SOURCE_DATE_EPOCH: hand it the edition's date, then restore the env."""
-    saved = os.environ.get("SOURCE_DATE_EPOCH")
-    os.environ["SOURCE_DATE_EPOCH"] = str(epoch)
-    try:
-        yield
-    finally:
-        if saved is None:
-            del os.environ["SOURCE_DATE_EPOCH"]
-        else:
-            os.environ["SOURCE_DATE_EPOCH"] = saved

@@ -89,12 +89,23 @@ class Diagnostics:
         return [d for d in self.items if d.severity is Severity.WARNING]
 
     def sorted(self) -> list[Diagnostic]:
-        return sorted(self.items, key=lambda d: (d.location.path, d.location.line or 0, d.code))
+        """Faults in the files themselves first (YAML, fields, names), then the rest, by path.
+
+        A broken front matter is the cause a writer must see first; a body's reference or
+        expression error comes after every file's own fault.
+        """
+        return sorted(self.items, key=sort_key)
 
     def gate(self) -> None:
         """Stop the pipeline when errors were collected."""
         if self.errors:
             raise ContentError(self.sorted())
+
+
+def sort_key(diagnostic: Diagnostic) -> tuple[bool, Path, int, str]:
+    location = diagnostic.location
+    in_source = diagnostic.code[1:] < "040"  # E001-E031: reading files, YAML and fields
+    return (not in_source, location.path, location.line or 0, diagnostic.code)
 
 
 class ContentError(Exception):

@@ -133,15 +133,30 @@ def render(articles: Sequence[Article], form: str) -> str:
     return _table(articles)
 
 
+# A cell a spreadsheet would read as a formula (OWASP, "CSV Injection"): =, +, -, @, a tab or
+# a carriage return first, or their full-width forms, which some spreadsheets also accept.
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+
+
+def spreadsheet_safe(text: str) -> str:
+    """``text`` with a leading apostrophe when a spreadsheet would run it as a formula
+    (``=HYPERLINK(...)``): shown as text, never evaluated."""
+    return f"'{text}" if text.startswith(FORMULA_START) else text
+
+
 def _csv(articles: Iterable[Article]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["number", "title", "summary", "volume", "chapter", "stages", "tags",
                      "keywords"])  # fmt: skip
+
+    def joined(items: Iterable[str]) -> str:  # each item too: a ';' separator splits them
+        return spreadsheet_safe(";".join(spreadsheet_safe(i) for i in items))
+
     for a in articles:
-        writer.writerow([a.number, a.title, a.summary, a.volume, a.chapter,
-                         ";".join(map(str, a.stages)), ";".join(a.tags),
-                         ";".join(a.keywords)])  # fmt: skip
+        writer.writerow([a.number, spreadsheet_safe(a.title), spreadsheet_safe(a.summary),
+                         a.volume, a.chapter, ";".join(map(str, a.stages)), joined(a.tags),
+                         joined(a.keywords)])  # fmt: skip
     return out.getvalue()
 
 

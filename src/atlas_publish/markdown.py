@@ -23,12 +23,12 @@ from .codes import Code
 from .content.files import inside
 from .errors import Diagnostics
 from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
+from .images import image_problem
 from .indexes import Indexes
 from .links import REFERENCE, LinkStyle, find_target
 from .model import Article
 from .rawhtml import first_deep_line, html_depth, read_raw_html
 
-MAX_IMAGE_BYTES = 20_000_000
 # Deeper lists, quotes or HTML elements are never meant, and WeasyPrint's layout recurses
 # per level (a few hundred nested <div>s exhaust Python's stack).
 MAX_NESTING = 20  # lists and quotes inside each other
@@ -454,7 +454,16 @@ def _resolve_image(
             line,
         )
         return None
-    path = (article.path.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
+    try:
+        path = (article.path.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
+    except (RuntimeError, OSError):  # RuntimeError: a loop of symbolic links (Python 3.11)
+        diagnostics.error(
+            Code.E061,
+            f"image '{shown}' is a loop of symbolic links; fix the link",
+            article.path,
+            line,
+        )
+        return None
     root = article.path.parents[2]
     if not inside(path, root):
         diagnostics.refused(
@@ -464,13 +473,23 @@ def _resolve_image(
             line,
         )
         return None
-    problem = None
-    if not path.is_file():
-        problem = "does not exist; check the name (it is relative to the article's folder)"
-    elif path.stat().st_size > MAX_IMAGE_BYTES:
-        problem = f"is over {MAX_IMAGE_BYTES // 1_000_000} MB; make it smaller"
-    if problem:
-        diagnostics.error(Code.E061, f"image '{shown}' {problem}", article.path, line)
+    if not path.exists():
+        diagnostics.error(
+            Code.E061,
+            f"image '{shown}' does not exist; check the name (it is relative to the article's "
+            "folder)",
+            article.path,
+            line,
+        )
+        return None
+    problem = image_problem(path)
+    if problem is not None:
+        if problem.code == Code.E062:
+            diagnostics.refused(f"image '{shown}' {problem.message}", article.path, line)
+        else:
+            diagnostics.error(
+                problem.code, f"image '{shown}' {problem.message}", article.path, line
+            )
         return None
     if alt is not None and not alt.strip():
         diagnostics.warning(

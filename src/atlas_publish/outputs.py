@@ -6,9 +6,11 @@ build that holds the lock removes temporary files that a killed build left behin
 
 from __future__ import annotations
 
+import errno
 import fcntl
 import os
 import re
+import stat
 import tempfile
 import time
 from collections.abc import Callable, Iterator
@@ -92,7 +94,7 @@ def _acquire(out: Path, report: Callable[[str], None], timeout: float) -> int:
     while True:
         out.mkdir(parents=True, exist_ok=True)
         path = out / LOCK_NAME
-        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+        fd = _open_lock(path)
         try:
             while True:
                 try:
@@ -121,6 +123,38 @@ def _acquire(out: Path, report: Callable[[str], None], timeout: float) -> int:
         os.close(fd)  # the holder removed the file it had locked: lock the new one
 
 
+PID_TEXT = re.compile(rb"^\d*\n?$")
+
+
+def _open_lock(path: Path) -> int:
+    """``path`` opened for locking: never through a symbolic link, and never a file that is
+    not a lock file (another file, or a hard link to one), whose content writing the pid
+    would destroy."""
+    flags = os.O_RDWR | os.O_NOFOLLOW | getattr(os, "O_CLOEXEC", 0)
+    try:
+        fd = os.open(path, flags | os.O_CREAT, 0o644)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise BuildError(
+                f"{path} is a symbolic link; the build writes its process id there and "
+                "follows no link: remove it"
+            ) from None
+        raise BuildError(f"{path}: cannot open the lock file ({error.strerror})") from None
+    status = os.fstat(fd)
+    if (
+        not stat.S_ISREG(status.st_mode)
+        or status.st_nlink > 1
+        or status.st_size > 32
+        or not PID_TEXT.match(os.pread(fd, 33, 0))
+    ):
+        os.close(fd)
+        raise BuildError(
+            f"{path} is not a lock file of atlas-publish (it holds something else, or is "
+            "linked to another file); move it away, or build into another --out folder"
+        )
+    return fd
+
+
 def remove_stale_temporaries(out: Path) -> list[Path]:
     """Temporary files of builds that were killed; only safe while holding the lock."""
     removed = []
@@ -132,6 +166,8 @@ def remove_stale_temporaries(out: Path) -> list[Path]:
 
 
 def source_date() -> int | None:
-    """SOURCE_DATE_EPOCH, for reproducible dates; None when unset."""
-    value = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
-    return int(value) if value.isdigit() else None
+    """SOURCE_DATE_EPOCH; None when unset. For the command line only: a build takes its date
+    from its options (BuildOptions.date), never from the environment (see dates.py)."""
+    from .dates import source_date_epoch
+
+    return source_date_epoch()

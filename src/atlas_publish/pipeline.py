@@ -25,7 +25,7 @@ from .indexes import Indexes, build_indexes
 from .links import Target
 from .markdown import RenderedBody
 from .model import Atlas
-from .outputs import output_lock, source_date
+from .outputs import output_lock
 from .progress import PlainProgress, Progress, label_of
 from .render import PlaceholderLinks, render_shared, templates_dir
 from .resources import check_template_overrides
@@ -46,27 +46,36 @@ class Checked:
     bodies: Mapping[str, RenderedBody] = field(default_factory=dict)
 
 
-def load(content: Path) -> tuple[Atlas, Indexes]:
+def load(content: Path, strict: bool = False) -> tuple[Atlas, Indexes]:
     """The handbook's model and indexes, bodies not rendered: for quick look-ups (list,
     stats, preview); ``check`` does the rest."""
-    diagnostics = Diagnostics()
-    atlas = _load_model(content, diagnostics)
-    diagnostics.gate()
-    return atlas, build_indexes(atlas)
-
-
-def _load_model(content: Path, diagnostics: Diagnostics) -> Atlas:
+    diagnostics = Diagnostics(strict=strict)
     atlas = load_atlas(content, diagnostics)
+    diagnostics.gate()
     if atlas is None:
-        diagnostics.gate()
         raise ContentError([Diagnostic(Code.E031, "no content", SourceLocation(content))])
-    return atlas
+    return atlas, build_indexes(atlas)
 
 
 def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked:
     """Read and validate the whole content tree; raise ContentError listing every problem."""
     diagnostics = Diagnostics(strict=strict, lenient=lenient)
-    atlas = _load_model(content, diagnostics)
+    checked = examine(content, diagnostics)
+    diagnostics.gate()
+    if checked is None:
+        raise ContentError([Diagnostic(Code.E031, "no content", SourceLocation(content))])
+    return checked
+
+
+def examine(content: Path, diagnostics: Diagnostics) -> Checked | None:
+    """``check`` without the gate: what could be read, and every problem in ``diagnostics``.
+
+    The live server shows a tree with errors as far as it can, with the same problems ``check``
+    reports; None when there is no usable atlas.yaml.
+    """
+    atlas = load_atlas(content, diagnostics)
+    if atlas is None:
+        return None
     check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
@@ -77,8 +86,8 @@ def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked
         links = PlaceholderLinks()
         bodies |= render_shared(volume.articles, atlas, indexes, links, diagnostics)
         refers_to[volume.number] = frozenset(links.used)
-    diagnostics.gate()
-    return Checked(atlas, indexes, tuple(diagnostics.sorted()), refers_to, bodies)
+    warnings = tuple(d for d in diagnostics.sorted() if d.severity == "warning")
+    return Checked(atlas, indexes, warnings, refers_to, bodies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +100,9 @@ class BuildOptions:
     strict: bool = False
     lenient: bool = False  # refused resources are warnings, left out of the editions
     pdf_variant: str | None = "pdf/ua-1"
+    # The edition's date (seconds since the epoch) on the copyright pages and in the metadata;
+    # None: undated. The command line decides it once (dates.py), never the environment here.
+    date: int | None = None
     cache: bool = True  # False: rebuild every output (the cache is still written)
 
 
@@ -104,7 +116,7 @@ def build(
     its edition and written by its writer in worker processes (``schedule.py``).
     """
     progress = progress or PlainProgress(report, summary=False)
-    context = BuildContext(source_date(), options.pdf_variant, options.lenient)
+    context = BuildContext(options.date, options.pdf_variant, options.lenient)
     with output_lock(options.out, progress.note):
         manifest = Manifest.load(options.out)
         settings = {
@@ -132,7 +144,7 @@ def build(
                 f"checked {len(checked.atlas.articles)} articles in "
                 f"{time.perf_counter() - started:.1f} s"
             )
-            wanted = _outputs(options, _select_volumes(checked.atlas, options.volumes))
+            wanted = _outputs(options, select_volumes(checked.atlas, options.volumes))
             # 4-5. Render and write: each output through the cache, the rest in the workers.
             scheduler = Scheduler(
                 checked.atlas,
@@ -191,7 +203,7 @@ def _unchanged(manifest: Manifest, options: BuildOptions) -> list[Built] | None:
     return built
 
 
-def _select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
+def select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
     numbers = [v.number for v in atlas.volumes]
     requested = list(requested)
     if not requested:

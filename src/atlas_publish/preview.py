@@ -31,34 +31,44 @@ class Preview:
     seconds: float
 
 
+class NoSuchChapter(ValueError):
+    """The chapter asked for is not in the tree: a usage error (exit 2), like a malformed one."""
+
+
 def find_chapter(atlas: Atlas, number: str) -> Chapter:
-    for chapter in atlas.chapters:
-        if chapter.number == number:
-            return chapter
-    known = ", ".join(c.number for c in atlas.chapters)
-    raise ContentError(
-        [
-            Diagnostic(
-                Code.E026,
-                f"there is no chapter {number} (chapters: {known})",
-                SourceLocation(atlas.root),
-            )
-        ]
-    )
+    """The chapter ``number``; NoSuchChapter when the tree has none, ContentError when empty."""
+    chapter = next((c for c in atlas.chapters if c.number == number), None)
+    if chapter is None:
+        known = ", ".join(c.number for c in atlas.chapters)
+        raise NoSuchChapter(f"there is no chapter {number} (chapters: {known})")
+    if not chapter.articles:
+        raise ContentError(
+            [
+                Diagnostic(
+                    Code.E026,
+                    f"chapter {number} has no articles yet: nothing to preview; add one, "
+                    "or preview another chapter",
+                    SourceLocation(chapter.path / "chapter.yaml"),
+                )
+            ]
+        )
+    return chapter
 
 
-def preview_chapter(content: Path, out: Path, number: str) -> Preview:
-    """Write ``out/preview/chapter-V.CC.pdf`` and ``.html``; raise ContentError on bad content."""
+def preview_chapter(content: Path, out: Path, number: str, strict: bool = False) -> Preview:
+    """Write ``out/preview/chapter-V.CC.pdf`` and ``.html``; raise ContentError on bad content.
+
+    ``strict``: warnings (in the tree's files and the chapter's bodies) stop it as errors.
+    """
     started = time.perf_counter()
-    atlas, indexes = load(content)
+    atlas, indexes = load(content, strict)
     chapter = find_chapter(atlas, number)
     folder = out / "preview"
-    diagnostics = Diagnostics()
+    diagnostics = Diagnostics(strict=strict)
     links = ChapterLinks(chapter)
     html = render_chapter_page(atlas, indexes, chapter, "print", links, diagnostics)
     sheet = template_file(atlas.root, "print/print.css")
-    if html is None:
-        diagnostics.gate()
+    diagnostics.gate()
     assert html is not None
     pdf = folder / f"chapter-{number}.pdf"
     pages = _write_pdf(atlas, chapter, indexes, pdf)

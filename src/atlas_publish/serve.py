@@ -12,6 +12,7 @@ print stylesheet, ``/chapter/V.CC?style=epub`` with the EPUB one.
 
 from __future__ import annotations
 
+import errno
 import json
 import mimetypes
 import threading
@@ -25,10 +26,10 @@ import watchfiles
 from markupsafe import escape
 
 from .codes import Code
-from .content.load import load_atlas
 from .errors import Diagnostic, Diagnostics, SourceLocation
-from .indexes import Indexes, build_indexes
-from .model import Atlas
+from .indexes import Indexes
+from .model import Atlas, Chapter
+from .pipeline import examine
 from .render import template_search_path
 from .webpage import SCREEN_CSS, STYLESHEETS, ChapterLinks, Style, error_page, render_chapter_page
 
@@ -51,6 +52,7 @@ class Handbook:
     """The content as last loaded, shared by the watcher and the request threads."""
 
     content: Path
+    strict: bool = False  # warnings count and show as errors
     atlas: Atlas | None = None
     indexes: Indexes | None = None
     problems: list[Diagnostic] = field(default_factory=list)
@@ -58,15 +60,18 @@ class Handbook:
     changed: threading.Condition = field(default_factory=threading.Condition)
 
     def reload(self) -> None:
-        diagnostics = Diagnostics()
+        """Load and check the whole tree as ``check`` does; keep what could be read."""
+        diagnostics = Diagnostics(strict=self.strict)
         try:
-            atlas = load_atlas(self.content, diagnostics)
+            checked = examine(self.content, diagnostics)
+            atlas = checked.atlas if checked is not None else None
+            indexes = checked.indexes if checked is not None else None
         except Exception as error:  # a half-saved file must not stop the server
-            atlas = None
+            atlas, indexes = None, None
             diagnostics.error(Code.E000, f"could not read the tree: {error}", self.content)
         with self.changed:
             self.atlas = atlas
-            self.indexes = build_indexes(atlas) if atlas is not None else None
+            self.indexes = indexes
             self.problems = diagnostics.sorted()
             self.generation += 1
             self.changed.notify_all()
@@ -81,7 +86,16 @@ class Handbook:
         for changes in watchfiles.watch(*paths, stop_event=stop, debounce=200, step=50):
             names = ", ".join(sorted({Path(p).name for _, p in changes}))
             self.reload()
-            report(f"changed: {names}; {len(self.problems)} problem(s)")
+            report(f"changed: {names}; {self.summary()}")
+
+    def summary(self) -> str:
+        """The problems counted as ``check`` counts them."""
+        with self.changed:
+            errors = sum(1 for p in self.problems if p.severity == "error")
+            warnings = len(self.problems) - errors
+        if not errors and not warnings:
+            return "no problems"
+        return f"{errors} error(s), {warnings} warning(s)"
 
 
 def make_handler(handbook: Handbook) -> type[BaseHTTPRequestHandler]:
@@ -190,7 +204,7 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
     if chapter is None:
         missing = Diagnostic(Code.E026, f"there is no chapter {number}", SourceLocation(atlas.root))
         return 404, error_page("No such chapter", [missing], head=script)
-    diagnostics = Diagnostics()
+    diagnostics = Diagnostics(strict=handbook.strict)
     links = ChapterLinks(
         chapter,
         image_root=atlas.root,
@@ -205,7 +219,8 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
         f"<span>Chapter {chapter.number}, {style} style</span>"
         f'<a href="/chapter/{chapter.number}{switch}">{other} style</a></nav>'
     )
-    if errors:  # the tree has errors elsewhere too: say so above what can still be shown
+    errors = own_first(errors, chapter)
+    if errors:  # every fault of the tree, this chapter's first, above what can be shown
         listed = escape("\n".join(str(e) for e in errors))
         bar += f'<pre class="atlas-errors">{listed}</pre>'
     try:
@@ -214,26 +229,40 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
         )
     except Exception as error:  # a broken template: show it, keep serving
         broken = Diagnostic(Code.E000, f"could not render: {error}", SourceLocation(chapter.path))
-        return 200, error_page(f"Chapter {number} cannot be shown", [broken], head=script)
+        return 200, error_page(f"Chapter {number} cannot be shown", [broken, *errors], head=script)
     if html is None:
-        return 200, error_page(f"Chapter {number} has errors", diagnostics.errors, head=script)
+        # The tree's check found the same problems: show each once, this chapter's first.
+        shown = errors + [d for d in own_first(diagnostics.errors, chapter) if d not in errors]
+        return 200, error_page(f"Chapter {number} has errors", shown, head=script)
     return 200, html
+
+
+def own_first(problems: list[Diagnostic], chapter: Chapter) -> list[Diagnostic]:
+    """The problems in the chapter's own files first, then the rest, each in check's order."""
+    own = [p for p in problems if p.location.path.is_relative_to(chapter.path)]
+    return own + [p for p in problems if p not in own]
 
 
 def serve(
     content: Path,
     port: int = 8000,
     report: Callable[[str], None] = lambda line: None,
+    strict: bool = False,
     ready: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
 ) -> None:
-    """Serve until interrupted (or ``stop`` is set); only on the loopback interface."""
-    handbook = Handbook(content.absolute())
+    """Serve until interrupted (or ``stop`` is set); only on the loopback interface.
+
+    A busy port is not an error: the next free one of the following ``PORT_TRIES`` is taken,
+    and the report says which. ServeError when none is free or the port cannot be used.
+    """
+    handbook = Handbook(content.absolute(), strict)
+    server = _listen(port, make_handler(handbook), report)
     handbook.reload()
+    report(f"checked {content}: {handbook.summary()}")
     stop = stop or threading.Event()
     watcher = threading.Thread(target=handbook.watch, args=(stop, report), daemon=True)
     watcher.start()
-    server = ThreadingHTTPServer(("127.0.0.1", port), make_handler(handbook))
     server.daemon_threads = True
     report(f"serving {content} on http://127.0.0.1:{server.server_address[1]}/ (Ctrl-C stops)")
     if ready is not None:
@@ -250,3 +279,36 @@ def serve(
     finally:
         stop.set()
         server.server_close()
+
+
+PORT_TRIES = 10
+
+
+class ServeError(Exception):
+    """The server cannot listen: one line for the writer, with what to do."""
+
+
+def _listen(
+    port: int, handler: type[BaseHTTPRequestHandler], report: Callable[[str], None]
+) -> ThreadingHTTPServer:
+    """A server on ``port``, or on the next free port after it when it is busy."""
+    tries = range(port, port + PORT_TRIES) if port else [0]
+    for candidate in tries:
+        try:
+            server = ThreadingHTTPServer(("127.0.0.1", candidate), handler)
+        except OSError as error:
+            if error.errno == errno.EADDRINUSE:
+                continue
+            if error.errno == errno.EACCES:
+                raise ServeError(
+                    f"port {candidate} needs administrator rights; use --port 8000 or another "
+                    "port over 1023"
+                ) from None
+            raise ServeError(f"cannot listen on 127.0.0.1:{candidate}: {error.strerror}") from None
+        if candidate != port:
+            report(f"port {port} is in use (another server?); using port {candidate} instead")
+        return server
+    raise ServeError(
+        f"ports {port}-{port + PORT_TRIES - 1} are all in use; stop the other server or "
+        "choose a free port with --port N"
+    )

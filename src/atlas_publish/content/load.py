@@ -13,6 +13,7 @@ import uuid
 from difflib import get_close_matches
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from ..codes import Code
 from ..errors import Diagnostics
@@ -46,6 +47,8 @@ ATLAS_KEYS = {
     "identifier",
     "stages",
     "print",
+    "tagline",
+    "url",
 }
 STAGE_KEYS = {"name", "tag", "article"}
 PRINT_KEYS = {"size", "bleed", "marks"}
@@ -122,7 +125,26 @@ def _load_atlas_yaml(path: Path, root: Path, diagnostics: Diagnostics) -> dict[s
         "identifier": identifier,
         "stages": _load_stages(data, diagnostics),
         "print": _load_print(data, diagnostics),
+        "tagline": _optional_text(data, "tagline", diagnostics),
+        "url": _load_url(data, diagnostics),
     }
+
+
+def _load_url(data: YamlMap, diagnostics: Diagnostics) -> str | None:
+    """The web edition's address: absolute http(s), always ending in '/' (pages are under it)."""
+    url = _optional_text(data, "url", diagnostics)
+    if url is None:
+        return None
+    parts = urlsplit(url)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        diagnostics.error(
+            Code.E011,
+            f"url '{url}' must be the web edition's address, such as https://example.org/atlas/",
+            data.path,
+            data.line_of("url"),
+        )
+        return None
+    return url if url.endswith("/") else url + "/"
 
 
 def _load_stages(data: YamlMap, diagnostics: Diagnostics) -> tuple[Stage, ...]:
@@ -406,6 +428,11 @@ def _load_folder_yaml(
 
 
 def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics) -> Article | None:
+    """The article in ``path``; with broken front matter, a stand-in for what could be read.
+
+    An article whose front matter is broken still exists: its number is known from the file
+    name, so references to it resolve and its own fault is the only message about it.
+    """
     match = ARTICLE_FILE.match(path.name)
     if not match:
         diagnostics.error(
@@ -414,27 +441,30 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
             path,
         )
         return None
+    named = match.group(1)  # the number the file name gives
     text = read_text(path, root, diagnostics)
     if text is None:
-        return None
+        return _stand_in(path, named, match.group(2), chapter)
     try:
         split = split_front_matter(text)
     except FrontMatterMissing as exc:
         diagnostics.error(Code.E002, exc.message, path, exc.line)
-        return None
+        return _stand_in(path, named, match.group(2), chapter)
     data = parse_mapping(split.yaml_text, path, diagnostics, split.yaml_first_line)
     if data is None:
-        return None
-    _reject_unknown_keys(data, ARTICLE_KEYS, diagnostics)
+        return _stand_in(path, named, match.group(2), chapter, split.body, split.body_first_line)
+    misspelt = _reject_unknown_keys(data, ARTICLE_KEYS, diagnostics)
     number = _number_text(data, "number", diagnostics)
-    title = _required_text(data, "title", diagnostics)
-    summary = _required_text(data, "summary", diagnostics)
+    # A required field written with a typo is one fault, reported as the typo (E012) only.
+    title = _required_text(data, "title", diagnostics, quiet="title" in misspelt)
+    summary = _required_text(data, "summary", diagnostics, quiet="summary" in misspelt)
     if number is None:
-        diagnostics.error(
-            Code.E010, f"'number' is required (\"{match.group(1)}\" from the file name)", path, 2
-        )
-        return None
-    if not ARTICLE_NUMBER.match(number):
+        if "number" not in misspelt:
+            diagnostics.error(
+                Code.E010, f"'number' is required (\"{named}\" from the file name)", path, data.line
+            )
+        number = named
+    elif not ARTICLE_NUMBER.match(number):
         diagnostics.error(
             Code.E020,
             f"number '{number}' is not V.CCSSAA (e.g. \"1.030106\"); write it as the file "
@@ -442,8 +472,8 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
             path,
             data.line_of("number"),
         )
-        return None
-    if number[:4] != chapter:
+        number = named
+    elif number[:4] != chapter:
         diagnostics.error(
             Code.E020,
             f"number {number} belongs in chapter {number[:4]}, but the file is in the folder "
@@ -451,22 +481,22 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
             path,
             data.line_of("number"),
         )
-        return None
-    if number != match.group(1):
+        number = named
+    elif number != named:
         diagnostics.error(
             Code.E020,
-            f"number {number} disagrees with the file name ({match.group(1)}); rename the file "
+            f"number {number} disagrees with the file name ({named}); rename the file "
             "or correct the number",
             path,
             data.line_of("number"),
         )
-    if title is None or summary is None:
-        return None
+    if number[:4] != chapter:
+        return None  # neither the front matter nor the file name fits this folder
     return Article(
         number=number,
         slug=match.group(2),
-        title=title,
-        summary=summary,
+        title=title or _title_from_slug(match.group(2)),
+        summary=summary or "",
         abstract=_optional_text(data, "abstract", diagnostics),
         date=_date(data, diagnostics),
         keywords=_text_list(data, "keywords", diagnostics),
@@ -477,6 +507,32 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
         body_line=split.body_first_line,
         lines=tuple((str(k), v) for k, v in data.lines.items()),
     )
+
+
+def _stand_in(
+    path: Path, number: str, slug: str, chapter: str, body: str = "", body_line: int = 1
+) -> Article | None:
+    """What is known of an article whose front matter cannot be read: its file name."""
+    if number[:4] != chapter:
+        return None
+    return Article(
+        number=number,
+        slug=slug,
+        title=_title_from_slug(slug),
+        summary="",
+        abstract=None,
+        date=None,
+        keywords=(),
+        stages=(),
+        tags=(),
+        body=body,
+        path=path,
+        body_line=body_line,
+    )
+
+
+def _title_from_slug(slug: str) -> str:
+    return slug.replace("-", " ").capitalize()
 
 
 def _date(data: YamlMap, diagnostics: Diagnostics) -> dt.date | None:
@@ -544,11 +600,18 @@ def _text_list(data: YamlMap, key: str, diagnostics: Diagnostics) -> tuple[str, 
 # --- field helpers -----------------------------------------------------------------------------
 
 
-def _required_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | None:
+def _required_text(
+    data: YamlMap, key: str, diagnostics: Diagnostics, quiet: bool = False
+) -> str | None:
+    """The text of ``key``; E010 when it is missing, unless ``quiet`` (already reported)."""
     if key not in data or data.get(key) is None or str(data.get(key)).strip() == "":
-        diagnostics.error(
-            Code.E010, f"'{key}' is required: add a line '{key}: ...'", data.path, data.line_of(key)
-        )
+        if not quiet:
+            diagnostics.error(
+                Code.E010,
+                f"'{key}' is required: add a line '{key}: ...'",
+                data.path,
+                data.line_of(key),
+            )
         return None
     return _optional_text(data, key, diagnostics)
 
@@ -581,7 +644,9 @@ def _number_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | Non
     return raw.strip()
 
 
-def _reject_unknown_keys(data: YamlMap, known: set[str], diagnostics: Diagnostics) -> None:
+def _reject_unknown_keys(data: YamlMap, known: set[str], diagnostics: Diagnostics) -> set[str]:
+    """Report unknown fields; return the known fields they were probably meant to be."""
+    meant = set()
     for key in data:
         if key not in known:
             guess = get_close_matches(str(key), sorted(known), n=1)
@@ -593,6 +658,9 @@ def _reject_unknown_keys(data: YamlMap, known: set[str], diagnostics: Diagnostic
             diagnostics.error(
                 Code.E012, f"unknown field '{key}'{hint}", data.path, data.line_of(key)
             )
+            if guess and guess[0] not in data:
+                meant.add(guess[0])
+    return meant
 
 
 # --- whole-tree checks -------------------------------------------------------------------------

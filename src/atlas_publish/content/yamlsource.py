@@ -90,9 +90,20 @@ def _parse(
         diagnostics.error(Code.E001, f"{fault.message}", path, fault.line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
+        # An unclosed '[', '{' or quote, or a key without ':', is noticed on a later line;
+        # the fault is where the construct began.
+        opened = exc.context and exc.context.startswith(
+            ("while parsing a flow", "while scanning a quoted", "while scanning a simple key")
+        )
+        if opened and exc.context_mark is not None:
+            mark = exc.context_mark
         line = first_line + mark.line if mark else first_line
         problem = exc.problem or "invalid YAML"
         context = f" {exc.context}" if exc.context else ""
+        if exc.context and exc.context.startswith("while parsing a flow"):
+            bracket = "[ ]" if "sequence" in exc.context else "{ }"
+            problem = f"a '{bracket[0]}' here is not closed with '{bracket[2]}' ({problem})"
+            context = ""
         diagnostics.error(
             Code.E001,
             f"broken YAML: {problem}{context}; check the indentation and quote values "

@@ -20,6 +20,7 @@ from markupsafe import Markup
 
 from .. import pagebreaks
 from ..content.files import inside
+from ..content.load import VOLUME_DIR
 from ..context import BuildContext
 from ..errors import BuildError, Diagnostics
 from ..indexes import Indexes
@@ -58,8 +59,16 @@ def chapter_file(chapter: Chapter) -> str:
 
 
 def image_name(path: Path, content_root: Path) -> str:
-    """Images keep their place in the content tree, so two chapters' 'chart.png' never clash."""
-    return "images/" + path.relative_to(content_root).as_posix().replace("/images/", "/")
+    """Images keep their place in the content tree, so two chapters' 'chart.png' never clash.
+
+    A chapter's ``images/`` folder is left out of the name (``images/1-intro/03-stages/x.png``);
+    any other place goes under ``images/other/``. So no two files share a name, and none takes
+    the generated cover's (``images/cover.png``): no content folder is named ``other`` or
+    ``cover.png`` at the top of the EPUB's images (volume folders begin with a digit)."""
+    parts = path.relative_to(content_root).parts
+    if len(parts) > 3 and parts[2] == "images" and VOLUME_DIR.match(parts[0]):
+        return "images/" + "/".join(parts[:2] + parts[3:])
+    return "images/other/" + "/".join(parts)
 
 
 def page_marker(folio: int) -> Markup:
@@ -335,16 +344,18 @@ def plan(
             COVER_IMAGE_ID, COVER_IMAGE, "image/png", cover_png(atlas, volume), ("cover-image",)
         ),
     ]
-    seen: set[str] = set()
+    seen: dict[str, Path] = {COVER_IMAGE: Path("(the generated cover)")}
     for body in xhtml.values():
         for image in body.images:
             name = image_name(image, atlas.root)
+            if seen.get(name, image) != image:  # image_name keeps names apart; never merge two
+                raise BuildError(f"{image} and {seen[name]} would both be {name} in the EPUB")
             if name not in seen:
                 if not inside(image, atlas.root):  # checked with the bodies; never embed it
                     raise BuildError(f"{image} is outside the content folder")
-                seen.add(name)
+                seen[name] = image
                 media_type = MEDIA_TYPES.get(image.suffix.lower(), "application/octet-stream")
-                uid = f"img-{len(seen)}"
+                uid = f"img-{len(seen) - 1}"
                 resources.append(Resource(uid, name, media_type, image.read_bytes()))
 
     toc = tuple(
@@ -372,7 +383,7 @@ def plan(
     )
     nav = Document("nav", "nav.xhtml", "Contents", nav_html.encode(), ("nav",))
     missing_alt = sum(images_without_alt(b.body) for b in xhtml.values())
-    metadata = _metadata(atlas, volume, bool(seen), missing_alt, bool(page_list))
+    metadata = _metadata(atlas, volume, len(seen) > 1, missing_alt, bool(page_list))
     return EpubPlan(
         identifier=identifier,
         title=title,

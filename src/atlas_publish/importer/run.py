@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
-from ..content.files import is_ignored
+from ..content.files import NotReadable, is_ignored, read_regular
 from ..content.load import load_atlas
 from ..errors import Diagnostics, display_path
 from ..model import Article, Atlas
@@ -23,6 +23,8 @@ from .webexport import parse_web
 from .wordexport import parse_word
 from .yamltext import front_matter
 
+# An export carries markup around the text: a little more than an article's limit.
+MAX_EXPORT_BYTES = 4_000_000
 Status = Literal["imported", "skipped", "failed"]
 
 
@@ -232,9 +234,9 @@ def _imported(item: _Planned) -> FileReport:
 
 def _read(source: Path) -> tuple[Legacy, str]:
     try:
-        data = source.read_bytes()
-    except OSError as error:
-        raise ImportFailed(f"cannot read the file: {error.strerror}") from None
+        data = read_regular(source, MAX_EXPORT_BYTES)
+    except NotReadable as error:
+        raise ImportFailed(error.message) from None
     decoded = decode(data)
     kind = detect_kind(decoded.text)
     legacy = parse_word(decoded.text) if kind == "word" else parse_web(decoded.text)

@@ -83,10 +83,10 @@ def cover_png(atlas: Atlas, volume: Volume) -> bytes:
     draw.rectangle((MARGIN // 2, MARGIN // 2, WIDTH - MARGIN // 2, HEIGHT - MARGIN // 2),
                    outline=ACCENT, width=6)  # fmt: skip
 
-    font, lines = _fitted(draw, atlas.title, "EBGaramond12-Regular.otf", 190, width, 3)
+    font, lines = _fitted(draw, atlas.title, "EBGaramond-Regular.ttf", 190, width, 3)
     y = _block(draw, 330, lines, font, INK, 1.12)
     if atlas.subtitle:
-        font, lines = _fitted(draw, atlas.subtitle, "EBGaramond12-Italic.otf", 70, width, 3)
+        font, lines = _fitted(draw, atlas.subtitle, "EBGaramond-Italic.ttf", 70, width, 3)
         y = _block(draw, y + 50, lines, font, INK, 1.3)
 
     middle = 1350

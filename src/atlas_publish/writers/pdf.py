@@ -21,6 +21,7 @@ from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
 from ..pagebreaks import print_page_starts
+from ..proof.faults import Fault
 from ..render import environment, render_articles, template_file, templates_dir
 from ..resources import unreported_refusals
 
@@ -30,8 +31,9 @@ class PdfJob:
     atlas: Atlas
     volume: int
     target: Path
-    created: int | None = None  # SOURCE_DATE_EPOCH
+    created: int | None = None  # the edition's date (BuildOptions.date); None: undated
     pdf_variant: str | None = "pdf/ua-1"
+    lenient: bool = False  # proof faults are warnings, not a failed volume
 
 
 @dataclass(frozen=True, slots=True)
@@ -41,6 +43,7 @@ class PdfResult:
     page_count: int
     folios: dict[str, int]  # anchor -> folio (arabic page number) in this volume
     seconds: float
+    proof: tuple[Fault, ...] = ()  # the proof gate's faults (--lenient: not raised)
 
 
 @dataclass(slots=True)
@@ -63,14 +66,41 @@ class PrintLinks:
         return path.relative_to(self.content_root).as_posix()
 
 
+# The text block's width: about 65 characters of the 11 pt text face a line (Bringhurst's
+# 45-75, a book's 60-70), whatever the trim size.
+MEASURE_PT = 281.0
+NAMED_SIZES_PT = {"a4": 595.28, "a5": 419.53, "letter": 612.0, "legal": 612.0}
+UNITS_PT = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0, "pc": 12.0, "px": 0.75}
+
+
+def page_width_pt(size: str) -> float:
+    """The trim width of a CSS page size ('6in 9in', 'A4', 'letter')."""
+    named = NAMED_SIZES_PT.get(size.strip().lower())
+    if named is not None:
+        return named
+    match = re.match(r"\s*([\d.]+)\s*([a-z]+)", size)
+    if match is None or match.group(2) not in UNITS_PT:
+        return 432.0
+    return float(match.group(1)) * UNITS_PT[match.group(2)]
+
+
 def page_css(atlas: Atlas) -> str:
-    """The page size, bleed and marks from atlas.yaml."""
+    """The page size, bleed and marks from atlas.yaml, and margins for the measure.
+
+    The white left beside the text block is shared 3 : 4 between the inner margin (at least
+    0.75 in, for the binding) and the outer one; the foot is larger than the head."""
     rules = [f"size: {atlas.print.size};"]
     if atlas.print.bleed:
         rules.append(f"bleed: {atlas.print.bleed};")
     if atlas.print.marks:
         rules.append(f"marks: {atlas.print.marks};")
-    return "@page { " + " ".join(rules) + " }"
+    white = max(page_width_pt(atlas.print.size) - MEASURE_PT, 108.0)
+    inner = max(54.0, white * 3 / 7)
+    outer = white - inner
+    head, foot = inner * 0.9, outer * 0.9
+    rules.append(f"margin: {head:.1f}pt {outer:.1f}pt {foot:.1f}pt {inner:.1f}pt;")
+    left = f"@page :left {{ margin-left: {outer:.1f}pt; margin-right: {inner:.1f}pt; }}"
+    return "@page { " + " ".join(rules) + " } " + left
 
 
 def volume_html(
@@ -130,24 +160,42 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         # Where each printed page begins, for the EPUB's page list (see pagebreaks.py).
         folios.update(print_page_starts(laid_out.etree_element, document, volume))
         _check_complete(document, volume)
+        body_pages = len(document.pages)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
         unreported = unreported_refusals(fetcher.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
         with atomic_path(job.target) as temporary:
             document.write_pdf(temporary, pdf_variant=job.pdf_variant)
+            # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
+            _raise_logged_errors(problems, volume)
+            proof = _proof(job, document, laid_out.etree_element, body_pages, temporary)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
-    messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
-    if messages:
-        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
     return PdfResult(
         volume=volume.number,
         path=job.target,
         page_count=len(document.pages),
         folios=folios,
         seconds=time.perf_counter() - started,
+        proof=proof,
     )
+
+
+def _proof(
+    job: PdfJob, document: Any, root: Any, body_pages: int, written: Path
+) -> tuple[Fault, ...]:
+    """The proof gate (proof/) on the laid-out pages and the written file: faults fail the
+    volume before it takes its name; with --lenient they come back as warnings."""
+    from ..proof import ProofError, page_labels, proof_layout, proof_pdf
+
+    volume = job.atlas.volume(job.volume)
+    name = job.target.name
+    faults = proof_layout(document, root, job.atlas, volume, body_pages, name)
+    faults += proof_pdf(written, page_labels(document, volume), name)
+    if faults and not job.lenient:
+        raise ProofError(faults)
+    return tuple(faults)
 
 
 def _with_back_matter(
@@ -196,6 +244,12 @@ class _ErrorCollector(logging.Handler):
 
     def emit(self, record: logging.LogRecord) -> None:
         self.messages.append(record.getMessage())
+
+
+def _raise_logged_errors(problems: _ErrorCollector, volume: Volume) -> None:
+    messages = [m for m in problems.messages if REFUSED not in m]  # reported by check()
+    if messages:
+        raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
 
 
 def _capture_weasyprint_errors() -> _ErrorCollector:

@@ -1,0 +1,65 @@
+"""The proof gate: what a proofreader checks, on the laid-out pages of a print volume.
+
+``proof_layout`` reads WeasyPrint's pages (line boxes, text boxes, footnote areas, the faces
+of every run) and ``proof_pdf`` the written file (page labels); each fault is one line with the
+volume's file, the printed folio, the article and a code (faults.py, docs/proof.md). The PDF
+writer runs both at the end of every volume; ``atlas-publish proof`` runs them on their own.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ..model import Atlas, Volume
+from . import checks
+from .faces import faces
+from .faults import CATALOGUE, Fault, ProofError
+from .pages import Proofed, page_labels, read_pages, read_source
+from .pdffile import proof_pdf
+
+__all__ = ["CATALOGUE", "Fault", "ProofError", "proof_layout", "proof_pdf", "page_labels"]
+
+LAYOUT_CHECKS = (
+    checks.footnotes,
+    checks.missing_text,
+    faces,
+    checks.kept_with_text,
+    checks.widows_and_orphans,
+    checks.split_tables,
+    checks.overfull,
+    checks.short_pages,
+    checks.measure,
+    checks.page_count,
+    checks.tag_ids,
+    checks.straight_quotes,
+)
+
+
+def tag_ids(atlas: Atlas) -> frozenset[str]:
+    """The tags a reader must never see as they are written: IDs like S6_Customers."""
+    tags = {stage.tag for stage in atlas.stages if stage.tag}
+    tags |= {tag for article in atlas.articles for tag in article.tags}
+    return frozenset(t for t in tags if "_" in t or any(c.isdigit() for c in t))
+
+
+def proof_layout(
+    document: Any, root: Any, atlas: Atlas, volume: Volume, body_pages: int, file: str
+) -> list[Fault]:
+    """Every fault on the laid-out pages of a volume.
+
+    ``document`` is the volume's WeasyPrint document (its back matter appended), ``root`` the
+    volume's HTML tree, ``body_pages`` the number of pages before the back matter."""
+    proofed = Proofed(
+        file,
+        volume,
+        read_pages(document, volume, body_pages),
+        read_source(root, volume),
+        tag_ids(atlas),
+    )
+    found: list[Fault] = []
+    for check in LAYOUT_CHECKS:
+        found.extend(check(proofed))
+    # A proofreader's report reads page by page; what concerns the whole volume comes last.
+    order = {page.label: page.index for page in proofed.pages}
+    found.sort(key=lambda f: order.get(f.page, len(order)) if f.page else len(order))
+    return found

@@ -1,0 +1,340 @@
+"""The proof gate's checks on the laid-out pages (pages.py): each yields its faults.
+
+Lengths on WeasyPrint's boxes are CSS pixels (1/96 in); messages give points.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import defaultdict
+from collections.abc import Iterator
+
+from ..codes import Code
+from .faults import Fault
+from .pages import Element, Line, PageView, Proofed, flow_lines
+
+PT = 0.75  # points per CSS pixel
+SHORT_PAGE = 0.20  # a body page may leave at most this much of its text block empty
+OVERFULL = 1.0  # px of tolerance before a line counts as wider than its measure
+MEASURE = (55, 75)  # characters per full body line, on average
+KEEP_LINES = 3  # lines of text an opener, heading or lead-in keeps with it
+
+
+def fault(proofed: Proofed, page: int | None, code: str, message: str) -> Fault:
+    label = proofed.label(page) if page is not None else None
+    return Fault(proofed.file, label, code, message)
+
+
+def footnotes(proofed: Proofed) -> Iterator[Fault]:
+    """P001: every footnote call has its note on the same page or the next."""
+    calls: dict[Element, tuple[int, str]] = {}
+    notes: dict[Element, int] = {}
+    for page in proofed.pages:
+        for element, printed in page.calls:
+            calls.setdefault(element, (page.index, printed))
+        for element in page.notes:
+            notes.setdefault(element, page.index)
+    for element, (article, n) in proofed.source.footnotes.items():
+        if element not in calls:
+            continue  # the text around the call is missing: P002 says so
+        called, mark = calls[element]
+        name = f"footnote {mark or n} of article {article}"
+        at = notes.get(element)
+        if at is None:
+            yield fault(proofed, called, Code.P001, f"{name} is not printed")
+        elif at > called + 1:
+            yield fault(
+                proofed,
+                called,
+                Code.P001,
+                f"{name} is printed on p.{proofed.label(at)}, "
+                "not on the page of its call or the next",
+            )
+
+
+_IGNORED = re.compile(r"[\s\u00ad\u2010\-]+")
+
+
+def _normal(text: str) -> str:
+    return _IGNORED.sub("", unicodedata.normalize("NFC", text)).casefold()
+
+
+def missing_text(proofed: Proofed) -> Iterator[Fault]:
+    """P002: every element of every article body prints all of its own text."""
+    printed: dict[Element, list[str]] = defaultdict(list)
+    where: dict[Element, int] = {}
+    for page in proofed.pages:
+        for box, zone in page.texts:
+            if zone != "margin" and "::" not in (box.element_tag or ""):
+                printed[box.element].append(box.text)
+                where.setdefault(box.element, page.index)
+    source = proofed.source
+    for article, root in source.body_roots:
+        first_page = next((where[e] for e in root.iter() if e in where), None)
+        for element in root.iter():
+            if element in source.in_note:
+                continue  # P001 checks the notes
+            own = (element.text or "") + "".join(child.tail or "" for child in element)
+            wanted = _normal(own)
+            if not wanted:
+                continue
+            laid_out = _normal("".join(printed.get(element, ())))
+            if wanted in laid_out:
+                continue
+            yield fault(
+                proofed,
+                where.get(element, first_page),
+                Code.P002,
+                f"text of article {article} is not printed: “{_first_missing(own, laid_out)}”",
+            )
+
+
+def _first_missing(text: str, laid_out: str) -> str:
+    words = text.split()
+    position = 0
+    for index, word in enumerate(words):
+        found = laid_out.find(_normal(word), position)
+        if found < 0:
+            snippet = " ".join(words[index : index + 8])
+            return snippet + ("…" if index + 8 < len(words) else "")
+        position = found + len(_normal(word))
+    return " ".join(words[:8])
+
+
+def _weight(line: Line) -> int:
+    return 3 if line.kind == "image" else 1
+
+
+def kept_with_text(proofed: Proofed) -> Iterator[Fault]:
+    """P005: an opener, heading or table lead-in keeps three lines of its text on its page."""
+    source = proofed.source
+    lines = list(flow_lines(proofed.pages))
+    # (keeper, page) -> index of its last line on that page (an opener may be split)
+    last: dict[tuple[Element, int], int] = {}
+    for index, line in enumerate(lines):
+        keeper = source.keeper_of.get(line.element)
+        if keeper is not None:
+            last[keeper, line.page] = index
+    for (keeper, page), index in last.items():
+        article = source.article_of.get(keeper)
+        following = 0
+        goes_on = False
+        for line in lines[index + 1 :]:
+            if article is not None and source.article_of.get(line.element) != article:
+                break
+            if line.page != page:
+                goes_on = True
+                break
+            if line.element not in source.keeper_of:
+                following += _weight(line)
+        if (keeper, page + 1) in last:
+            goes_on = True  # the opener or heading itself is split
+        if goes_on and following < KEEP_LINES:
+            what = source.keepers[keeper]
+            yield fault(
+                proofed,
+                page,
+                Code.P005,
+                f"{what} is followed on its page by {following} line(s) of its text; "
+                f"the rest is overleaf",
+            )
+
+
+def widows_and_orphans(proofed: Proofed) -> Iterator[Fault]:
+    """P006: no body paragraph leaves one line alone at a page foot or head."""
+    pages_of: dict[Element, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for line in flow_lines(proofed.pages):
+        if line.kind == "line" and line.element in proofed.source.paragraphs:
+            pages_of[line.element][line.page] += 1
+    for element, counts in pages_of.items():
+        if len(counts) < 2:
+            continue
+        article = proofed.source.article_of.get(element, "?")
+        first, last = min(counts), max(counts)
+        if counts[first] == 1:
+            yield fault(
+                proofed,
+                first,
+                Code.P006,
+                f"orphan: a paragraph of article {article} leaves its first line alone "
+                "at the foot of the page",
+            )
+        if counts[last] == 1:
+            yield fault(
+                proofed,
+                last,
+                Code.P006,
+                f"widow: a paragraph of article {article} leaves its last line alone "
+                "at the head of the page",
+            )
+
+
+def split_tables(proofed: Proofed) -> Iterator[Fault]:
+    """P007: a table split over pages keeps at least two body rows on each."""
+    rows: dict[Element, dict[int, int]] = defaultdict(lambda: defaultdict(int))
+    for line in flow_lines(proofed.pages):
+        table = proofed.source.table_of.get(line.element)
+        if line.kind == "row" and table is not None:
+            rows[table][line.page] += 1
+    for table, counts in rows.items():
+        if len(counts) < 2:
+            continue
+        article = proofed.source.article_of.get(table, "?")
+        shares = "/".join(str(counts[p]) for p in sorted(counts))
+        for page, count in sorted(counts.items()):
+            if count == 1:
+                yield fault(
+                    proofed,
+                    page,
+                    Code.P007,
+                    f"a table of article {article} is split leaving one row on this page "
+                    f"(rows per page: {shares})",
+                )
+
+
+def overfull(proofed: Proofed) -> Iterator[Fault]:
+    """P008: no line is wider than the block that sets its measure."""
+    for page in proofed.pages:
+        for line in page.lines:
+            if line.kind != "line" or line.zone == "margin":
+                continue
+            texts = page.texts[line.first_text : line.end_text]
+            if not texts:
+                continue
+            right = max(box.position_x + box.width for box, _ in texts)
+            limit = line.container.content_box_x() + line.container.width
+            if right > limit + OVERFULL:
+                article = proofed.source.article_of.get(line.element)
+                where = f" in article {article}" if article else ""
+                text = " ".join(page.line_text(line).split())
+                yield fault(
+                    proofed,
+                    page.index,
+                    Code.P008,
+                    f"a line{where} is {(right - limit) * PT:.1f} pt wider than its measure: "
+                    f"“{text[-60:]}”",
+                )
+
+
+def short_pages(proofed: Proofed) -> Iterator[Fault]:
+    """P009: a body page fills its text block, unless it ends a chapter or precedes a table
+    or image that could not fit in the space left."""
+    pages = proofed.pages
+    for page in pages:
+        if page.kind != "body" or page.blank or page.name in {"opener", "first-opener"}:
+            continue
+        following = pages[page.index + 1] if page.index + 1 < len(pages) else None
+        if following is None or following.kind != "body" or following.blank:
+            continue  # the last page of a chapter (a blank verso or an opener comes next)
+        if following.name in {"opener", "first-opener"}:
+            continue
+        flow = [line for line in page.lines if line.zone == "flow"]
+        if not flow:
+            continue
+        top = page.box.content_box_y()
+        bottom = top + page.box.height - page.footnote_height
+        used = max(line.box.position_y + line.box.margin_height() for line in flow)
+        empty = bottom - used
+        if empty <= SHORT_PAGE * page.box.height:
+            continue
+        if _could_not_fit(following, empty):
+            continue
+        yield fault(
+            proofed,
+            page.index,
+            Code.P009,
+            f"short page: {empty / page.box.height:.0%} of the text block is empty "
+            f"({empty * PT / 72:.1f} in)",
+        )
+
+
+def _could_not_fit(page: PageView, space: float) -> bool:
+    """The next page opens with a table or image taller than the space left before it."""
+    flow = [line for line in page.lines if line.zone == "flow"]
+    if not flow or flow[0].kind not in {"row", "image"}:
+        return False
+    if flow[0].kind == "image":
+        return bool(flow[0].box.margin_height() > space)
+    # The table's first rows as laid out overleaf (with its header): what would not fit.
+    rows = [line for line in flow if line.kind == "row"]
+    table_top = min(line.box.position_y for line in rows) - _header_height(page)
+    table_bottom = max(line.box.position_y + line.box.margin_height() for line in rows[:3])
+    return bool(table_bottom - table_top > space)
+
+
+def _header_height(page: PageView) -> float:
+    first_row = next(line for line in page.lines if line.kind == "row")
+    return float(first_row.box.position_y - page.box.content_box_y())
+
+
+def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fault]:
+    """P010: the average full line of body text is within the measure the stylesheet claims."""
+    lines = [
+        line
+        for line in flow_lines(proofed.pages)
+        if line.kind == "line" and line.element in proofed.source.measured
+    ]
+    last_of: dict[Element, Line] = {}
+    for line in lines:
+        last_of[line.element] = line
+    lengths = [
+        len(" ".join(proofed.pages[line.page].line_text(line).split()))
+        for line in lines
+        if last_of[line.element] is not line
+    ]
+    if len(lengths) < 20:
+        return  # too few full lines to judge
+    average = sum(lengths) / len(lengths)
+    low, high = claimed
+    if not low <= average <= high:
+        yield fault(
+            proofed,
+            None,
+            Code.P010,
+            f"body lines average {average:.0f} characters ({len(lengths)} full lines); "
+            f"the measure is {low}-{high}",
+        )
+
+
+def page_count(proofed: Proofed) -> Iterator[Fault]:
+    """P011: a book has an even number of pages (it ends on a verso)."""
+    count = len(proofed.pages)
+    if count % 2:
+        yield fault(
+            proofed, None, Code.P011, f"{count} pages: a book ends on a left-hand page (even count)"
+        )
+
+
+def tag_ids(proofed: Proofed) -> Iterator[Fault]:
+    """P013: no internal tag ID in text a reader sees."""
+    if not proofed.tag_ids:
+        return
+    pattern = re.compile(
+        r"(?<![\w])(" + "|".join(map(re.escape, sorted(proofed.tag_ids))) + r")(?![\w])"
+    )
+    for page in proofed.pages:
+        found: dict[str, str | None] = {}
+        for box, _ in page.texts:
+            if box.element in proofed.source.code:
+                continue
+            for match in pattern.finditer(box.text):
+                found.setdefault(match.group(1), proofed.source.article_of.get(box.element))
+        for tag, article in found.items():
+            where = f" (article {article})" if article else ""
+            yield fault(proofed, page.index, Code.P013, f"the tag ID “{tag}” is printed{where}")
+
+
+def straight_quotes(proofed: Proofed) -> Iterator[Fault]:
+    """P014: no straight quote outside code."""
+    for page in proofed.pages:
+        for box, _ in page.texts:
+            text = box.text
+            if ("'" not in text and '"' not in text) or box.element in proofed.source.code:
+                continue
+            at = min(i for i in (text.find("'"), text.find('"')) if i >= 0)
+            context = " ".join(text[max(0, at - 25) : at + 25].split())
+            article = proofed.source.article_of.get(box.element)
+            where = f" in article {article}" if article else ""
+            yield fault(proofed, page.index, Code.P014, f"straight quote{where}: “{context}”")
+            break  # one a page is enough to find them
