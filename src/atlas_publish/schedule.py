@@ -58,6 +58,7 @@ class Made:
     pages: int | None = None
     folios: Mapping[str, int] = field(default_factory=dict)  # PDFs: the layout (pagebreaks.py)
     notes: tuple[str, ...] = ()  # what the writer of the content should be told
+    warnings: tuple[str, ...] = ()  # diagnostics shown as they are (the proof gate's, lenient)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +89,10 @@ def make_pdf(job: Any) -> Made:
     from .writers.pdf import render_volume_pdf
 
     result = render_volume_pdf(job)
-    return Made(result.path, result.seconds, result.page_count, dict(result.folios))
+    warnings = tuple(str(fault.as_warning()) for fault in result.proof)
+    return Made(
+        result.path, result.seconds, result.page_count, dict(result.folios), warnings=warnings
+    )
 
 
 @contextlib.contextmanager
@@ -229,6 +233,7 @@ class Scheduler:
             self.out / output.relative,
             created=self.context.created,
             pdf_variant=self.context.pdf_variant,
+            lenient=self.context.lenient,
         )
         self._submit(make_pdf, job, output, key)
 
@@ -273,6 +278,8 @@ class Scheduler:
         self._report(
             output, Built(output.volume, output.edition, made.path, made.seconds, made.pages)
         )
+        for warning in made.warnings:
+            self.progress.note(warning)
         for note in made.notes:
             self.progress.note(f"volume {output.volume}: {note}")
         waiting = self.pending_epubs.pop(output.volume, None)
