@@ -126,7 +126,7 @@ def test_metadata(built: Path) -> None:
         ("publisher", "Test Press", {}),
         ("rights", "Copyright 2026 Tess Writer.", {}),
         ("language", "en", {}),
-        ("title", "Test Atlas, Volume 1: Beginnings", {"id": "id"}),
+        ("title", "Test Atlas, Volume 1: Beginnings", {}),
         ("meta", "Test Atlas", {"property": "belongs-to-collection", "id": "collection"}),
         ("meta", "1", {"refines": "#collection", "property": "group-position"}),
         ("meta", "textual", {"property": "schema:accessModeSufficient"}),
