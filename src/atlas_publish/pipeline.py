@@ -27,9 +27,9 @@ from .markdown import RenderedBody
 from .model import Atlas
 from .outputs import output_lock
 from .progress import PlainProgress, Progress, label_of
-from .render import PlaceholderLinks, render_shared, templates_dir
+from .render import templates_dir
 from .resources import check_template_overrides
-from .schedule import Output, Scheduler, workers
+from .schedule import Output, Scheduler, render_bodies, workers
 
 FORMATS = ("pdf", "epub")  # "complete" (all volumes in one PDF) is asked for by name
 Report = Callable[[str], None]
@@ -57,17 +57,21 @@ def load(content: Path, strict: bool = False) -> tuple[Atlas, Indexes]:
     return atlas, build_indexes(atlas)
 
 
-def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked:
-    """Read and validate the whole content tree; raise ContentError listing every problem."""
+def check(
+    content: Path, strict: bool = False, lenient: bool = False, jobs: int | None = None
+) -> Checked:
+    """Read and validate the whole content tree; raise ContentError listing every problem.
+
+    ``jobs``: processes rendering the bodies (default: the number of cores)."""
     diagnostics = Diagnostics(strict=strict, lenient=lenient)
-    checked = examine(content, diagnostics)
+    checked = examine(content, diagnostics, jobs or os.cpu_count() or 1)
     diagnostics.gate()
     if checked is None:
         raise ContentError([Diagnostic(Code.E031, "no content", SourceLocation(content))])
     return checked
 
 
-def examine(content: Path, diagnostics: Diagnostics) -> Checked | None:
+def examine(content: Path, diagnostics: Diagnostics, jobs: int = 1) -> Checked | None:
     """``check`` without the gate: what could be read, and every problem in ``diagnostics``.
 
     The live server shows a tree with errors as far as it can, with the same problems ``check``
@@ -80,12 +84,7 @@ def examine(content: Path, diagnostics: Diagnostics) -> Checked | None:
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
     # The editions finish these bodies (render.finish_articles) instead of rendering again.
-    refers_to = {}
-    bodies: dict[str, RenderedBody] = {}
-    for volume in atlas.volumes:
-        links = PlaceholderLinks()
-        bodies |= render_shared(volume.articles, atlas, indexes, links, diagnostics)
-        refers_to[volume.number] = frozenset(links.used)
+    bodies, refers_to = render_bodies(atlas, indexes, diagnostics, jobs)
     warnings = tuple(d for d in diagnostics.sorted() if d.severity == "warning")
     return Checked(atlas, indexes, warnings, refers_to, bodies)
 
@@ -137,7 +136,7 @@ def build(
         with workers(max(1, options.jobs), renderer) as pool:
             # 1-3. Load, index, check: every problem of the content, or nothing is built.
             started = time.perf_counter()
-            checked = check(options.content, options.strict, options.lenient)
+            checked = check(options.content, options.strict, options.lenient, options.jobs)
             for warning in checked.warnings:
                 progress.note(str(warning))
             progress.note(
