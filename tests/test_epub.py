@@ -304,7 +304,10 @@ def test_page_starts_round_trip_and_ignore_an_older_longer_layout() -> None:
 
     old = pagebreaks.encode(3, {1: 0, 2: 10001, 3: 10002, 4: 20000})
     new = pagebreaks.encode(3, {1: 0, 2: 10001, 3: 20000})
-    pages = {key: (3, value) for key, value in {**old, **new}.items()}
-    pages["pagebreak:4:1"] = (4, 0)
-    assert pagebreaks.decode(pages, 3) == {0: [1], 10001: [2], 20000: [3]}
-    assert pagebreaks.decode(pages, 5) == {}
+    pages = {**old, **new, "pagebreak:4:1": 0, "article-3.010101": 1}
+    layout = pagebreaks.PrintLayout.from_page_map(3, pages)
+    point = pagebreaks.ReadingPoint
+    assert layout.folios == {"article-3.010101": 1} and layout.last_folio == 3
+    assert layout.breaks() == {point(0, 0): [1], point(1, 1): [2], point(2, 0): [3]}
+    assert pagebreaks.PrintLayout.from_json(layout.as_json()) == layout
+    assert pagebreaks.PrintLayout.from_page_map(5, pages).breaks() == {}

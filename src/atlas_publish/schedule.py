@@ -33,6 +33,7 @@ from .indexes import Indexes
 from .links import Target
 from .markdown import RenderedBody
 from .model import Atlas
+from .pagebreaks import PrintLayout
 from .progress import Progress, label_of
 from .render import PlaceholderLinks, render_shared
 from .writers.epub import write_epub
@@ -60,7 +61,7 @@ class Made:
     path: Path
     seconds: float
     pages: int | None = None
-    folios: Mapping[str, int] = field(default_factory=dict)  # PDFs: the layout (pagebreaks.py)
+    layout: PrintLayout | None = None  # a volume PDF's layout (pagebreaks.py)
     notes: tuple[str, ...] = ()  # what the writer of the content should be told
     warnings: tuple[str, ...] = ()  # diagnostics shown as they are (the proof gate's, lenient)
 
@@ -72,7 +73,7 @@ class EpubJob:
     volume: int
     target: Path
     context: BuildContext
-    folios: Mapping[str, int] = field(default_factory=dict)
+    layout: PrintLayout | None = None  # the volume's print layout, for the page list
     bodies: Mapping[str, RenderedBody] = field(default_factory=dict)  # check's, shared
 
 
@@ -80,7 +81,7 @@ def make_epub(job: EpubJob) -> Made:
     """Plan the EPUB edition of one volume and write it (in a worker process)."""
     started = time.perf_counter()
     plan = epub_edition.plan(
-        job.atlas, job.indexes, job.volume, job.context, job.folios, job.bodies
+        job.atlas, job.indexes, job.volume, job.context, job.layout, job.bodies
     )
     write_epub(plan, job.target)
     notes = () if plan.page_list else (NO_PAGE_LIST,)
@@ -94,9 +95,8 @@ def make_pdf(job: Any) -> Made:
 
     result = render_volume_pdf(job)
     warnings = tuple(str(fault.as_warning()) for fault in result.proof)
-    return Made(
-        result.path, result.seconds, result.page_count, dict(result.folios), warnings=warnings
-    )
+    layout = PrintLayout.from_page_map(job.volume, result.folios)
+    return Made(result.path, result.seconds, result.page_count, layout, warnings=warnings)
 
 
 @contextlib.contextmanager
@@ -240,7 +240,7 @@ class Scheduler:
         self.use_cache = use_cache
         self.built: list[Built] = []
         self.pdf_keys: dict[int, str] = {}
-        self.folios: dict[int, Mapping[str, int]] = {}  # volume -> its print layout
+        self.layouts: dict[int, PrintLayout | None] = {}  # volume -> its print layout
         self.running: dict[Future[Made], tuple[Output, str]] = {}
         self.pending_epubs: dict[int, Output] = {}
 
@@ -285,7 +285,7 @@ class Scheduler:
             return False
         self.manifest.current.add(output.relative)
         if output.edition == "pdf":
-            self.folios[output.volume] = entry.folios
+            self.layouts[output.volume] = entry.layout
         self._report(output, Built(*self._where(output), entry.seconds, entry.pages, True))
         return True
 
@@ -319,19 +319,19 @@ class Scheduler:
 
     def _epub(self, output: Output) -> None:
         number = output.volume
-        if number not in self.folios:  # PDF not asked for: its last layout, if still true
+        if number not in self.layouts:  # PDF not asked for: its last layout, if still true
             entry = self.manifest.outputs.get(f"pdf/volume-{number}.pdf")
             still_true = entry is not None and entry.key == self._pdf_key(number)
-            self.folios[number] = entry.folios if entry and still_true else {}
-        folios = self.folios[number]
+            self.layouts[number] = entry.layout if entry and still_true else None
+        layout = self.layouts[number]
         volume = self.atlas.volume(number)
         shown = self.refers_to.get(number, frozenset())
-        key = self.keys.volume_key("epub", volume, shown, sorted(folios.items()))
+        key = self.keys.volume_key("epub", volume, shown, layout.as_json() if layout else None)
         if self._cached(output, key):
             return
         target = self.out / output.relative
         bodies = {a.number: self.bodies[a.number] for a in volume.articles}
-        job = EpubJob(self.atlas, self.indexes, number, target, self.context, folios, bodies)
+        job = EpubJob(self.atlas, self.indexes, number, target, self.context, layout, bodies)
         self._submit(make_epub, job, output, key)
 
     def _submit(
@@ -350,11 +350,11 @@ class Scheduler:
             key,
             pages=made.pages,
             seconds=made.seconds,
-            folios=dict(made.folios),
+            layout=made.layout,
         )
         self.manifest.save()
         if output.edition == "pdf":
-            self.folios[output.volume] = made.folios
+            self.layouts[output.volume] = made.layout
         self._report(
             output, Built(output.volume, output.edition, made.path, made.seconds, made.pages)
         )
@@ -380,7 +380,10 @@ class Scheduler:
         target = self.out / output.relative
         paths = [self.out / f"pdf/volume-{n}.pdf" for n in numbers]
         pages = {
-            anchor: (n, folio) for n in numbers for anchor, folio in self.folios.get(n, {}).items()
+            anchor: (n, folio)
+            for n in numbers
+            if (layout := self.layouts.get(n))
+            for anchor, folio in layout.folios.items()
         }
         page_count = join_volumes(self.atlas, paths, target, self.context.created, pages)
         seconds = time.perf_counter() - started

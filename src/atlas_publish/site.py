@@ -109,7 +109,7 @@ def print_pages(out: Path, atlas: Atlas) -> dict[int, dict[str, int]]:
         relative = f"pdf/volume-{volume.number}.pdf"
         entry = manifest.outputs.get(relative)
         if entry is not None and entry.matches(out / relative):
-            pages[volume.number] = {k: v for k, v in entry.folios.items() if ":" not in k}
+            pages[volume.number] = dict(entry.folios)
     return pages
 
 

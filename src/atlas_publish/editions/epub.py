@@ -27,6 +27,7 @@ from ..indexes import Indexes
 from ..links import Link, Target, other_volume_suffix
 from ..markdown import RenderedBody
 from ..model import Atlas, Chapter, Volume
+from ..pagebreaks import PrintLayout, ReadingPoint
 from ..render import (
     PlaceholderLinks,
     RenderedArticle,
@@ -217,7 +218,7 @@ class PageMarks:
     """The printed pages that begin at each reading point of a volume (see pagebreaks.py)."""
 
     volume: Volume
-    breaks: dict[int, list[int]]
+    breaks: Mapping[ReadingPoint, list[int]]  # reading point -> folios beginning inside it
     item: dict[str, int] = field(default_factory=dict)  # anchor or section key -> item
 
     def __post_init__(self) -> None:
@@ -227,18 +228,18 @@ class PageMarks:
         """The markers to put at the start of ``key`` (or of its body's part)."""
         if key not in self.item:
             return Markup("")
-        folios = self.breaks.get(pagebreaks.point(self.item[key], part), ())
+        folios = self.breaks.get(ReadingPoint(self.item[key], part), ())
         return Markup("").join(page_marker(f) for f in folios)
 
     def body_breaks(self, anchor: str) -> dict[int, list[int]]:
         """Body block index -> folios, for the article ``anchor``."""
         if anchor not in self.item:
             return {}
-        first = pagebreaks.point(self.item[anchor])
+        item = self.item[anchor]
         return {
-            at - first - 1: folios
+            at.part - 1: folios
             for at, folios in self.breaks.items()
-            if first < at < first + pagebreaks.STAGE_INDEX
+            if at.item == item and 0 < at.part < pagebreaks.STAGE_INDEX
         }
 
 
@@ -263,10 +264,10 @@ def plan(
     indexes: Indexes,
     number: int,
     context: BuildContext,
-    folios: Mapping[str, int] | None = None,
+    layout: PrintLayout | None = None,
     bodies: Mapping[str, RenderedBody] | None = None,
 ) -> EpubPlan:
-    """Volume ``number`` as an EPUB plan. ``folios`` is the print layout of that volume
+    """Volume ``number`` as an EPUB plan. ``layout`` is the print layout of that volume
     (pagebreaks.py), for the page list; without it the EPUB claims no print page numbers.
     ``bodies`` are the volume's bodies as ``check`` rendered them (the EPUB's Markdown
     options are the defaults): finished here with the EPUB's links, not rendered again."""
@@ -280,8 +281,7 @@ def plan(
         if diagnostics.errors:
             raise BuildError("\n".join(str(d) for d in diagnostics.errors))
     rendered = finish_articles(volume.articles, bodies, atlas, indexes, env, links)
-    pages = {anchor: (number, folio) for anchor, folio in (folios or {}).items()}
-    marks = PageMarks(volume, pagebreaks.decode(pages, number))
+    marks = PageMarks(volume, layout.breaks() if layout else {})
     xhtml = _as_xhtml(rendered, marks)
     modified = (
         dt.datetime.fromtimestamp(context.created, dt.UTC)
