@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PYTHON = sys.executable
@@ -166,6 +167,40 @@ def print_check_and_epub_targets(
     )
 
 
+def site_figures(
+    content: Path,
+    out: Path,
+    repeats: int,
+    env: dict[str, str],
+    row: Callable[[str, list[float], str], float],
+) -> tuple[float, float]:
+    """The web edition: whole (search index included), no-op, and one article edited."""
+    site = ["site", "--content", str(content), "--out", str(out)]
+    cold_times = []
+    for _ in range(repeats):
+        shutil.rmtree(out / "site", ignore_errors=True)
+        (out / ".cache" / "site.json").unlink(missing_ok=True)
+        cold_times.append(measure(cli(*site), env)[0])
+    pages = sum(1 for _ in (out / "site").rglob("*.html"))
+    cold = row("site, whole", cold_times, f"{pages} HTML files, search index; CPU {CPU['last']:.1f} s")
+    noop_times = []
+    for _ in range(repeats):
+        before = files(out / "site")
+        noop_times.append(measure(cli(*site), env)[0])
+        assert files(out / "site") == before, "a no-op site run rewrote files"
+    noop = row("site, no-op", noop_times, "rewrote nothing")
+    article = sorted(content.glob("5-*/02-*/*.md"))[1]
+    edit_times, rewritten = [], set()
+    for i in range(repeats):
+        article.write_text(article.read_text() + f"\nA paragraph for the site, number {i}.\n")
+        before = files(out / "site")
+        edit_times.append(measure(cli(*site), env)[0])
+        after = files(out / "site")
+        rewritten |= {k for k in after if after[k] != before.get(k) and not k.startswith("pagefind/")}
+    row("site, one-article edit", edit_times, "rewrote " + ", ".join(sorted(rewritten)))
+    return cold, noop
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=700)
@@ -176,6 +211,10 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None, help="keep the trees here")
     parser.add_argument("--no-naive", action="store_true")
     parser.add_argument("--no-pandoc", action="store_true")
+    parser.add_argument("--no-site", action="store_true", help="leave out the web edition")
+    parser.add_argument(
+        "--site-only", action="store_true", help="only the web edition (no books: no page map)"
+    )
     parser.add_argument(
         "--pandoc-pdf-volumes",
         type=int,
@@ -227,8 +266,11 @@ def main() -> int:
         str(args.jobs),
         "--quiet",
     ]
-    cold_times, peaks = [], []
     out = work / "out"
+    if args.site_only:
+        site_figures(content, out, args.repeats, env, row)
+        return 0
+    cold_times, peaks = [], []
     for _ in range(args.cold_repeats):
         shutil.rmtree(out, ignore_errors=True)
         seconds, peak = measure(cli(*build, "--out", str(out)), env)
@@ -271,6 +313,8 @@ def main() -> int:
             )[0]
         )
     preview = row(f"chapter preview {args.chapter}", preview_times)
+
+    site_targets = None if args.no_site else site_figures(content, out, args.repeats, env, row)
 
     naive = None
     if not args.no_naive:
@@ -329,6 +373,11 @@ def main() -> int:
     )
     target("chapter preview / cold", preview / cold, 0.05)
     target("peak memory per worker", peak, 300, "MB")
+    if site_targets is not None:
+        print("\nTargets (issue 18, the web edition):")
+        site_cold, site_noop = site_targets
+        target("site, whole (700 articles)", site_cold, 10.0, "s")
+        target("site, no-op", site_noop, 1.0, "s")
     print_check_and_epub_targets(check, epubs, pandoc_epub, args.articles)
     if pandoc_epub or pandoc_pdf:
         print("\nAgainst pandoc (same tree, one file per volume, sequential):")

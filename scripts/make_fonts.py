@@ -66,7 +66,9 @@ def _rename(font: TTFont, style: str, weight: int) -> None:
     os2.usWeightClass = weight
     italic = "Italic" in style
     os2.fsSelection = (os2.fsSelection & ~0b1100001) | (
-        (1 if italic else 0) | (0b100000 if weight >= 700 else 0) | (0 if italic or weight >= 700 else 0b1000000)
+        (1 if italic else 0)
+        | (0b100000 if weight >= 700 else 0)
+        | (0 if italic or weight >= 700 else 0b1000000)
     )
     font["head"].macStyle = (1 if weight >= 700 else 0) | (2 if italic else 0)
 

@@ -87,6 +87,22 @@ class Tree:
         return path
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _proof_faults_as_warnings() -> Iterator[None]:
+    """Trees built to test caching, links or the EPUB are not typeset to a proofreader's
+    standard: their builds print the proof gate's faults as warnings (as --lenient does).
+    Tests marked ``proof`` (tests/test_proof.py) run the gate as a build does by default."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr("atlas_publish.pipeline.PROOF_FAULTS", "warn")
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _proof_faults_fail(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> None:
+    if request.node.get_closest_marker("proof") is not None:
+        monkeypatch.setattr("atlas_publish.pipeline.PROOF_FAULTS", "fail")
+
+
 @pytest.fixture
 def tree(tmp_path: Path) -> Tree:
     return Tree(tmp_path / "content")
@@ -217,3 +233,31 @@ CHROMIUM_FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
+
+
+# Tests that build editions (WeasyPrint layouts, EPUBCheck) take most of the suite's minutes.
+# They are marked slow: `make test-fast` (pytest -m "not slow") leaves them out, in about a
+# minute; `make test` and CI run everything. A new test that lays out a PDF or runs EPUBCheck
+# belongs here (its module, when every test in it builds) or gets @pytest.mark.slow.
+SLOW_MODULES = {
+    "test_cache.py",  # each test builds a small tree, both editions
+    "test_dist.py",  # publishes twice, EPUBCheck
+    "test_editions.py",  # the sample handbook, both editions, EPUBCheck
+    "test_epub.py",  # EPUBCheck on the sample handbook and 700 articles
+    "test_indexes.py",  # back matter in both editions
+    "test_print.py",  # PDF layouts in several trim sizes
+    "test_print_design.py",  # PDF layouts of the sample handbook
+}
+SLOW_TESTS = {
+    "test_killed_builds_leave_previous_or_new_complete_files",  # several builds, killed
+    "test_lenient_build_leaves_refused_resources_out",
+    "test_a_chapter_preview_is_a_pdf_and_an_html_page",
+    "test_only_the_chapter_is_laid_out",
+}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        name = getattr(item, "originalname", item.name)
+        if item.path.name in SLOW_MODULES or name in SLOW_TESTS:
+            item.add_marker(pytest.mark.slow)

@@ -44,7 +44,7 @@ def test_counts_and_words(small_tree: Tree) -> None:
         "{{ count() | words | capitalize }} articles; {{ count(stage=6) }} at stage 6; "
         '{{ count(tag="S6_Customers") }} tagged; {{ 23 | words }}.\n',
     )
-    assert "<p>Four articles; 2 at stage 6; 2 tagged; twenty-three.</p>" in body_of(
+    assert "<p>Four articles; 2 at stage&nbsp;6; 2 tagged; twenty-three.</p>" in body_of(
         small_tree, "1.010103"
     )
 
@@ -98,7 +98,7 @@ def test_stage_article_gets_its_index(small_tree: Tree) -> None:
                                Diagnostics())  # fmt: skip
     index = str(rendered["1.010102"].stage_index)
     assert "Two articles in the handbook relate to stage 6." in index
-    assert 'Two of them carry the tag <span class="tag">S6_Customers</span>:' in index
+    assert 'Two of them are among <span class="tag">the Stage\u00a06 essentials</span>:' in index
 
 
 def test_print_footnotes_are_inline(small_tree: Tree) -> None:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import re
 from pathlib import Path
 
 import pytest
@@ -70,7 +71,7 @@ def _embedded_fonts(pdf: Path) -> dict[str, TTFont]:
                 for key in ("/FontFile2", "/FontFile3", "/FontFile"):
                     if key in descriptor and name not in fonts:
                         data = descriptor[key].get_object().get_data()
-                        # A bare CFF program has no OS/2 table to read.
+                        # a bare CFF program has no OS/2 table to read
                         with contextlib.suppress(Exception):
                             fonts[name] = TTFont(io.BytesIO(data))
     return fonts
@@ -85,3 +86,87 @@ def test_bold_prints_in_the_bold_face(sample: Path) -> None:
     assert fonts["Atlas-Text-Bold"]["OS/2"].usWeightClass == 700
     assert fonts["Atlas-Text"]["OS/2"].usWeightClass == 400
     assert fonts["Atlas-Text-Italic"]["post"].italicAngle != 0
+
+
+def test_the_measure_is_60_to_70_characters(sample: Path) -> None:
+    """Full lines of body text (justified, so as long as the measure allows)."""
+    lines = [
+        line.strip()
+        for page in text_pages(sample / "volume-1.pdf", layout=True)
+        for line in page.splitlines()
+        if len(line.strip()) > 40 and "  " not in line.strip()
+    ]
+    lines.sort(key=len)
+    full = lines[len(lines) // 2 :]  # the longer half: lines set full width
+    average = sum(map(len, full)) / len(full)
+    assert 60 <= average <= 70, average
+
+
+def test_a_book_ends_on_a_left_hand_page(sample: Path) -> None:
+    for name in ("volume-1.pdf", "volume-9.pdf"):
+        assert len(PdfReader(sample / name).pages) % 2 == 0, name
+
+
+def test_an_empty_chapter_is_not_printed(sample: Path) -> None:
+    """Chapter 9.03 has no article yet: neither its opener nor a contents line."""
+    text = flat(" ".join(text_pages(sample / "volume-9.pdf")))
+    assert "9.02" in text and "9.03" not in text
+    assert "no articles yet" not in text
+
+
+def test_references_say_their_locator_once_and_do_not_break(sample: Path) -> None:
+    text = " ".join(text_pages(sample / "volume-1.pdf"))
+    assert "chapter 4.02 (Volume 4)" in flat(text)
+    assert "(Volume 4, chapter 4.02)" not in flat(text)
+    assert not re.search(r"\(Volume\s*\n\s*\d", text)  # never "(Volume / 6)" over two lines
+    assert not re.search(r"\bp\.\s*\n\s*\d", text)
+
+
+def test_us_english_hyphenation_and_none_at_a_paragraph_end(sample: Path) -> None:
+    text = "\n".join(text_pages(sample / "volume-1.pdf"))
+    assert not re.search(r"art[\u00ad\u2010-]\s*\n\s*icle", text)  # British patterns
+    assert not re.search(r"behavi[\u00ad\u2010-]\s*\n\s*or", text)
+    # a hyphenated word whose second half ends its paragraph: "fif-" / "teen." + blank line
+    assert not re.search(r"[\u00ad\u2010-]\n\w+[.!?]\n\n", text)
+
+
+def test_page_labels_are_the_printed_folios(sample: Path) -> None:
+    reader = PdfReader(sample / "volume-1.pdf")
+    labels = reader.page_labels
+    first = labels.index("1")
+    assert labels[:first] == ["i", "ii", "iii", "iv", "v", "vi"][:first]
+    pages = text_pages(sample / "volume-1.pdf")
+    assert pages[first].split()[:2] == ["CHAPTER", "1.01"]
+    # the page a viewer calls "18" prints 18
+    at = labels.index("18")
+    assert re.search(r"(^|\s)18(\s|$)", pages[at])
+
+
+def test_no_raw_tag_id_and_no_straight_quote_reaches_the_reader(sample: Path) -> None:
+    text = "\n".join(text_pages(sample / "volume-1.pdf"))
+    assert not re.search(r"\bS\d_[A-Z]\w+", text)  # S6_Customers: the ID stays for editors
+    assert "Founder’s Atlas" in text
+    assert "'" not in text and '"' not in text
+
+
+def test_copyright_page(tmp_path: Path) -> None:
+    """The (c) line, each format's ISBN, the impression line and the volume's own identifier."""
+    from .conftest import Tree
+
+    tree = Tree(tmp_path / "content")
+    tree.volume(1, "Beginnings")
+    (tree.root / "1-volume-1" / "volume.yaml").write_text(
+        "number: 1\ntitle: Beginnings\nisbn:\n  print: 9780000000002\n  pdf: 978-0-00-000002-6\n"
+    )
+    tree.volume(2, "Endings")
+    for number in ("1.010101", "1.010102", "2.010101"):
+        tree.article(number, "Text.\n")
+    build(BuildOptions(content=tree.root, out=tmp_path / "out", formats=("pdf",), jobs=1,
+                       pdf_variant=None))  # fmt: skip
+    pages = {n: flat(text_pages(tmp_path / "out" / "pdf" / f"volume-{n}.pdf")[3]) for n in (1, 2)}
+    assert "©" in pages[1]
+    assert "ISBN 978-0-00-000000-2 (print)" in pages[1]
+    assert "ISBN 978-0-00-000002-6 (PDF)" in pages[1]
+    assert "First edition. 10 9 8 7 6 5 4 3 2 1" in pages[1]
+    ids = [re.search(r"Identifier: (\S+)", pages[n]) for n in (1, 2)]
+    assert ids[0] and ids[1] and ids[0].group(1) != ids[1].group(1)

@@ -231,3 +231,26 @@ def test_empty_volume_and_chapter_are_allowed(small_tree: Tree) -> None:
     atlas = check(small_tree.root).atlas
     assert [v.number for v in atlas.volumes] == [1, 2, 3]
     assert atlas.volume(2).chapters[1].articles == ()
+
+
+def test_isbn_with_a_wrong_check_digit(small_tree: Tree) -> None:
+    path = small_tree.root / "1-volume-1" / "volume.yaml"
+    path.write_text(
+        "number: 1\ntitle: Beginnings\nisbn:\n  print: 978-0-00-000000-2\n  epub: 978-0-00-000001-8\n"
+    )
+    assert only(small_tree) == (
+        f"{where(path, 5)}: error[E011]: ISBN '978-0-00-000001-8' is not valid (its check digit "
+        "is wrong): copy the number again from the ISBN agency's record"
+    )
+
+
+def test_isbn_per_format_and_a_single_one(small_tree: Tree) -> None:
+    path = small_tree.root / "1-volume-1" / "volume.yaml"
+    path.write_text(
+        "number: 1\ntitle: Beginnings\nisbn:\n  print: 9780000000002\n  epub: 978-0-00-000001-9\n"
+    )
+    volume = check(small_tree.root).atlas.volume(1)
+    assert volume.isbns == (("print", "978-0-00-000000-2"), ("epub", "978-0-00-000001-9"))
+    assert volume.isbn == "978-0-00-000001-9"  # the EPUB's identifier
+    path.write_text("number: 1\ntitle: Beginnings\nisbn: 978-0-00-000000-2\n")
+    assert check(small_tree.root).atlas.volume(1).isbns == (("", "978-0-00-000000-2"),)

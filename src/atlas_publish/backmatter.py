@@ -82,8 +82,8 @@ def build_back_matter(indexes: Indexes, scope: Iterable[Article]) -> BackMatter:
     for tag, tagged in indexes.by_tag.items():
         mine = inside(tagged)
         if mine:
-            tags.append(Group(tag, tag, mine, len(tagged) - len(mine)))
-    tags.sort(key=lambda g: sort_key(g.key))
+            tags.append(Group(tag, indexes.tag_label(tag), mine, len(tagged) - len(mine)))
+    tags.sort(key=lambda g: sort_key(g.heading))
     return BackMatter(tuple(stages), tuple(tags), keyword_letters(indexes, numbers))
 
 

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 from .codes import EXIT, Kind, exit_code
 from .dates import BadSourceDate, source_date_epoch
 from .errors import BuildError, ContentError
+from .outputs import write_failure
 
 if TYPE_CHECKING:
     from .progress import Progress
@@ -66,6 +67,12 @@ def _parser() -> argparse.ArgumentParser:
         action="store_true",
         help="build without refused resources (remote images, files outside the content "
         "folder), with a warning for each, instead of stopping",
+    )
+    build.add_argument(
+        "--print-ready",
+        action="store_true",
+        help="also write OUT/print-ready/volume-N.pdf: PDF/X-4 with trim and bleed boxes, "
+        "for the printer",
     )
     build.add_argument(
         "--quiet", action="store_true", help="plain lines instead of the live progress display"
@@ -215,6 +222,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
         return EXIT_BUILD
+    except OSError as error:  # a disk that is full or read-only, a folder that is a file
+        print(
+            f"atlas-publish: {write_failure(error, Path(error.filename or '.'))}", file=sys.stderr
+        )
+        return EXIT_CONTENT
     except BadSourceDate as error:
         print(f"atlas-publish: error: {error}", file=sys.stderr)
         return EXIT_USAGE
@@ -264,6 +276,7 @@ def _build(args: argparse.Namespace) -> int:
         strict=args.strict,
         cache=not args.no_cache,
         lenient=args.lenient,
+        print_ready=args.print_ready,
         date=_edition_date(args.content),
     )
     started = time.perf_counter()
@@ -301,6 +314,8 @@ def _proof(args: argparse.Namespace) -> int:
         tuple(args.volume),
         args.jobs,
         note=lambda line: print(line, file=sys.stderr, flush=True),
+        date=_edition_date(args.content),
+        strict=args.strict,
     )
     for fault in run.faults:
         print(fault)
@@ -393,6 +408,7 @@ def _site(args: argparse.Namespace) -> int:
         dist=args.dist,
         search=not args.no_search,
         strict=args.strict,
+        date=_edition_date(args.content),
     )
     result = build_site(options, report=lambda line: print(line, flush=True))
     written = result.written

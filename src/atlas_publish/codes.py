@@ -60,7 +60,9 @@ class Code(StrEnum):
     E026 = "E026", CONTENT, "a chapter asked for (preview, serve) is not in the content", "ask for one of the chapters the message lists"  # noqa: E501
     E030 = "E030", CONTENT, "a folder or file is not named as the content format asks", "rename it as the message shows, or start its name with '_' to have it ignored"  # noqa: E501
     E031 = "E031", CONTENT, "a required file or folder is missing (the content folder, atlas.yaml, volume.yaml, chapter.yaml)", "create it; see docs/content-format.md"  # noqa: E501
+    E032 = "E032", CONTENT, "a volume or chapter holds more articles than one can", "move chapters to another volume, or split the chapter in two"  # noqa: E501
     E040 = "E040", CONTENT, "a reference to an article, chapter or volume that does not exist", "check the number in the reference"  # noqa: E501
+    E041 = "E041", CONTENT, "a link points to a file, which no edition carries", "link an article with article:NUMBER, or a web page with https://..."  # noqa: E501
     E050 = "E050", CONTENT, "an expression is broken or uses something not allowed", "use only the documented functions and filters; {% raw %}...{% endraw %} for literal braces"  # noqa: E501
     E060 = "E060", CONTENT, "an article passes a limit (nesting, paragraph length, brackets)", "flatten or split what the message names"  # noqa: E501
     E061 = "E061", CONTENT, "an image is missing or cannot be used", "put the image file in the chapter's images/ folder and write its path"  # noqa: E501
@@ -86,6 +88,10 @@ class Code(StrEnum):
     P012 = "P012", BUILD, "the PDF's page labels are missing or differ from the printed folios", "write /PageLabels: front matter i, ii, ...; the body 1, 2, ..."  # noqa: E501
     P013 = "P013", BUILD, "an internal tag ID is printed where a reader sees it", "print the stage's or tag's label; keep the ID for editors"  # noqa: E501
     P014 = "P014", BUILD, "a straight quote is printed outside code", "use typographic quotes (the Markdown typographer, or curly quotes in YAML text)"  # noqa: E501
+    P015 = "P015", BUILD, "a line break a proofreader marks: hyphenation the handbook's language does not allow, a hyphenated last word, a hyphen in a table cell, a locator split from its number", "hyphenate with the handbook's language; no-break spaces in “Volume 6”, “p. 18”"  # noqa: E501
+    P016 = "P016", BUILD, "a reference repeats itself: “chapter 4.02 (Volume 4, chapter 4.02)”", "print the locator once: add only what the link text does not say"  # noqa: E501
+    P017 = "P017", BUILD, "the contents' page numbers end on more than one right edge", "set every entry's page number against the same right edge"  # noqa: E501
+    P018 = "P018", BUILD, "an empty chapter is printed", "leave chapters without articles out of print"  # noqa: E501
     # fmt: on
 
 

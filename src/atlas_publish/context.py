@@ -14,3 +14,5 @@ class BuildContext:
     created: int | None = None  # the editions' date, seconds since the epoch; None: now
     pdf_variant: str | None = "pdf/ua-1"  # WeasyPrint's PDF variant; None: plain PDF
     lenient: bool = False  # refused resources are left out (warnings), not errors
+    proof_warns: bool = False  # the proof gate's faults are warnings (--lenient), not failures
+    print_ready: bool = False  # each volume PDF also as PDF/X-4 for the printer

@@ -46,12 +46,12 @@ from .editions.epub import volume_identifier
 from .errors import BuildError, Diagnostics
 from .model import Atlas, Volume
 from .opds import FEED_NAME, opds_feed
-from .outputs import atomic_write_bytes
+from .outputs import atomic_write_bytes, check_out_folder
 from .pipeline import BuildOptions, build, check
 from .progress import label_of
 from .publication import Cover, DistFile, DistVolume, Publication
 from .render import environment
-from .validate import epubcheck, epubcheck_available
+from .validate import epubcheck, epubcheck_available, remove_stale_work
 
 DIST = "dist"
 SUMS = "SHA256SUMS"
@@ -103,9 +103,11 @@ def volume_base(atlas: Atlas, volume: Volume) -> str:
 def publish(options: DistOptions, report: Report = lambda line: None) -> Publication:
     """Build, check and publish OUT/dist; raise ContentError or DistError, leaving it as it was."""
     target = options.out / DIST
+    check_out_folder(options.content, options.out)
     options.out.mkdir(parents=True, exist_ok=True)
     with _lock(options.out):
         recover(target)
+        remove_stale_work(options.out / ".cache")  # what a killed EPUBCheck run left
         atlas = _load(options)
         numbers = tuple(v.number for v in atlas.volumes if v.articles)
         if not numbers:
@@ -181,7 +183,7 @@ def gate(built: list[Built], out: Path, jobs: int, report: Report) -> None:
     todo = [b.path for b in epubs if digests[b.path] not in cache.passed]
     if todo:
         report(f"EPUBCheck: checking {len(todo)} EPUB(s)")
-    results = epubcheck(todo, jobs=max(1, jobs)) if todo else {}
+    results = epubcheck(todo, jobs=max(1, jobs), work=out / ".cache") if todo else {}
     failed = []
     for item in epubs:
         if item.path not in results:

@@ -8,6 +8,8 @@ runs, so anything else is reported with its line instead of being executed.
 from __future__ import annotations
 
 import functools
+import re
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -69,6 +71,17 @@ def expand_expressions(
         line = article.body_line + article.body[: article.body.find("{")].count("\n")
         diagnostics.error(Code.E050, TOO_DEEP, article.path, line)
         return None
+    except ValueError:  # Python refuses to read an integer of thousands of digits
+        long_number = LONG_NUMBER.search(article.body)
+        at = long_number.start() if long_number else article.body.find("{")
+        diagnostics.error(
+            Code.E050,
+            f"a number of thousands of digits in an expression; numbers there are at most "
+            f"{MAX_NUMBER:,}",
+            article.path,
+            article.body_line + article.body[: max(at, 0)].count("\n"),
+        )
+        return None
     checker = _Checker(article, indexes, diagnostics)
     try:
         checker.check_template(tree)
@@ -94,7 +107,8 @@ def expand_expressions(
     try:
         text = env.from_string(tree).render(tag_table=tag_table, count=count)
     except (SecurityError, TemplateError, ValueError, OverflowError, RecursionError) as exc:
-        diagnostics.error(Code.E050, f"expression failed: {exc}", article.path, article.body_line)
+        line = article.body_line + _template_line(exc) - 1
+        diagnostics.error(Code.E050, f"expression failed: {exc}", article.path, line)
         return None
     if len(text) > MAX_OUTPUT_CHARS:  # cannot happen with today's expressions; a last bound
         diagnostics.error(
@@ -105,6 +119,19 @@ def expand_expressions(
         )
         return None
     return Expanded(text, tuple(tables))
+
+
+LONG_NUMBER = re.compile(r"\d{1000,}")
+
+
+def _template_line(error: BaseException) -> int:
+    """The body line (from 1) of the expression that failed: Jinja maps the frames of a
+    rendering template to ``<template>`` and its lines."""
+    line = getattr(error, "lineno", None) or 1
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename == "<template>" and frame.lineno:
+            line = frame.lineno
+    return line
 
 
 TOO_DEEP = "expression nested too deeply; write one function call or number per {{ }}"

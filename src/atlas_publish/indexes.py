@@ -5,6 +5,7 @@ Pure functions of the Atlas; built once and shared by every edition.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -30,6 +31,16 @@ class Indexes:
     @property
     def known_tags(self) -> tuple[str, ...]:
         return tuple(sorted(set(self.by_tag) | {s.tag for s in self.stages.values()}))
+
+    def tag_label(self, tag: str) -> str:
+        """What a reader sees for a tag: a stage's tag is 'the Stage 6 essentials' (from
+        atlas.yaml's stages), another tag its words ('Interrupt_Driven' -> 'Interrupt Driven').
+        The ID itself stays for editors (front matter, `list --tag`)."""
+        for stage in self.stages.values():
+            if stage.tag == tag:
+                return f"Stage\u00a0{stage.number} essentials"
+        words = re.sub(r"(?<=[a-z])(?=[A-Z])", " ", tag.replace("_", " ").replace("-", " "))
+        return " ".join(words.split())
 
     def tagged(self, tag: str) -> tuple[Article, ...]:
         return self.by_tag.get(tag, ())

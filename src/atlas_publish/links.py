@@ -55,11 +55,34 @@ def find_target(kind: str, number: str, indexes: Indexes) -> Target | None:
     return None
 
 
+NBSP = "\u00a0"
+
+
 def other_volume_suffix(target: Target) -> str:
-    """' (Volume 4)' for a volume, else ' (Volume 4, article 4.020105)'."""
-    if target.kind == "volume":
-        return f" (Volume {target.volume})"
-    return f" (Volume {target.volume}, {target.label})"
+    """' (Volume 4)' for a volume, else ' (Volume 4, article 4.020105)' (no-break spaces: a
+    line never ends between 'Volume' and its number)."""
+    return _suffix(_locator_parts(target))
+
+
+def _locator_parts(target: Target) -> list[str]:
+    parts = [f"Volume{NBSP}{target.volume}"]
+    if target.kind != "volume":
+        parts.append(target.label.replace(" ", NBSP))
+    return parts
+
+
+def _suffix(parts: list[str]) -> str:
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+def suffix_after(text: str, target: Target, suffix: str) -> str:
+    """The suffix less what the link's own text already says: 'chapter 4.02' is followed by
+    ' (Volume 4)', not ' (Volume 4, chapter 4.02)'; 'Volume 9' by nothing."""
+    if suffix != other_volume_suffix(target):
+        return suffix
+    said = " ".join(text.replace(NBSP, " ").split()).casefold()
+    kept = [p for p in _locator_parts(target) if p.replace(NBSP, " ").casefold() not in said]
+    return _suffix(kept)
 
 
 def article_target(article: Article) -> Target:

@@ -25,7 +25,7 @@ from .errors import Diagnostics
 from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
 from .images import image_problem
 from .indexes import Indexes
-from .links import REFERENCE, LinkStyle, find_target
+from .links import REFERENCE, LinkStyle, find_target, suffix_after
 from .model import Article
 from .rawhtml import first_deep_line, html_depth, read_raw_html
 
@@ -53,6 +53,21 @@ QUOTES = {
     "zh": "“”‘’",
     "ja": "「」『』",
 }
+
+
+def typographic(text: str, language: str = "en") -> str:
+    """Straight quotes and apostrophes of a short text (a title, a summary from YAML) as the
+    language's typographic ones, as bodies get them from markdown-it's typographer."""
+    if "'" not in text and '"' not in text:
+        return text
+    quotes = QUOTES.get(language.split("-")[0].lower(), QUOTES["en"])
+    open2, close2, open1, close1 = quotes[0], quotes[1], quotes[2], quotes[3]
+    text = re.sub(r"(?<=\w)'(?=\w)", "\u2019", text)  # Founder's, don't
+    text = re.sub(r"(^|[\s(\[{\u2014\u2013-])'", lambda m: m.group(1) + open1, text)
+    text = text.replace("'", close1)
+    text = re.sub(r'(^|[\s(\[{\u2014\u2013-])"', lambda m: m.group(1) + open2, text)
+    return text.replace('"', close2)
+
 
 # What raw HTML in an article may keep: text, table, figure and image markup, nothing active.
 ALLOWED_TAGS = {
@@ -259,11 +274,27 @@ def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> Markd
         # After inline parsing, before the footnote plugin moves its tokens to the end.
         md.core.ruler.after("inline", "atlas_references", _resolve_references)
         md.core.ruler.push("atlas_headings", _heading_shifter(heading_offset))
+        md.core.ruler.push("atlas_no_break", _no_break_spaces)
         if footnotes_inline:
             md.core.ruler.push("atlas_inline_footnotes", _inline_footnotes)
             md.add_render_rule("atlas_footnote", _render_inline_footnote)
         _PARSERS[key] = md
     return _PARSERS[key]
+
+
+# A word that names a number stays on the line of its number: "Volume 6", "p. 18",
+# "chapter 4.02", "stage 6".
+NO_BREAK = re.compile(
+    r"\b((?:[Vv]olumes?|[Cc]hapters?|[Aa]rticles?|[Ss]tages?|[Ss]ections?|[Pp]ages?|"
+    r"Vol\.|p\.|pp\.|No\.|no\.) )(?=\d)"
+)
+
+
+def _no_break_spaces(state: StateCore) -> None:
+    for block in state.tokens:
+        for token in block.children or []:
+            if token.type == "text" and " " in token.content:
+                token.content = NO_BREAK.sub(lambda m: m.group(1)[:-1] + "\u00a0", token.content)
 
 
 def _limit_paragraphs(state: StateCore) -> None:
@@ -303,9 +334,17 @@ def _resolve_references(state: StateCore) -> None:
                 index += 1
                 continue
             close = _matching_close(children, index)
-            match = REFERENCE.match(str(token.attrGet("href") or ""))
+            href = str(token.attrGet("href") or "")
+            match = REFERENCE.match(href)
             if not match:
-                result.extend(children[index : close + 1])
+                if is_file_link(href):
+                    position = block.content.find(f"]({href}", cursor)
+                    cursor = max(cursor, position + 1)
+                    line = first_line + block.content[: max(position, 0)].count("\n")
+                    _report_file_link(href, article, line, diagnostics)
+                    result.extend(children[index + 1 : close])  # the text stays, unlinked
+                else:
+                    result.extend(children[index : close + 1])
                 index = close + 1
                 continue
             kind, number = match.groups()
@@ -335,12 +374,35 @@ def _resolve_references(state: StateCore) -> None:
                 result.extend([token, *inner, children[close]])
             else:
                 result.extend(inner)
-            if link.suffix:
+            said = suffix_after("".join(t.content for t in inner), target, link.suffix)
+            if said:
                 suffix = Token("text", "", 0)
-                suffix.content = link.suffix
+                suffix.content = said
                 result.append(suffix)
             index = close + 1
         block.children = result
+
+
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def is_file_link(href: str) -> bool:
+    """A link to a file by its path (``notes/draft.html``, ``../secret.txt``, ``/home/...``):
+    the editions carry no such file, and the PDF would hold the build machine's path."""
+    href = href.strip()
+    return bool(href) and not href.startswith(("#", "//")) and not URL_SCHEME.match(href)
+
+
+def _report_file_link(href: str, article: Article, line: int, diagnostics: Diagnostics) -> None:
+    shown = href if len(href) <= 60 else href[:57] + "..."
+    diagnostics.error(
+        Code.E041,
+        f"the link '{shown}' points to a file, which no edition carries (the PDF would hold "
+        "this computer's path): link an article with article:NUMBER, or a web page with "
+        "https://...",
+        article.path,
+        line,
+    )
 
 
 def _heading_shifter(offset: int) -> Callable[[StateCore], None]:
@@ -398,11 +460,23 @@ def _check_raw_html(tokens: Sequence[Token], env: MutableMapping[str, Any]) -> N
                 before = token.content.find(child.content)
                 pieces.append((child.content, first + token.content.count("\n", 0, max(before, 0))))
     for html, first in pieces:
-        found = read_raw_html(html)
+        found = read_raw_html(html, ALLOWED_TAGS, ALLOWED_ATTRIBUTES)
         for src, offset in found.images:
             if src not in resolved:
                 line = article.body_line + first + offset
                 resolved[src] = _resolve_image(src, None, line, env)
+        for href, offset in found.links:
+            if is_file_link(href):
+                _report_file_link(href, article, article.body_line + first + offset, diagnostics)
+        for what, offset in found.dropped:
+            diagnostics.warning(
+                Code.W064,
+                f"raw HTML: {what} is removed, the editions keep text, tables, figures, pictures "
+                "and lang, and their stylesheets decide the look; delete it"
+                + (" (a picture: ![what it shows](images/NAME))" if what.startswith("<") else ""),
+                article.path,
+                article.body_line + first + offset,
+            )
         for what, offset in found.removed:
             diagnostics.warning(
                 Code.W064,
@@ -419,6 +493,8 @@ def _raw_html_images(env: MutableMapping[str, Any]) -> Callable[[str, str, str],
     resolved: dict[str, str | None] = env["atlas_raw_images"]
 
     def rewrite(element: str, attribute: str, value: str) -> str | None:
+        if element == "a" and attribute == "href" and is_file_link(value):
+            return None  # reported by _check_raw_html
         if element != "img" or attribute != "src":
             return value
         return value if value in checked else resolved.get(value)

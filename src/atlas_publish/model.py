@@ -100,9 +100,10 @@ class Volume:
     number: int
     slug: str
     title: str
-    isbn: str | None
+    isbn: str | None  # the EPUB's ISBN (volume.yaml's `isbn: X`, or `isbn: {epub: X}`)
     chapters: tuple[Chapter, ...]
     path: Path
+    isbns: tuple[tuple[str, str], ...] = ()  # (format, ISBN) as the copyright page lists them
 
     @property
     def anchor(self) -> str:

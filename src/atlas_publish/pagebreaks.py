@@ -38,6 +38,8 @@ STAGE_INDEX = PART - 1
 def items(volume: Volume) -> Iterator[tuple[Kind, str]]:
     """The chapters, sections (with articles) and articles in the order both editions print them."""
     for chapter in volume.chapters:
+        if not chapter.articles:  # not printed (writers/pdf.py: printed), so no page begins there
+            continue
         yield "chapter", chapter.anchor
         for index, section in enumerate(chapter.sections):
             if section.articles:

@@ -25,12 +25,15 @@ from .indexes import Indexes, build_indexes
 from .links import Target
 from .markdown import RenderedBody
 from .model import Atlas
-from .outputs import output_lock
+from .outputs import check_out_folder, output_lock, write_failure
 from .progress import PlainProgress, Progress, label_of
 from .render import templates_dir
 from .resources import check_template_overrides
-from .schedule import Output, Scheduler, render_bodies, workers
+from .schedule import Output, Scheduler, print_ready_path, render_bodies, workers
 
+# The proof gate's faults fail a volume ("fail"), or are printed as warnings ("warn", which
+# --lenient also gives). The test suite sets "warn" for trees built to test other features.
+PROOF_FAULTS = "fail"
 FORMATS = ("pdf", "epub")  # "complete" (all volumes in one PDF) is asked for by name
 Report = Callable[[str], None]
 
@@ -103,68 +106,82 @@ class BuildOptions:
     # None: undated. The command line decides it once (dates.py), never the environment here.
     date: int | None = None
     cache: bool = True  # False: rebuild every output (the cache is still written)
+    print_ready: bool = False  # also OUT/print-ready/volume-N.pdf: PDF/X-4 for the printer
 
 
 def build(
     options: BuildOptions, report: Report = lambda line: None, progress: Progress | None = None
 ) -> list[Built]:
-    """Build what was asked, rebuilding only the outputs whose inputs changed (cache.py).
-
-    The stages, in order: (0) stop at once when no input changed; (1-3) load, index and
-    check the content (``check``); (4-5) each output through the cache, the rest planned by
-    its edition and written by its writer in worker processes (``schedule.py``).
-    """
+    """Build what was asked, rebuilding only the outputs whose inputs changed (cache.py)."""
     progress = progress or PlainProgress(report, summary=False)
-    context = BuildContext(options.date, options.pdf_variant, options.lenient)
-    with output_lock(options.out, progress.note):
-        manifest = Manifest.load(options.out)
-        settings = {
-            "pdf_variant": context.pdf_variant,
-            "created": context.created,
-            "lenient": context.lenient,
-        }
-        stamp = input_stamp(options.content, options.out, settings | {"strict": options.strict})
-        # 0. No input changed since the last build: nothing read, nothing written.
-        unchanged = _unchanged(manifest, options) if stamp == manifest.stamp else None
-        if options.cache and unchanged is not None:
-            for line in manifest.warnings:
-                progress.note(line)
-            for output in unchanged:
-                progress.finish(label_of(output.volume, output.format), output)
-            return unchanged
-        renderer = bool({"pdf", "complete"} & set(options.formats))
-        with workers(max(1, options.jobs), renderer) as pool:
-            # 1-3. Load, index, check: every problem of the content, or nothing is built.
-            started = time.perf_counter()
-            checked = check(options.content, options.strict, options.lenient, options.jobs)
-            for warning in checked.warnings:
-                progress.note(str(warning))
-            progress.note(
-                f"checked {len(checked.atlas.articles)} articles in "
-                f"{time.perf_counter() - started:.1f} s"
-            )
-            wanted = _outputs(options, select_volumes(checked.atlas, options.volumes))
-            # 4-5. Render and write: each output through the cache, the rest in the workers.
-            scheduler = Scheduler(
-                checked.atlas,
-                checked.indexes,
-                checked.refers_to,
-                checked.bodies,
-                context,
-                options.out,
-                manifest,
-                KeyMaker.create(checked.atlas, settings),
-                progress,
-                options.cache,
-            )
-            manifest.stamp = ""  # until this build has finished
-            manifest.current = set()
-            results = scheduler.run(wanted, pool)
-        manifest.stamp = stamp
-        manifest.volumes = [v.number for v in checked.atlas.volumes]
-        manifest.warnings = [str(w) for w in checked.warnings]
-        manifest.save()
-        return results
+    check_out_folder(options.content, options.out)
+    try:
+        with output_lock(options.out, progress.note):
+            return _build(options, progress)
+    except OSError as error:  # a read-only or full disk, here or in a worker
+        raise write_failure(error, options.out) from None
+
+
+def _build(options: BuildOptions, progress: Progress) -> list[Built]:
+    """The stages, in order: (0) stop at once when no input changed; (1-3) load, index and
+    check the content (``check``); (4-6) each output through the cache, the rest planned by
+    its edition and written by its writer in worker processes (``schedule.py``)."""
+    context = BuildContext(
+        created=options.date,
+        pdf_variant=options.pdf_variant,
+        lenient=options.lenient,
+        proof_warns=options.lenient or PROOF_FAULTS == "warn",
+        print_ready=options.print_ready,
+    )
+    manifest = Manifest.load(options.out)
+    settings = {
+        "pdf_variant": options.pdf_variant,
+        "created": options.date,
+        "lenient": options.lenient,
+        "print_ready": options.print_ready,
+    }
+    stamp = input_stamp(options.content, options.out, settings | {"strict": options.strict})
+    # 0. No input changed since the last build: nothing read, nothing written.
+    unchanged = _unchanged(manifest, options) if stamp == manifest.stamp else None
+    if options.cache and unchanged is not None:
+        for line in manifest.warnings:
+            progress.note(line)
+        for output in unchanged:
+            progress.finish(label_of(output.volume, output.format), output)
+        return unchanged
+    renderer = bool({"pdf", "complete"} & set(options.formats))
+    with workers(max(1, options.jobs), renderer) as pool:
+        # 1-3. Load, index, check: every problem of the content, or nothing is built.
+        started = time.perf_counter()
+        checked = check(options.content, options.strict, options.lenient, options.jobs)
+        for warning in checked.warnings:
+            progress.note(str(warning))
+        progress.note(
+            f"checked {len(checked.atlas.articles)} articles in "
+            f"{time.perf_counter() - started:.1f} s"
+        )
+        wanted = _outputs(options, select_volumes(checked.atlas, options.volumes))
+        # 4-6. Each output through the cache; the others planned and written by the workers.
+        scheduler = Scheduler(
+            checked.atlas,
+            checked.indexes,
+            checked.refers_to,
+            checked.bodies,
+            context,
+            options.out,
+            manifest,
+            KeyMaker.create(checked.atlas, settings),
+            progress,
+            options.cache,
+        )
+        manifest.stamp = ""  # until this build has finished
+        manifest.current = set()
+        results = scheduler.run(wanted, pool)
+    manifest.stamp = stamp
+    manifest.volumes = [v.number for v in checked.atlas.volumes]
+    manifest.warnings = [str(w) for w in checked.warnings]
+    manifest.save()
+    return results
 
 
 def _outputs(options: BuildOptions, volumes: Iterable[int]) -> list[Output]:
@@ -175,6 +192,8 @@ def _outputs(options: BuildOptions, volumes: Iterable[int]) -> list[Output]:
     for number in volumes:
         if "pdf" in options.formats or "complete" in options.formats:
             wanted.append(Output(number, "pdf", f"pdf/volume-{number}.pdf", listed))
+            if options.print_ready:  # written with the volume's PDF, listed with it
+                wanted.append(Output(number, "print-ready", print_ready_path(number), False))
         if "epub" in options.formats:
             wanted.append(Output(number, "epub", f"epub/volume-{number}.epub"))
     if "complete" in options.formats:

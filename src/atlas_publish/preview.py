@@ -17,7 +17,7 @@ from .errors import BuildError, ContentError, Diagnostic, Diagnostics, SourceLoc
 from .fetcher import RestrictedFetcher
 from .indexes import Indexes
 from .model import Atlas, Chapter
-from .outputs import atomic_path, atomic_write_bytes
+from .outputs import atomic_path, atomic_write_bytes, check_out_folder
 from .pipeline import load  # the model without rendering every body (check does that)
 from .render import template_file, templates_dir
 from .webpage import ChapterLinks, render_chapter_page
@@ -61,6 +61,7 @@ def preview_chapter(content: Path, out: Path, number: str, strict: bool = False)
     ``strict``: warnings (in the tree's files and the chapter's bodies) stop it as errors.
     """
     started = time.perf_counter()
+    check_out_folder(content, out)
     atlas, indexes = load(content, strict)
     chapter = find_chapter(atlas, number)
     folder = out / "preview"

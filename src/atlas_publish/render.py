@@ -25,8 +25,8 @@ from .codes import Code
 from .errors import BuildError, Diagnostics, SourceLocation
 from .expressions import words_filter
 from .indexes import Indexes
-from .links import Link, LinkStyle, Target, article_target, find_target
-from .markdown import BodyContext, RenderedBody, insert_tag_tables, render_body
+from .links import NBSP, Link, LinkStyle, Target, article_target, find_target
+from .markdown import BodyContext, RenderedBody, insert_tag_tables, render_body, typographic
 from .model import Article, Atlas
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -98,22 +98,32 @@ def _environment(root: Path, language: str, overrides: tuple[str, ...]) -> Envir
         undefined=StrictUndefined,
         trim_blocks=True,
         lstrip_blocks=True,
+        # Text from YAML (titles, summaries, names) gets the bodies' typographic quotes;
+        # rendered HTML (Markup) is left as it is.
+        finalize=lambda value: (
+            typographic(value, language)
+            if isinstance(value, str) and not isinstance(value, Markup)
+            else value
+        ),
     )
     env.globals.clear()
     env.template_class = _Template
     env.filters["words"] = words_filter(language)
     env.filters["page_runs"] = page_runs
+    env.filters["hyphenation_lang"] = hyphenation_lang
     return env
 
 
 def tag_table_html(env: Environment, tag: str, indexes: Indexes, links: LinkStyle) -> str:
     rows = [(a, _table_link(links.link(article_target(a)), a)) for a in indexes.tagged(tag)]
-    return env.get_template("partials/tag_table.html.j2").render(tag=tag, rows=rows)
+    return env.get_template("partials/tag_table.html.j2").render(
+        tag=tag, label=indexes.tag_label(tag), rows=rows
+    )
 
 
 def _table_link(link: Link, article: Article) -> Link:
     """In a table the number has its own column: another volume's row reads '(Volume 4)', never '(Volume 4, article 4.020105)'."""
-    label = f", {article_target(article).label})"
+    label = f", {article_target(article).label.replace(' ', NBSP)})"
     if link.suffix.endswith(label):
         return replace(link, suffix=link.suffix.removesuffix(label) + ")")
     return link
@@ -136,6 +146,7 @@ def stage_index_html(
         related=len(related),
         tagged=len(tagged),
         of_them={a.number for a in tagged} <= {a.number for a in related},
+        label=indexes.tag_label(stage.tag),
         level=level,
         table=Markup(tag_table_html(env, stage.tag, indexes, links)),
     )
@@ -273,6 +284,12 @@ def finish_articles(
             images=body.images,
         )
     return finished
+
+
+def hyphenation_lang(language: str) -> str:
+    """The language of a print document, for its hyphenation patterns: plain English is US
+    English (pyphen's 'en' would be British: 'art-icle', 'behavi-or'); en-GB stays British."""
+    return "en-US" if language.lower() == "en" else language
 
 
 def page_runs(pages: Iterable[int]) -> str:

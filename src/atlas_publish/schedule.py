@@ -28,7 +28,7 @@ from .built import Built
 from .cache import KeyMaker, Manifest
 from .context import BuildContext
 from .editions import epub as epub_edition
-from .errors import Diagnostic, Diagnostics
+from .errors import BuildError, Diagnostic, Diagnostics
 from .indexes import Indexes
 from .links import Target
 from .markdown import RenderedBody
@@ -44,12 +44,17 @@ NO_PAGE_LIST = (
 )
 
 
+def print_ready_path(number: int) -> str:
+    """The printer's PDF/X-4 of a volume, relative to OUT, beside the reader's PDF/UA."""
+    return f"print-ready/volume-{number}.pdf"
+
+
 @dataclass(frozen=True, slots=True)
 class Output:
     """One file a build is asked for."""
 
     volume: int  # 0: the complete edition
-    edition: str  # "pdf", "epub" or "complete"
+    edition: str  # "pdf", "epub", "complete", or "print-ready" (made with the volume's PDF)
     relative: str  # its path inside OUT
     listed: bool = True  # False: a volume PDF made only for the complete edition
 
@@ -80,9 +85,12 @@ class EpubJob:
 def make_epub(job: EpubJob) -> Made:
     """Plan the EPUB edition of one volume and write it (in a worker process)."""
     started = time.perf_counter()
-    plan = epub_edition.plan(
-        job.atlas, job.indexes, job.volume, job.context, job.layout, job.bodies
-    )
+    try:
+        plan = epub_edition.plan(
+            job.atlas, job.indexes, job.volume, job.context, job.layout, job.bodies
+        )
+    except BuildError as error:  # the plan refused something: name the file not written
+        raise BuildError(f"{job.target}: {error}") from None
     write_epub(plan, job.target)
     notes = () if plan.page_list else (NO_PAGE_LIST,)
     return Made(job.target, time.perf_counter() - started, notes=notes)
@@ -247,7 +255,7 @@ class Scheduler:
     def run(self, outputs: list[Output], pool: ProcessPoolExecutor) -> list[Built]:
         self.pool = pool
         by_length = sorted(
-            (o for o in outputs if o.edition != "complete"),
+            (o for o in outputs if o.edition in ("pdf", "epub")),
             key=lambda o: -sum(len(a.body) for a in self.atlas.volume(o.volume).articles),
         )
         try:
@@ -283,6 +291,13 @@ class Scheduler:
             return False
         if not entry.matches(self.out / output.relative, key):
             return False
+        if output.edition == "pdf" and self.context.print_ready:  # and its printer's file
+            printer = self.manifest.outputs.get(print_ready_path(output.volume))
+            if printer is None or not printer.matches(
+                self.out / print_ready_path(output.volume), key
+            ):
+                return False
+            self.manifest.current.add(print_ready_path(output.volume))
         self.manifest.current.add(output.relative)
         if output.edition == "pdf":
             self.layouts[output.volume] = entry.layout
@@ -313,7 +328,10 @@ class Scheduler:
             self.out / output.relative,
             created=self.context.created,
             pdf_variant=self.context.pdf_variant,
-            lenient=self.context.lenient,
+            lenient=self.context.proof_warns,
+            print_ready=self.out / print_ready_path(output.volume)
+            if self.context.print_ready
+            else None,
         )
         self._submit(make_pdf, job, output, key)
 
@@ -352,6 +370,9 @@ class Scheduler:
             seconds=made.seconds,
             layout=made.layout,
         )
+        if output.edition == "pdf" and self.context.print_ready:
+            printer = print_ready_path(output.volume)
+            self.manifest.record(self.out, printer, key, pages=made.pages)
         self.manifest.save()
         if output.edition == "pdf":
             self.layouts[output.volume] = made.layout

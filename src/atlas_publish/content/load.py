@@ -15,6 +15,9 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
+from stdnum import isbn
+from stdnum.exceptions import InvalidChecksum, ValidationError
+
 from ..codes import Code
 from ..errors import Diagnostics
 from ..model import (
@@ -64,6 +67,16 @@ ARTICLE_KEYS = {
     "stages",
     "tags",
 }
+# Limits that keep a small file from costing without bound (a 20 KB list of 3,000 tags took
+# over a minute and a gigabyte to lay out): far above what the handbook needs.
+MAX_LENGTH = {"title": 300, "subtitle": 300, "summary": 1_000, "name": 300}
+MAX_TEXT = 5_000  # any other text field (abstract, rights...)
+MAX_WORD = 100  # one tag or keyword
+MAX_ITEMS = {"tags": 30, "keywords": 50}  # per article
+MAX_ARTICLES_PER_CHAPTER = 250
+MAX_ARTICLES_PER_VOLUME = 1_000  # a volume is laid out as one document
+# What no edition can show, and XML cannot hold: control characters, lone surrogates.
+UNSHOWABLE = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
 LANGUAGE_TAG = re.compile(r"^[A-Za-z]{2,3}(-[A-Za-z0-9]{1,8})*$")
 PAGE_SIZES = {"a4", "a5", "letter", "legal"}
 CSS_LENGTH = r"\d+(\.\d+)?(in|mm|cm|pt|pc|px)"
@@ -318,14 +331,65 @@ def _load_volume(
         )
         if chapter is not None:
             chapters.append(chapter)
+    total = 0
+    for chapter in chapters:
+        for article in chapter.articles:
+            total += 1
+            if total == MAX_ARTICLES_PER_VOLUME + 1:
+                diagnostics.error(
+                    Code.E032,
+                    f"volume {number} holds more than {MAX_ARTICLES_PER_VOLUME:,} articles, the "
+                    "limit for one volume (it is laid out as one document): move chapters to "
+                    "another volume",
+                    article.path,
+                    article.line_of("number"),
+                )
+    isbns = _isbns(meta, diagnostics)
+    formats = dict(isbns)
     return Volume(
         number=number,
         slug=slug,
         title=title,
-        isbn=_optional_text(meta, "isbn", diagnostics),
+        isbn=formats.get("epub", formats.get("")),
         chapters=tuple(chapters),
         path=folder,
+        isbns=isbns,
     )
+
+
+ISBN_FORMATS = ("print", "pdf", "epub")
+
+
+def _isbns(meta: YamlMap, diagnostics: Diagnostics) -> tuple[tuple[str, str], ...]:
+    """volume.yaml's `isbn`: one ISBN for the volume, or one per format (print, pdf, epub),
+    each checked with its check digit and written with its hyphens."""
+    raw = meta.get("isbn")
+    if raw is None:
+        return ()
+    if isinstance(raw, YamlMap):
+        _reject_unknown_keys(raw, set(ISBN_FORMATS), diagnostics)
+        entries = [(f, raw, f) for f in ISBN_FORMATS if raw.get(f) is not None]
+    else:
+        entries = [("", meta, "isbn")]
+    found = []
+    for form, holder, key in entries:
+        text = _optional_text(holder, key, diagnostics)
+        if text is None:
+            continue
+        try:
+            number = isbn.validate(text)
+        except ValidationError as error:
+            what = "check digit" if isinstance(error, InvalidChecksum) else "form"
+            diagnostics.error(
+                Code.E011,
+                f"ISBN '{text}' is not valid (its {what} is wrong): copy the number again "
+                "from the ISBN agency's record",
+                holder.path,
+                holder.line_of(key),
+            )
+            continue
+        found.append((form, isbn.format(number)))
+    return tuple(found)
 
 
 def _load_chapter(
@@ -353,6 +417,7 @@ def _load_chapter(
     title = _required_text(meta, "title", diagnostics) or f"Chapter {number}"
     section_titles = _load_sections(meta, diagnostics)
     articles: dict[int, list[Article]] = {n: [] for n in section_titles}
+    count = 0
     for entry in sorted(folder.iterdir()):
         if is_ignored(entry) or entry.name == "chapter.yaml":
             continue
@@ -379,6 +444,15 @@ def _load_chapter(
             )
             continue
         articles[article.section].append(article)
+        count += 1
+        if count == MAX_ARTICLES_PER_CHAPTER + 1:
+            diagnostics.error(
+                Code.E032,
+                f"chapter {number} holds more than {MAX_ARTICLES_PER_CHAPTER} articles, the "
+                "limit for one chapter: split it into two chapters",
+                entry,
+                article.line_of("number"),
+            )
     sections = tuple(
         Section(n, section_titles[n], tuple(sorted(articles[n], key=lambda a: a.number)))
         for n in sorted(section_titles)
@@ -409,6 +483,16 @@ def _load_sections(meta: YamlMap, diagnostics: Diagnostics) -> dict[int, str]:
             )
         elif not isinstance(value, str) or not value.strip():
             diagnostics.error(Code.E011, f"section {key} needs a title", meta.path, raw.lines[key])
+        elif not _showable(value, f"section {key}", raw, key, diagnostics):
+            pass
+        elif len(value) > MAX_LENGTH["title"]:
+            diagnostics.error(
+                Code.E011,
+                f"section {key}'s title is {len(value):,} characters long, over the limit of "
+                f"{MAX_LENGTH['title']}: shorten it",
+                meta.path,
+                raw.lines[key],
+            )
         else:
             sections[key] = value.strip()
     return sections
@@ -582,6 +666,7 @@ def _text_list(data: YamlMap, key: str, diagnostics: Diagnostics) -> tuple[str, 
         return ()
     items = value if isinstance(value, list) else [value]
     result: list[str] = []
+    seen: set[str] = set()  # a list would make many items cost their square
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item):
             diagnostics.error(
@@ -592,8 +677,30 @@ def _text_list(data: YamlMap, key: str, diagnostics: Diagnostics) -> tuple[str, 
             )
             continue
         text = str(item).strip()
-        if text and text not in result:
+        if not _showable(text, f"{key} '{text[:40]}'", data, key, diagnostics):
+            continue
+        if len(text) > MAX_WORD:
+            diagnostics.error(
+                Code.E011,
+                f"{key} '{text[:40]}...' is {len(text):,} characters long, over the limit of "
+                f"{MAX_WORD}: a tag or keyword is a word or a few",
+                data.path,
+                data.line_of(key),
+            )
+            continue
+        if text and text not in seen:
+            seen.add(text)
             result.append(text)
+    limit = MAX_ITEMS.get(key)
+    if limit is not None and len(result) > limit:
+        diagnostics.error(
+            Code.E011,
+            f"{len(result):,} {key}, over the limit of {limit} for one article: keep the ones "
+            "that matter",
+            data.path,
+            data.line_of(key),
+        )
+        return tuple(result[:limit])
     return tuple(result)
 
 
@@ -630,7 +737,33 @@ def _optional_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | N
         return None
     raw = data.raw.get(key)
     text = raw if raw is not None and not isinstance(value, str) else str(value)
+    if not _showable(text, f"'{key}'", data, key, diagnostics):
+        return None
+    limit = MAX_LENGTH.get(key, MAX_TEXT)
+    if len(text) > limit:
+        diagnostics.error(
+            Code.E011,
+            f"'{key}' is {len(text):,} characters long, over the limit of {limit:,}: shorten it",
+            data.path,
+            data.line_of(key),
+        )
+        return None
     return text.strip() or None
+
+
+def _showable(text: str, what: str, data: YamlMap, key: Any, diagnostics: Diagnostics) -> bool:
+    """False after reporting a character no edition can show (a control character, half of
+    a surrogate pair: YAML's "\\x07" or "\\ud800" escapes make them)."""
+    bad = UNSHOWABLE.search(text)
+    if bad is None:
+        return True
+    diagnostics.error(
+        Code.E011,
+        f"{what} holds the character U+{ord(bad[0]):04X}, which no edition can show: delete it",
+        data.path,
+        data.line_of(key),
+    )
+    return False
 
 
 def _number_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | None:

@@ -36,7 +36,7 @@ from ..render import (
     render_shared,
     template_file,
 )
-from ..resources import active_parts
+from ..resources import active_parts, remote_parts, stylesheet_remote_parts
 from ..writers.cover import cover_alt, cover_png
 from .epub_backmatter import epub_back_matter
 
@@ -329,17 +329,17 @@ def plan(
     back = epub_back_matter(atlas, indexes, volume, links, marks.at)
     documents += [Document(f"bm-{b.part}", b.file_name, b.title, b.content) for b in back]
     for document in documents:  # nothing active in an EPUB, whatever a template override says
-        active = active_parts(document.content)
-        if active:
-            raise BuildError(f"{document.file_name} would hold {', '.join(active)}")
+        _refuse_active_or_remote(document.file_name, document.content)
+    sheet = stylesheet(atlas)
+    remote = stylesheet_remote_parts(sheet.read_text(encoding="utf-8", errors="replace"))
+    if remote:
+        raise BuildError(
+            f"not written: the EPUB stylesheet {sheet} would load {', '.join(remote)}; "
+            "an EPUB loads nothing from outside itself: remove the url()"
+        )
 
     resources = [
-        Resource(
-            "style",
-            "style/epub.css",
-            "text/css",
-            stylesheet(atlas).read_bytes(),
-        ),
+        Resource("style", "style/epub.css", "text/css", sheet.read_bytes()),
         Resource(
             COVER_IMAGE_ID, COVER_IMAGE, "image/png", cover_png(atlas, volume), ("cover-image",)
         ),
@@ -398,6 +398,19 @@ def plan(
         nav=nav,
         modified=modified,
     )
+
+
+def _refuse_active_or_remote(file_name: str, content: bytes) -> None:
+    """The last guard: an EPUB holds nothing that runs and loads nothing from elsewhere."""
+    found = active_parts(content)
+    if not found or not found[0].startswith("not well-formed"):
+        found += remote_parts(content)
+    if found:
+        raise BuildError(
+            f"not written: {file_name} would hold {', '.join(dict.fromkeys(found))}; "
+            "it comes from a template (an override under _templates/epub/ if there is one): "
+            "fix the template"
+        )
 
 
 def stylesheet(atlas: Atlas) -> Path:

@@ -12,10 +12,13 @@ from typing import Any
 
 from ..model import Atlas, Volume
 from . import checks
+from .breaks import breaks
+from .contents import contents_edges, empty_chapters
 from .faces import faces
 from .faults import CATALOGUE, Fault, ProofError
 from .pages import Proofed, page_labels, read_pages, read_source
 from .pdffile import proof_pdf
+from .references import repeated_references
 
 __all__ = ["CATALOGUE", "Fault", "ProofError", "proof_layout", "proof_pdf", "page_labels"]
 
@@ -32,6 +35,10 @@ LAYOUT_CHECKS = (
     checks.page_count,
     checks.tag_ids,
     checks.straight_quotes,
+    breaks,
+    repeated_references,
+    contents_edges,
+    empty_chapters,
 )
 
 
@@ -55,10 +62,15 @@ def proof_layout(
         read_pages(document, volume, body_pages),
         read_source(root, volume),
         tag_ids(atlas),
+        atlas.language,
     )
     found: list[Fault] = []
+    seen: set[Fault] = set()
     for check in LAYOUT_CHECKS:
-        found.extend(check(proofed))
+        for fault in check(proofed):
+            if fault not in seen:  # the same fault twice on a page is one line
+                seen.add(fault)
+                found.append(fault)
     # A proofreader's report reads page by page; what concerns the whole volume comes last.
     order = {page.label: page.index for page in proofed.pages}
     found.sort(key=lambda f: order.get(f.page, len(order)) if f.page else len(order))

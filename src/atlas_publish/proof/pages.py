@@ -50,6 +50,7 @@ class PageView:
     calls: list[tuple[Element, str]] = field(default_factory=list)
     notes: set[Element] = field(default_factory=set)  # footnotes printed at its foot
     footnote_height: float = 0.0
+    anchors: set[str] = field(default_factory=set)  # element ids that start on this page
 
     def line_text(self, line: Line) -> str:
         return "".join(box.text for box, _ in self.texts[line.first_text : line.end_text])
@@ -70,6 +71,7 @@ class Source:
     measured: set[Element] = field(default_factory=set)  # plain body paragraphs
     table_of: dict[Element, Element] = field(default_factory=dict)  # tr -> table
     body_roots: list[tuple[str, Element]] = field(default_factory=list)  # (article, element)
+    contents: set[Element] = field(default_factory=set)  # the table of contents
 
 
 @dataclass(slots=True)
@@ -81,6 +83,7 @@ class Proofed:
     pages: list[PageView]
     source: Source
     tag_ids: frozenset[str]
+    volume_language: str = "en"  # the handbook's language (atlas.yaml)
 
     def label(self, index: int) -> str:
         return self.pages[index].label
@@ -121,6 +124,8 @@ def read_source(root: Element, volume: Volume) -> Source:
     for element in root.iter():
         if _tag(element) in CODE_TAGS:
             source.code.update(element.iter())
+        if _tag(element) == "nav" and "toc" in _classes(element):
+            source.contents.update(element.iter())
         if _tag(element) == "h3" and "section-title" in _classes(element):
             _keep(source, element, f"section heading “{_text(element)}”")
         number = numbers.get(element.get("id") or "")
@@ -196,6 +201,7 @@ def read_pages(document: Any, volume: Volume, body_pages: int) -> list[PageView]
         view = PageView(
             index, labels[index], kind, box.page_type.blank, box.page_type.name or "", box
         )
+        view.anchors = set(page.anchors)
         _walk(view, box, box, "flow", boxes)
         views.append(view)
     return views

@@ -12,6 +12,7 @@ from pathlib import Path
 
 from PIL import Image, ImageDraw, ImageFont
 
+from ..markdown import typographic
 from ..model import Atlas, Volume
 from ..render import templates_dir
 
@@ -34,6 +35,22 @@ def _fonts_dir() -> Path:
 
 
 def _wrap(
+    draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int
+) -> list[str]:
+    """Balanced lines: the narrowest measure that keeps the greedy line count, so the last line
+    is never one word left alone."""
+    lines = _greedy(draw, text, font, width)
+    low, high = width // 2, width
+    while len(lines) > 1 and high - low > 4:
+        middle = (low + high) // 2
+        if len(_greedy(draw, text, font, middle)) == len(lines):
+            high = middle
+        else:
+            low = middle
+    return _greedy(draw, text, font, high) if len(lines) > 1 else lines
+
+
+def _greedy(
     draw: ImageDraw.ImageDraw, text: str, font: ImageFont.FreeTypeFont, width: int
 ) -> list[str]:
     lines: list[str] = []
@@ -83,10 +100,14 @@ def cover_png(atlas: Atlas, volume: Volume) -> bytes:
     draw.rectangle((MARGIN // 2, MARGIN // 2, WIDTH - MARGIN // 2, HEIGHT - MARGIN // 2),
                    outline=ACCENT, width=6)  # fmt: skip
 
-    font, lines = _fitted(draw, atlas.title, "EBGaramond-Regular.ttf", 190, width, 3)
+    font, lines = _fitted(
+        draw, typographic(atlas.title, atlas.language), "EBGaramond-Regular.ttf", 190, width, 3
+    )
     y = _block(draw, 330, lines, font, INK, 1.12)
     if atlas.subtitle:
-        font, lines = _fitted(draw, atlas.subtitle, "EBGaramond-Italic.ttf", 70, width, 3)
+        font, lines = _fitted(
+            draw, typographic(atlas.subtitle, atlas.language), "EBGaramond-Italic.ttf", 70, width, 3
+        )
         y = _block(draw, y + 50, lines, font, INK, 1.3)
 
     middle = 1350
@@ -96,7 +117,9 @@ def cover_png(atlas: Atlas, volume: Volume) -> bytes:
     label = _font("Inter-SemiBold.otf", 72)
     draw.text((WIDTH // 2, middle - 80), f"VOLUME {volume.number}", font=label, fill=ACCENT,
               anchor="ma")  # fmt: skip
-    font, lines = _fitted(draw, volume.title, "Inter-SemiBold.otf", 130, width, 3)
+    font, lines = _fitted(
+        draw, typographic(volume.title, atlas.language), "Inter-SemiBold.otf", 130, width, 3
+    )
     _block(draw, middle + 60, lines, font, INK, 1.2)
 
     author = _font("Inter-Regular.otf", 70)

@@ -10,10 +10,11 @@ import datetime as dt
 import logging
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..editions.epub import volume_identifier
 from ..errors import BuildError, Diagnostics
 from ..fetcher import REFUSED, RestrictedFetcher
 from ..indexes import Indexes, build_indexes
@@ -34,6 +35,7 @@ class PdfJob:
     created: int | None = None  # the edition's date (BuildOptions.date); None: undated
     pdf_variant: str | None = "pdf/ua-1"
     lenient: bool = False  # proof faults are warnings, not a failed volume
+    print_ready: Path | None = None  # also write the printer's PDF/X-4 here
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,6 +46,8 @@ class PdfResult:
     folios: dict[str, int]  # anchor -> folio (arabic page number) in this volume
     seconds: float
     proof: tuple[Fault, ...] = ()  # the proof gate's faults (--lenient: not raised)
+    notes: tuple[str, ...] = ()  # what the build summary tells the writer
+    proof_seconds: float = 0.0  # what the gate took, of ``seconds``
 
 
 @dataclass(slots=True)
@@ -68,7 +72,7 @@ class PrintLinks:
 
 # The text block's width: about 65 characters of the 11 pt text face a line (Bringhurst's
 # 45-75, a book's 60-70), whatever the trim size.
-MEASURE_PT = 281.0
+MEASURE_PT = 272.0
 NAMED_SIZES_PT = {"a4": 595.28, "a5": 419.53, "letter": 612.0, "legal": 612.0}
 UNITS_PT = {"in": 72.0, "mm": 72 / 25.4, "cm": 72 / 2.54, "pt": 1.0, "pc": 12.0, "px": 0.75}
 
@@ -82,6 +86,11 @@ def page_width_pt(size: str) -> float:
     if match is None or match.group(2) not in UNITS_PT:
         return 432.0
     return float(match.group(1)) * UNITS_PT[match.group(2)]
+
+
+def printed(volume: Volume) -> Volume:
+    """The volume as printed: a chapter with no articles yet is left out (the EPUB keeps it)."""
+    return replace(volume, chapters=tuple(c for c in volume.chapters if c.articles))
 
 
 def page_css(atlas: Atlas) -> str:
@@ -123,7 +132,7 @@ def volume_html(
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
     when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
     keywords = sorted({k for a in volume.articles for k in a.keywords})
-    return env.get_template("print/volume.html.j2").render(
+    html = env.get_template("print/volume.html.j2").render(
         atlas=atlas,
         volume=volume,
         bodies=bodies,
@@ -131,7 +140,34 @@ def volume_html(
         keywords=keywords,
         created=when.strftime("%Y-%m-%dT%H:%M:%SZ") if when else None,
         edition_date=when.strftime("%B %Y") if when else None,
+        rights=copyright_line(atlas, when),
+        identifier=volume_identifier(atlas, replace(volume, isbn=None)),
     )
+    return unhyphenated_last_words(html)
+
+
+def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
+    """atlas.yaml's rights with the copyright sign ('Copyright © 2026 Jane Example. All rights
+    reserved.'), or one made from the edition's year and the author."""
+    rights = atlas.rights or f"Copyright {when.year if when else ''} {atlas.author}.".replace(
+        "  ", " "
+    )
+    if "©" in rights:
+        return rights
+    if rights.lower().startswith("copyright "):
+        return f"{rights[:9]} ©{rights[9:]}"
+    return f"© {rights}"
+
+
+# The last word of a paragraph (or list item) and what closes it: punctuation, closing tags.
+LAST_WORD = re.compile(
+    r"([^\W\d_][\w’'\u00ad-]{3,})((?:[^\w<>]|</(?:em|strong|a|i|b)>)*</(?:p|li)>)"
+)
+
+
+def unhyphenated_last_words(html: str) -> str:
+    """A paragraph never ends on half a word ('fif-/teen.'): its last word is not hyphenated."""
+    return LAST_WORD.sub(r'<span class="last-word">\1</span>\2', html)
 
 
 def render_volume_pdf(job: PdfJob) -> PdfResult:
@@ -141,7 +177,13 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
 
     started = time.perf_counter()
     atlas = job.atlas
-    volume = atlas.volume(job.volume)
+    whole = atlas.volume(job.volume)
+    volume = printed(whole)
+    notes = tuple(
+        f"chapter {c.number} has no articles: left out of the print edition"
+        for c in whole.chapters
+        if not c.articles
+    )
     indexes = build_indexes(atlas)
     links = PrintLinks(volume.number, atlas.root)
     html = volume_html(atlas, volume, indexes, links, job.created)
@@ -162,14 +204,26 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         _check_complete(document, volume)
         body_pages = len(document.pages)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
+        document = ending_on_a_verso(document, atlas, fonts, fetcher)
         unreported = unreported_refusals(fetcher.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
         with atomic_path(job.target) as temporary:
-            document.write_pdf(temporary, pdf_variant=job.pdf_variant)
+            first = (
+                _anchor_pages(document).get(volume.chapters[0].anchor) if volume.chapters else None
+            )
+            document.write_pdf(
+                temporary, pdf_variant=job.pdf_variant, finisher=page_labels(first or 0)
+            )
             # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
             _raise_logged_errors(problems, volume)
+            gate_started = time.perf_counter()
             proof = _proof(job, document, laid_out.etree_element, body_pages, temporary)
+            gate_seconds = time.perf_counter() - gate_started
+            if job.print_ready is not None:  # before the reader's file takes its name
+                from .printready import write_print_ready
+
+                write_print_ready(document, atlas, job.print_ready)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
     return PdfResult(
@@ -179,6 +233,8 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         folios=folios,
         seconds=time.perf_counter() - started,
         proof=proof,
+        notes=notes,
+        proof_seconds=gate_seconds,
     )
 
 
@@ -229,6 +285,35 @@ def _with_back_matter(
     )
     folios.update(back_matter_page_starts(root, appendix, volume, next_folio))
     return document.copy(pages + appendix.pages)
+
+
+def page_labels(first_body_page: int) -> Any:
+    """A WeasyPrint finisher giving the PDF the printed folios as page labels: the front matter
+    i, ii, iii..., the body (and the back matter after it) 1, 2, 3..., so a viewer's "page 18"
+    is the page that prints 18."""
+    import pydyf  # type: ignore[import-untyped]
+
+    def finish(document: Any, pdf: Any) -> None:
+        numbers: list[Any] = []
+        if first_body_page > 0:
+            numbers += [0, pydyf.Dictionary({"S": "/r"})]
+        numbers += [first_body_page, pydyf.Dictionary({"S": "/D"})]
+        pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
+
+    return finish
+
+
+def ending_on_a_verso(document: Any, atlas: Atlas, fonts: object, fetcher: Any) -> Any:
+    """A book ends on a left-hand page: an odd page count gets a blank page at the end."""
+    if len(document.pages) % 2 == 0:
+        return document
+    import weasyprint
+
+    blank = weasyprint.HTML(string="<html><body></body></html>", url_fetcher=fetcher).render(
+        font_config=fonts,
+        stylesheets=[weasyprint.CSS(string=page_css(atlas), font_config=fonts)],
+    )
+    return document.copy(document.pages + blank.pages[:1])
 
 
 def stylesheet(atlas: Atlas) -> Path:
