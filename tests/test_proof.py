@@ -7,15 +7,25 @@ one of layout, so each test triggers its fault whatever the edition's stylesheet
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from atlas_publish.context import BuildContext
+from atlas_publish.editions.print import (
+    PdfJob,
+    PrintLinks,
+    first_guess,
+    lay_out_numbered,
+    print_volume,
+    render_volume_pdf,
+)
 from atlas_publish.pipeline import BuildOptions, build, check
 from atlas_publish.proof import Fault, page_labels, proof_layout, proof_pdf
 from atlas_publish.render import templates_dir
-from atlas_publish.writers.pdf import PdfJob, PrintLinks, page_css, render_volume_pdf, volume_html
+from atlas_publish.writers.pdf import Typesetter
 
 from .conftest import Tree
 
@@ -59,7 +69,7 @@ def with_css(tree: Tree, extra: str) -> None:
 def proofed(tree: Tree, tmp_path: Path, volume: int = 1) -> list[Fault]:
     """Lay out a volume as the build does and return the gate's faults."""
     atlas = check(tree.root).atlas
-    job = PdfJob(atlas, volume, tmp_path / f"volume-{volume}.pdf", lenient=True)
+    job = PdfJob(atlas, volume, tmp_path / f"volume-{volume}.pdf", BuildContext(proof_warns=True))
     return list(render_volume_pdf(job).proof)
 
 
@@ -85,16 +95,13 @@ def test_a_fault_is_one_line_with_file_folio_code_and_article() -> None:
 def lay_out(tree: Tree) -> tuple[Any, Any, Any, Any]:
     """The volume laid out as the build lays it out, without the back matter: (WeasyPrint
     document, HTML tree, atlas, volume), for tests that take pages away."""
-    import weasyprint
-
     checked = check(tree.root)
     atlas, volume = checked.atlas, checked.atlas.volume(1)
-    html = volume_html(atlas, volume, checked.indexes, PrintLinks(1, atlas.root), None)
-    override = tree.root / "_templates" / "print" / "print.css"
-    css = override if override.is_file() else templates_dir() / "print" / "print.css"
-    laid_out = weasyprint.HTML(string=html, base_url=str(atlas.root) + "/")
-    sheets = [weasyprint.CSS(string=page_css(atlas)), weasyprint.CSS(filename=str(css))]
-    return laid_out.render(stylesheets=sheets), laid_out.etree_element, atlas, volume
+    links = PrintLinks(1, atlas.root)
+    planned = print_volume(atlas, checked.indexes, volume, links, BuildContext())
+    typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
+    layout = lay_out_numbered(typesetter, planned, first_guess(volume, {})).layout
+    return layout.document, layout.root, atlas, volume
 
 
 def test_footnote_not_printed(tree: Tree, tmp_path: Path) -> None:
@@ -280,7 +287,7 @@ def test_page_labels(tmp_path: Path) -> None:
     plain = tmp_path / "plain.pdf"
     weasyprint.HTML(string=html).write_pdf(plain)
     wanted = ["i", "1", "2"]
-    [fault] = proof_pdf(plain, wanted, "volume-1.pdf")
+    [fault] = proof_pdf(plain, wanted, "volume-1.pdf")  # and WeasyPrint embedded its fonts
     assert fault.code == "P012" and fault.page is None and "no page labels" in fault.message
 
     def labelled(name: str, arabic_from: int) -> Path:
@@ -299,6 +306,23 @@ def test_page_labels(tmp_path: Path) -> None:
     )
 
 
+def test_a_font_not_embedded(tmp_path: Path) -> None:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page()
+    helvetica = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+    )
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(helvetica)))
+    path = tmp_path / "bare.pdf"
+    pdf.save(path)
+    faults = proof_pdf(path, ["1"], "volume-1.pdf")
+    assert [str(f) for f in faults if f.code == "P004"] == [
+        "volume-1.pdf p.1: error[P004]: the font Helvetica is not embedded in the PDF"
+    ]
+
+
 def test_tag_ids_and_straight_quotes_outside_code(tree: Tree, tmp_path: Path) -> None:
     tree.article(
         "1.010101",
@@ -309,7 +333,7 @@ def test_tag_ids_and_straight_quotes_outside_code(tree: Tree, tmp_path: Path) ->
     [tag] = only(faults, "P013")
     assert tag.message == "the tag ID “S6_Customers” is printed (article 1.010101)"
     quotes = [f for f in only(faults, "P014") if f.page == "2"]
-    assert len(quotes) == 1 and "It's plain" in quotes[0].message
+    assert len(quotes) == 1 and "It's" in quotes[0].message
 
 
 def test_hyphenation_of_another_language_and_a_split_locator(tree: Tree, tmp_path: Path) -> None:
@@ -346,11 +370,19 @@ def test_contents_numbers_on_one_right_edge(tree: Tree, tmp_path: Path) -> None:
     )
 
 
-def test_an_empty_chapter_is_not_printed(tree: Tree, tmp_path: Path) -> None:
+def test_an_empty_chapter_printed(tree: Tree) -> None:
+    # The edition leaves chapters without articles out; the gate holds it to that. Chapter
+    # 1.02 is laid out with its article, then judged as the model of a volume where it has
+    # none: its opener is printed, so it is an empty chapter in print.
     tree.article("1.010101", "Text.\n")
-    tree.chapter("1.02", "Nothing Yet")
-    [fault] = only(proofed(tree, tmp_path), "P018")
+    tree.article("1.020101", "More text.\n")
+    document, root, atlas, volume = lay_out(tree)
+    first, second = volume.chapters
+    emptied = replace(volume, chapters=(first, replace(second, sections=())))
+    faults = proof_layout(document, root, atlas, emptied, len(document.pages), "volume-1.pdf")
+    [fault] = only(faults, "P018")
     assert fault.message == "chapter 1.02 has no articles and is printed"
+    assert not only(proof_layout(document, root, atlas, volume, len(document.pages), "v"), "P018")
 
 
 @pytest.mark.proof
@@ -377,8 +409,9 @@ def test_a_fault_fails_the_build_and_nothing_is_written(tree: Tree, tmp_path: Pa
 
 @pytest.mark.proof
 @pytest.mark.xfail(
-    reason="the sample still has proof faults until the print edition's fixes (issue 13) are "
-    "all on main: tag IDs, straight quotes from YAML, page labels, short pages",
+    reason="the sample still has proof faults on main (short pages and stranded stage-index "
+    "lead-ins in volume 1, a lost footnote in volume 4, a straight quote in a reference): "
+    "the print edition's fixes (issue 13) are not all in",
     strict=False,
 )
 def test_the_sample_handbook_passes_the_proof_gate(tmp_path: Path) -> None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 import urllib.request
 from collections.abc import Iterator
 
@@ -40,7 +41,7 @@ def fetch(url: str) -> str:
 
 
 def test_pages_and_links_without_a_browser(server: str) -> None:
-    index = fetch(server + "/")
+    index = fetch(server + "/_chapters")
     assert "Volume 1: Beginnings" in index and 'href="/chapter/1.01"' in index
     chapter = fetch(server + "/chapter/1.01")
     assert 'href="/templates/print/print.css"' in chapter
@@ -140,3 +141,25 @@ def test_a_burst_of_connections_is_answered(server: str) -> None:
     finally:
         for connection in connections:
             connection.close()
+
+
+def test_the_web_edition_is_served(server: str, small_tree: Tree) -> None:
+    """``/`` is the site as ``atlas-publish site`` writes it, with the reload script added."""
+    home = fetch(server + "/")
+    assert 'href="1/index.html"' in home and "/_events?since=" in home
+    article = fetch(server + "/1.010102/")
+    assert "Customers bring problems." in article and "/_events?since=" in article
+    assert 'href="/chapter/1.01"' in article  # the books' preview of its chapter
+    assert 'href="../2.010101/index.html"' in article  # another volume: a link
+    assert fetch(server + "/assets/site.css").startswith("/*")
+    with pytest.raises(urllib.error.HTTPError) as missing:
+        fetch(server + "/9.999999/")
+    assert missing.value.code == 404
+    search = fetch(server + "/pagefind/pagefind.js")
+    assert "pagefind" in search.lower()
+    path = next(small_tree.root.glob("1-*/01-*/1.010102-*.md"))
+    path.write_text(path.read_text().replace("Customers arrive.", "Customers arrived today."))
+    deadline = time.monotonic() + 15
+    while "Customers arrived today." not in fetch(server + "/1.010102/"):
+        assert time.monotonic() < deadline, "the saved edit never reached the served page"
+        time.sleep(0.1)

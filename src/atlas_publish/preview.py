@@ -13,11 +13,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .cache import Manifest
+from .codes import Code
 from .editions.print import print_stylesheet, write_chapter_pdf
 from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
-from .listing import load  # the model without rendering every body (check does that)
 from .model import Atlas, Chapter
 from .outputs import atomic_write_bytes, check_out_folder
+from .pipeline import load  # the model without rendering every body (check does that)
 from .webpage import ChapterLinks, render_chapter_page
 
 
@@ -43,7 +44,7 @@ def find_chapter(atlas: Atlas, number: str) -> Chapter:
         raise ContentError(
             [
                 Diagnostic(
-                    "E026",
+                    Code.E026,
                     f"chapter {number} has no articles yet: nothing to preview; add one, "
                     "or preview another chapter",
                     SourceLocation(chapter.path / "chapter.yaml"),

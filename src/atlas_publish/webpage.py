@@ -17,6 +17,8 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
+from . import pagebreaks
+from .editions.epub import PageMarks
 from .errors import Diagnostic, Diagnostics
 from .indexes import Indexes
 from .links import Link, LinkStyle, Target, other_volume_suffix
@@ -110,9 +112,6 @@ def render_chapter_page(
         subject = f"Chapter {chapter.number}: {chapter.title}"
         html = volume_page(env, atlas, alone, bodies, subject, None)
     else:
-        from . import pagebreaks
-        from .writers.epub import PageMarks
-
         html = env.get_template("epub/chapter.xhtml.j2").render(
             atlas=atlas,
             chapter=chapter,

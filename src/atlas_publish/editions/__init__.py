@@ -1,1 +1,1 @@
-"""The editions: what each one makes of the checked handbook, before any engine runs."""
+"""The editions: each one plans its output from the checked handbook as plain records."""

@@ -34,31 +34,29 @@ from typing import Any
 from jinja2 import Environment
 
 from .. import pagebreaks
+from ..context import BuildContext
 from ..errors import BuildError, Diagnostics
 from ..indexes import Indexes, build_indexes
 from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
 from ..proof.faults import Fault
-from ..render import RenderedArticle, environment, render_articles, templates_dir
+from ..render import (
+    RenderedArticle,
+    environment,
+    render_articles,
+    template_file,
+    templates_dir,
+)
 from ..resources import unreported_refusals
 from ..writers.backmatter_pdf import backmatter_stylesheet, continuation_css, volume_back_matter
-from ..writers.epub import volume_identifier
 from ..writers.pdf import Layout, Parsed, Stylesheet, Typesetter, normal
+from .epub import volume_identifier
 
 # Plain layouts before the numbers are padded to one width; padded ones after that. A volume
 # needs two when the first guess is off, rarely three (a number near a page's foot).
 PLAIN_PASSES = 3
 PADDED_PASSES = 2
 FIGURE_SPACE = "\u2007"  # as wide as a digit in tabular figures
-
-
-@dataclass(frozen=True, slots=True)
-class PrintSettings:
-    """What a build decides about the print edition, beyond the content."""
-
-    created: int | None = None  # the edition's date (BuildOptions.date); None: undated
-    pdf_variant: str | None = "pdf/ua-1"  # None: an untagged PDF (the preview)
-    lenient: bool = False  # proof faults are warnings, not a failed volume
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,7 +88,7 @@ class PdfJob:
     atlas: Atlas
     volume: int
     target: Path
-    settings: PrintSettings = PrintSettings()
+    context: BuildContext = BuildContext()
     # anchor -> folio of the volume's last layout (the build cache): the first guess
     previous: Mapping[str, int] = field(default_factory=dict)
     print_ready: Path | None = None  # also write the printer's PDF/X-4 here
@@ -173,8 +171,7 @@ def page_css(atlas: Atlas) -> str:
 
 def print_stylesheet(atlas: Atlas) -> Path:
     """print.css, or the writer's own in ``content/_templates/print/``."""
-    override = atlas.root / "_templates" / "print" / "print.css"
-    return override if override.is_file() else templates_dir() / "print" / "print.css"
+    return template_file(atlas.root, "print/print.css")
 
 
 def stylesheets(atlas: Atlas) -> tuple[Stylesheet, ...]:
@@ -199,7 +196,7 @@ def print_volume(
     indexes: Indexes,
     volume: Volume,
     links: LinkStyle,
-    settings: PrintSettings,
+    context: BuildContext,
     subject: str | None = None,
 ) -> PrintVolume:
     """The volume's HTML (every body rendered for print) and its stylesheets."""
@@ -219,7 +216,7 @@ def print_volume(
     if diagnostics.errors:  # the pipeline checked the content first; this is a bug
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
     subject = subject or f"Volume {volume.number}: {volume.title}"
-    html = volume_page(env, atlas, volume, bodies, subject, settings.created)
+    html = volume_page(env, atlas, volume, bodies, subject, context.created)
     return PrintVolume(volume, html, stylesheets(atlas))
 
 
@@ -278,7 +275,7 @@ def chapter_volume(
     """One chapter set as its volume would be (the preview), its folios starting at 1."""
     volume = replace(atlas.volume(chapter.volume), chapters=(chapter,))
     subject = f"Chapter {chapter.number}: {chapter.title}"
-    return print_volume(atlas, indexes, volume, links, PrintSettings(pdf_variant=None), subject)
+    return print_volume(atlas, indexes, volume, links, BuildContext(pdf_variant=None), subject)
 
 
 def anchors(volume: Volume) -> list[str]:
@@ -404,7 +401,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
     )
     indexes = build_indexes(atlas)
     planned = print_volume(
-        atlas, indexes, volume, PrintLinks(volume.number, atlas.root), job.settings
+        atlas, indexes, volume, PrintLinks(volume.number, atlas.root), job.context
     )
     typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
     with typesetter.session():
@@ -430,7 +427,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         unreported = unreported_refusals(typesetter.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
-        variant = job.settings.pdf_variant
+        variant = job.context.pdf_variant
         with typesetter.write(job.target, layouts, variant, first or 0) as (joined, written):
             # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
             messages = typesetter.engine_errors()
@@ -472,7 +469,7 @@ def _proof(job: PdfJob, document: Any, body: Layout, written: Path) -> tuple[Fau
     name = job.target.name
     faults = proof_layout(document, body.root, job.atlas, volume, body.page_count, name)
     faults += proof_pdf(written, page_labels(document, volume), name)
-    if faults and not job.settings.lenient:
+    if faults and not job.context.proof_warns:
         raise ProofError(faults)
     return tuple(faults)
 

@@ -40,7 +40,8 @@ def proof(
 ) -> ProofRun:
     """Lay out and proof the volumes (all when ``volumes`` is empty); raise ContentError when
     the content does not check. ``date``: the edition's, as the build would print it."""
-    from ..editions.print import PdfJob, PrintSettings, render_volume_pdf
+    from ..context import BuildContext
+    from ..editions.print import PdfJob, render_volume_pdf
     from ..pipeline import check, select_volumes
 
     checked = check(content, strict)
@@ -61,7 +62,7 @@ def proof(
                     checked.atlas,
                     n,
                     Path(scratch) / f"volume-{n}.pdf",
-                    PrintSettings(created=created, lenient=True),
+                    BuildContext(created=created, proof_warns=True),
                 )
                 for n in wanted
             }

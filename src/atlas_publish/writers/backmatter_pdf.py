@@ -22,7 +22,7 @@ from ..backmatter import (
 )
 from ..indexes import Indexes
 from ..model import Atlas, Volume
-from ..render import environment, templates_dir
+from ..render import environment, template_file
 
 
 def back_matter_html(
@@ -106,5 +106,4 @@ def continuation_css(page_count: int, next_folio: int) -> str:
 
 
 def backmatter_stylesheet(atlas: Atlas) -> Path:
-    override = atlas.root / "_templates" / "print" / "backmatter.css"
-    return override if override.is_file() else templates_dir() / "print" / "backmatter.css"
+    return template_file(atlas.root, "print/backmatter.css")

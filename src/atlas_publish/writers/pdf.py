@@ -255,8 +255,14 @@ def _replace_number(text: str, old: str, new: str) -> str:
     return text[: found.start(1)] + new + text[found.end(1) :]
 
 
+_STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00ad", "")).strip().casefold()
+    """Text to compare: whitespace collapsed, soft hyphens removed, quotes straight (titles are
+    printed with typographic quotes; the model keeps them as written), case folded."""
+    text = text.replace("\u00ad", "").translate(_STRAIGHT)
+    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def _first_mark(page_box: Any, marks: Mapping[Any, int]) -> int | None:
