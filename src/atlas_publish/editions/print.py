@@ -409,21 +409,20 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         body = numbered.layout
         _check_complete(body, volume)
         first = body.anchor_pages().get(volume.chapters[0].anchor) if volume.chapters else None
-        starts: dict[str, int] = {}
         layouts = [body]
         laid_out = numbered.pages_laid_out
+        marks: list[int | None] = []  # per printed page from folio 1: where it begins
         if first is not None:
             marks = body.first_marks(pagebreaks.print_marks(body.root, volume))[first:]
-            starts = pagebreaks.page_starts(volume.number, marks)
             back = _back_matter(typesetter, atlas, indexes, volume, numbered.folios, body, first)
             if back is not None:
-                next_folio = body.page_count - first + 1
-                found = back.first_marks(pagebreaks.back_matter_marks(back.root, volume))
-                starts |= pagebreaks.page_starts(volume.number, found, next_folio)
+                marks += back.first_marks(pagebreaks.back_matter_marks(back.root, volume))
                 layouts.append(back)
                 laid_out += back.page_count
         if sum(part.page_count for part in layouts) % 2:  # a book ends on a left-hand page
             layouts.append(typesetter.blank_page(stylesheets(atlas)[:1]))
+            marks += [None] if marks else []  # a blank page begins where the one before did
+        starts = pagebreaks.page_starts(volume.number, marks)
         unreported = unreported_refusals(typesetter.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
