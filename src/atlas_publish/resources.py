@@ -10,6 +10,7 @@ Kept apart from fetcher.py, which imports WeasyPrint (slow), so ``check`` stays 
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
@@ -165,7 +166,9 @@ def check_template_overrides(
         if path.suffix in {".j2", ".html", ".xhtml", ".htm"}:
             for line, message in template_code_faults(path, text):
                 diagnostics.error("E065", message, path, line)
-            for line, message in template_name_faults(path, text, content_root):
+            original = allowed_roots[-1] / path.relative_to(content_root / OVERRIDES)
+            given = _names_used(original) if original.is_file() else set()
+            for line, message in template_name_faults(path, text, content_root, given):
                 diagnostics.error("E066", message, path, line)
             for line, address in template_remote_strings(path, text):
                 diagnostics.error(
@@ -211,14 +214,45 @@ MODEL_NAMES: dict[str, type] = {
 }
 
 
-def template_name_faults(path: Path, source: str, root: Path) -> list[tuple[int, str]]:
+def _names_used(template: Path) -> set[str]:
+    """The names a project template takes from its render call (what an override is given)."""
+    try:
+        tree = ImmutableSandboxedEnvironment().parse(template.read_text(encoding="utf-8"))
+    except (OSError, TemplateError):
+        return set()
+    return _free_names(tree)
+
+
+def _free_names(tree: nodes.Template) -> set[str]:
+    """Names a template reads but never sets (scopes aside: a close enough reading here)."""
+    loaded: set[str] = set()
+    bound: set[str] = set()
+    for name in tree.find_all(nodes.Name):
+        (loaded if name.ctx == "load" else bound).add(name.name)
+    return loaded - bound
+
+
+def template_name_faults(
+    path: Path, source: str, root: Path, given: Set[str] = frozenset()
+) -> list[tuple[int, str]]:
     """Mistakes that would only fail when the template renders: a field the model does not
-    have (``atlas.titel``), a template that includes or extends itself."""
+    have (``atlas.titel``), a template that includes or extends itself, a name misspelt from
+    one the project's own template uses (``atlass``, when the override's original uses
+    ``atlas``: what it is given)."""
     try:
         tree = ImmutableSandboxedEnvironment().parse(source, name=path.name, filename=str(path))
     except TemplateError:
         return []  # template_code_faults reports it
     faults = []
+    free = _free_names(tree) - set(given)
+    for name in tree.find_all(nodes.Name):
+        if name.ctx != "load" or name.name not in free:
+            continue
+        guess = get_close_matches(name.name, sorted(given), n=1, cutoff=0.8)
+        if guess:  # a name close to a given one is a typo; others may be given all the same
+            faults.append((name.lineno, f"'{name.name}' is not given to this template: did "
+                                        f"you mean '{guess[0]}'?"))  # fmt: skip
+            free.discard(name.name)  # once, at its first use
     for node in tree.find_all(nodes.Getattr):
         if not isinstance(node.node, nodes.Name) or node.node.name not in MODEL_NAMES:
             continue
