@@ -25,6 +25,7 @@ from .codes import Code
 from .content.files import inside, link_loop, outside_message
 from .cssurls import declarations_urls, stylesheet_urls
 from .errors import Diagnostics
+from .links import is_file_link
 from .model import Article, Atlas, Chapter, Section, Volume
 
 OVERRIDES = "_templates"
@@ -38,6 +39,7 @@ RESOURCE = re.compile(
     r"""|<link\b[^>]*?\bhref\s*=\s*(?P<q4>['"])(?P<link>[^'"]*)(?P=q4)""",
     re.IGNORECASE,
 )
+FILE_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(?P<q>['"])(?P<href>[^'"{]*)(?P=q)""", re.I)
 STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(?P<css>.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
 STYLE_ATTRIBUTE = re.compile(
     r"""\bstyle\s*=\s*(?P<q>['"])(?P<css>.*?)(?P=q)""", re.IGNORECASE | re.DOTALL
@@ -171,6 +173,16 @@ def check_template_overrides(
             given = _names_used(original) if original.is_file() else set()
             for line, message in template_name_faults(path, text, content_root, given):
                 diagnostics.error(Code.E066, message, path, line)
+            for match in FILE_LINK.finditer(text):
+                if is_file_link(match["href"]):
+                    diagnostics.error(
+                        Code.E041,
+                        f"the link '{match['href'][:60]}' points to a file, which no edition "
+                        "carries (the PDF would hold this computer's path): link a web page "
+                        "with https://..., or remove the link",
+                        path,
+                        text.count("\n", 0, match.start()) + 1,
+                    )
             for line, address in template_remote_strings(path, text):
                 diagnostics.error(
                     Code.E062,
