@@ -25,6 +25,8 @@ from .codes import Code
 from .content.files import inside, link_loop, outside_message
 from .cssurls import declarations_urls, stylesheet_urls
 from .errors import Diagnostics
+from .images import FORMATS as IMAGE_FORMATS
+from .images import image_problem
 from .links import is_file_link
 from .model import Article, Atlas, Chapter, Section, Volume
 
@@ -150,6 +152,13 @@ def check_template_overrides(
             else:  # WeasyPrint fails the build on a missing picture
                 diagnostics.error(Code.E061, f"{missing}; check the name", reference.path,
                                   reference.line)  # fmt: skip
+        elif reference.path.suffix == ".css" and _local_file(reference.url).suffix.lower() in (
+            IMAGE_SUFFIXES
+        ):
+            problem = image_problem(_local_file(reference.url))  # as an article's picture
+            if problem is not None:
+                diagnostics.error(problem.code, f"picture '{reference.text}' {problem.message}",
+                                  reference.path, reference.line)  # fmt: skip
     for path in sorted((content_root / OVERRIDES).rglob("*")):
         if not inside(path, content_root):  # Jinja and WeasyPrint would read it all the same
             diagnostics.error(Code.E003, outside_message(path), path)
@@ -194,6 +203,7 @@ def check_template_overrides(
 
 
 FONT_SUFFIXES = {".otf", ".ttf", ".woff", ".woff2"}
+IMAGE_SUFFIXES = set(IMAGE_FORMATS)
 
 
 def _local_file(url: str) -> Path:
