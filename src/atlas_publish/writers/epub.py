@@ -29,6 +29,7 @@ from ..content.load import VOLUME_DIR
 from ..errors import BuildError, Diagnostics
 from ..indexes import build_indexes
 from ..links import Link, Target, other_volume_suffix
+from ..markdown import typographic
 from ..model import Atlas, Chapter, Volume
 from ..outputs import atomic_path
 from ..render import RenderedArticle, environment, render_articles, templates_dir
@@ -75,6 +76,33 @@ def page_marker(folio: int) -> Markup:
     ).format(folio)
 
 
+def _notes_as_asides(section: ElementTree.Element) -> None:
+    """Each note of the list an <aside epub:type="footnote"> (what reading systems show as a
+    pop-up and keep out of the reading flow), numbered as its call is."""
+    for listing in section.findall("ol"):
+        index = list(section).index(listing)
+        section.remove(listing)
+        for number, item in enumerate(listing.findall("li"), start=1):
+            aside = ElementTree.Element(
+                "aside",
+                {"id": item.get("id", ""), "class": "footnote", "epub:type": "footnote",
+                 "role": "doc-footnote"},
+            )  # fmt: skip
+            children = list(item)
+            first = children[0] if children else None
+            label = ElementTree.Element("span", {"class": "footnote-number"})
+            label.text = f"{number}. "
+            if first is not None and first.tag == "p":
+                label.tail = first.text
+                first.text = None
+                first.insert(0, label)
+            else:
+                aside.append(label)
+            aside.extend(children)
+            section.insert(index, aside)
+            index += 1
+
+
 def xhtml_fragment(
     html: str, breaks: Mapping[int, Sequence[int]] | None = None, notes_label: str = "Notes"
 ) -> Markup:
@@ -87,14 +115,17 @@ def xhtml_fragment(
     root = tinyhtml5.parse(f"<!DOCTYPE html><body>{html}</body>", namespace_html_elements=False)
     body = root.find("body")
     assert body is not None
-    for element in body.iter():
+    for element in list(body.iter()):
         classes = set((element.get("class") or "").split())
         if "footnotes" in classes and element.tag == "section":
-            element.set("role", "doc-endnotes")
             element.set("aria-label", notes_label)
+            _notes_as_asides(element)
         elif "footnote-ref" in classes:
+            # A superscript number that Apple Books, Kobo and others open as a pop-up note.
             for link in element.iter("a"):
+                link.set("epub:type", "noteref")
                 link.set("role", "doc-noteref")
+                link.text = (link.text or "").strip("[]")
         elif "footnote-backref" in classes:
             element.set("role", "doc-backlink")
             element.set("aria-label", "Back to the text")
@@ -376,13 +407,16 @@ def plan_volume_epub(atlas: Atlas, volume: Volume, job: EpubJob) -> EpubPlan:
         ("bodymatter", first_chapter, "Start of content"),
     ) + tuple((b.landmark, b.file_name, b.title) for b in back if b.landmark)
     page_list = _page_list(documents)
-    title = f"{atlas.title}, Volume {volume.number}: {volume.title}"
+    title = typographic(f"{atlas.title}, Volume {volume.number}: {volume.title}", atlas.language)
     nav_html = env.get_template("epub/nav.xhtml.j2").render(
         atlas=atlas, title=title, toc=toc, landmarks=landmarks, page_list=page_list
     )
     nav = Document("nav", "nav.xhtml", "Contents", nav_html.encode(), ("nav",))
     missing_alt = sum(images_without_alt(b.body) for b in bodies.values())
     metadata = _metadata(atlas, volume, len(seen) > 1, missing_alt, bool(page_list))
+    if job.created is not None:  # the edition's date (never the clock: builds are reproducible)
+        metadata.append(("DC", "date", modified.strftime("%Y-%m-%d"), {}))
+    metadata += [("DC", "subject", subject, {}) for subject in _subjects(atlas, volume)]
     return EpubPlan(
         identifier=identifier,
         title=title,
@@ -415,6 +449,22 @@ def _page_list(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
         for match in re.finditer(rb'id="page-(\d+)"', document.content):
             found.setdefault(int(match[1]), document.file_name)
     return tuple((str(f), f"{found[f]}#page-{f}") for f in sorted(found))
+
+
+def _subjects(atlas: Atlas, volume: Volume) -> list[str]:
+    """The volume's subjects as a reader sees them: the business stages its articles relate
+    to, and the labels of its tags (never a tag's ID)."""
+    indexes = build_indexes(atlas)
+    stages = sorted({s for a in volume.articles for s in a.stages})
+    subjects = [
+        f"Stage {n}: {indexes.stages[n].name}".replace("\u00a0", " ")
+        for n in stages
+        if n in indexes.stages
+    ]
+    stage_tags = {s.tag for s in atlas.stages}
+    tags = sorted({t for a in volume.articles for t in a.tags if t not in stage_tags})
+    subjects += [indexes.tag_label(t) for t in tags]
+    return subjects
 
 
 def _metadata(
