@@ -22,6 +22,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 PYTHON = sys.executable
@@ -74,7 +75,7 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from atlas_publish.pipeline import check
-from atlas_publish.writers.pdf import PrintLinks, page_css, volume_html, _stylesheet
+from atlas_publish.writers.pdf import PrintLinks, page_css, volume_html, stylesheet
 from atlas_publish.fetcher import RestrictedFetcher
 from atlas_publish.render import templates_dir
 content, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -87,7 +88,7 @@ for volume in atlas.volumes:
     fetcher = RestrictedFetcher([atlas.root, templates_dir()])
     fonts = FontConfiguration()
     sheets = [weasyprint.CSS(string=page_css(atlas), font_config=fonts),
-              weasyprint.CSS(filename=str(_stylesheet(atlas)), url_fetcher=fetcher, font_config=fonts)]
+              weasyprint.CSS(filename=str(stylesheet(atlas)), url_fetcher=fetcher, font_config=fonts)]
     weasyprint.HTML(string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher).write_pdf(
         out / f"volume-{volume.number}.pdf", stylesheets=sheets, font_config=fonts, pdf_variant="pdf/ua-1")
 """
@@ -129,6 +130,77 @@ def run_pandoc(
     return time.perf_counter() - started
 
 
+def measure_check(content: Path, env: dict[str, str], repeats: int) -> list[float]:
+    """`atlas-publish check` of the whole tree (load, validate, every body rendered once)."""
+    return [measure(cli("check", "--content", str(content)), env)[0] for _ in range(repeats)]
+
+
+def measure_epubs(
+    content: Path, out: Path, env: dict[str, str], jobs: int, repeats: int
+) -> list[float]:
+    """All nine EPUBs from scratch (`build --format epub --no-cache`, check included), as
+    pandoc is measured: every volume, one command, no print layout."""
+    times = []
+    for _ in range(repeats):
+        shutil.rmtree(out, ignore_errors=True)
+        command = ["build", "--content", str(content), "--out", str(out), "--format", "epub"]
+        times.append(measure(cli(*command, "--no-cache", "--jobs", str(jobs), "--quiet"), env)[0])
+    return times
+
+
+def print_check_and_epub_targets(
+    check: float, epubs: float, pandoc_epub: float | None, articles: int
+) -> None:
+    """Issue 14's targets for the work done once: check, and the nine EPUBs against pandoc."""
+    print("\nTargets (issue 14, check and EPUB):")
+    limit = 1.2 * articles / 700
+    verdict = "met" if check <= limit else "NOT met"
+    print(f"  {'check of every article':<40} {check:7.3f} s (target <= {limit:.1f} s): {verdict}")
+    if pandoc_epub is None:
+        print(f"  {'all EPUBs / pandoc EPUB':<40} not measured (no pandoc)")
+        return
+    ratio = epubs / pandoc_epub
+    verdict = "met" if ratio <= 0.3 else "NOT met"
+    print(
+        f"  {'all EPUBs / pandoc EPUB':<40} {ratio:7.3f} x (target <= 0.3 x): {verdict}"
+        f"  ({epubs:.1f} s against {pandoc_epub:.1f} s)"
+    )
+
+
+def site_figures(
+    content: Path,
+    out: Path,
+    repeats: int,
+    env: dict[str, str],
+    row: Callable[[str, list[float], str], float],
+) -> tuple[float, float]:
+    """The web edition: whole (search index included), no-op, and one article edited."""
+    site = ["site", "--content", str(content), "--out", str(out)]
+    cold_times = []
+    for _ in range(repeats):
+        shutil.rmtree(out / "site", ignore_errors=True)
+        (out / ".cache" / "site.json").unlink(missing_ok=True)
+        cold_times.append(measure(cli(*site), env)[0])
+    pages = sum(1 for _ in (out / "site").rglob("*.html"))
+    cold = row("site, whole", cold_times, f"{pages} HTML files, search index; CPU {CPU['last']:.1f} s")
+    noop_times = []
+    for _ in range(repeats):
+        before = files(out / "site")
+        noop_times.append(measure(cli(*site), env)[0])
+        assert files(out / "site") == before, "a no-op site run rewrote files"
+    noop = row("site, no-op", noop_times, "rewrote nothing")
+    article = sorted(content.glob("5-*/02-*/*.md"))[1]
+    edit_times, rewritten = [], set()
+    for i in range(repeats):
+        article.write_text(article.read_text() + f"\nA paragraph for the site, number {i}.\n")
+        before = files(out / "site")
+        edit_times.append(measure(cli(*site), env)[0])
+        after = files(out / "site")
+        rewritten |= {k for k in after if after[k] != before.get(k) and not k.startswith("pagefind/")}
+    row("site, one-article edit", edit_times, "rewrote " + ", ".join(sorted(rewritten)))
+    return cold, noop
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=700)
@@ -139,6 +211,10 @@ def main() -> int:
     parser.add_argument("--work", type=Path, default=None, help="keep the trees here")
     parser.add_argument("--no-naive", action="store_true")
     parser.add_argument("--no-pandoc", action="store_true")
+    parser.add_argument("--no-site", action="store_true", help="leave out the web edition")
+    parser.add_argument(
+        "--site-only", action="store_true", help="only the web edition (no books: no page map)"
+    )
     parser.add_argument(
         "--pandoc-pdf-volumes",
         type=int,
@@ -190,8 +266,11 @@ def main() -> int:
         str(args.jobs),
         "--quiet",
     ]
-    cold_times, peaks = [], []
     out = work / "out"
+    if args.site_only:
+        site_figures(content, out, args.repeats, env, row)
+        return 0
+    cold_times, peaks = [], []
     for _ in range(args.cold_repeats):
         shutil.rmtree(out, ignore_errors=True)
         seconds, peak = measure(cli(*build, "--out", str(out)), env)
@@ -235,6 +314,8 @@ def main() -> int:
         )
     preview = row(f"chapter preview {args.chapter}", preview_times)
 
+    site_targets = None if args.no_site else site_figures(content, out, args.repeats, env, row)
+
     naive = None
     if not args.no_naive:
         seconds, naive_peak = measure([PYTHON, "-c", NAIVE, str(content), str(work / "naive")], env)
@@ -243,6 +324,13 @@ def main() -> int:
             [seconds],
             f"sequential, no cache, PDF only; CPU {CPU['last']:.0f} s; peak {naive_peak:.0f} MB",
         )
+
+    check = row("check, every article", measure_check(content, env, args.repeats))
+    epubs = row(
+        "all EPUBs (build --format epub)",
+        measure_epubs(content, work / "epub-only", env, args.jobs, args.repeats),
+        "check included; no print layout",
+    )
 
     pandoc_epub = pandoc_pdf = None
     if not args.no_pandoc and shutil.which("pandoc"):
@@ -285,6 +373,12 @@ def main() -> int:
     )
     target("chapter preview / cold", preview / cold, 0.05)
     target("peak memory per worker", peak, 300, "MB")
+    if site_targets is not None:
+        print("\nTargets (issue 18, the web edition):")
+        site_cold, site_noop = site_targets
+        target("site, whole (700 articles)", site_cold, 10.0, "s")
+        target("site, no-op", site_noop, 1.0, "s")
+    print_check_and_epub_targets(check, epubs, pandoc_epub, args.articles)
     if pandoc_epub or pandoc_pdf:
         print("\nAgainst pandoc (same tree, one file per volume, sequential):")
         if pandoc_epub:

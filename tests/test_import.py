@@ -157,7 +157,7 @@ def test_the_cli_reports_each_file_and_the_check(
     assert out[0].startswith(f"imported {display_path(WORD)} -> ")
     assert out[0].endswith("(word-processor export: 5.030302 Unqualify Fast)")
     assert out[1].endswith("(web-page export: 5.030304 Tire Kickers Can Cause Flats)")
-    assert out[2] == "2 imported, 0 skipped (exist), 0 failed"
+    assert out[2] == "2 imported, 0 skipped, 0 failed"
     assert out[3] == f"check: {handbook.root}: 5 articles; no errors"
 
 
@@ -341,7 +341,7 @@ def test_an_export_that_is_not_an_article_fails_and_exits_1(
         f"failed {path}: not an article export: it has neither a 'File No. V.CCSSAA' line "
         "(word-processor export) nor an 'Article Number : V.CCSSAA' line (web-page export)"
     ) in out
-    assert "1 imported, 0 skipped (exist), 1 failed" in out
+    assert "1 imported, 0 skipped, 1 failed" in out
     assert set(snapshot(handbook.root)) - set(before) == {
         "5-sales-and-marketing/03-chapter-03/5.030304-tire-kickers-can-cause-flats.md"
     }
@@ -380,7 +380,7 @@ def test_dry_run_writes_nothing_and_says_what_it_would_do(
         f"  would create {volume}/volume.yaml (volume 5: Sales and Marketing)",
         f"  would create {volume}/03-customers/chapter.yaml (chapter 5.03: Customers)",
         f"  would add section 3 (Qualifying Opportunities) to {volume}/03-customers/chapter.yaml",
-        "1 to import, 0 skipped (exist), 0 failed; dry run: nothing was written",
+        "1 to import, 0 skipped, 0 failed; dry run: nothing was written",
     ]
 
 
@@ -515,7 +515,7 @@ def test_the_cli_names_what_the_writer_must_fix_and_exits_1(
     captured = capsys.readouterr()
     target = chapter_folder(handbook) / "5.030305-closing-the-quarter.md"
     assert f'  {target}:10: warning: link "Nowhere" lost its target' in captured.out
-    assert "1 imported, 0 skipped (exist), 0 failed" in captured.out
+    assert "1 imported, 0 skipped, 0 failed" in captured.out
     assert f"{target}:10: error[E040]: reference to article ?" in captured.err
     assert captured.err.endswith(f"check: 1 error(s) in {handbook.root} to fix\n")
 

@@ -7,7 +7,9 @@ import contextlib
 import html
 import re
 import socket
+import subprocess
 import threading
+import tomllib
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -111,9 +113,13 @@ def test_serve_shows_every_fault_of_the_tree_on_each_page_its_own_first(
         first = errors_shown(url + "/chapter/1.01")
         second = errors_shown(url + "/chapter/2.01")
         index = errors_shown(url + "/")
-    assert len(first) == len(second) == len(index) == 2
+        # the web edition's pages too: a chapter's, an article's
+        web_chapter = errors_shown(url + "/2.01/")
+        web_article = errors_shown(url + "/1.010103/")
+    assert len(first) == len(second) == len(index) == len(web_chapter) == len(web_article) == 2
     assert stray in first[0] and typo in first[1]
     assert typo in second[0] and stray in second[1]
+    assert typo in web_chapter[0] and stray in web_article[0]
     assert "checked" in log[0] and "2 error(s), 0 warning(s)" in log[0]
     with pytest.raises(ContentError) as caught:
         check(small_tree.root)
@@ -181,3 +187,39 @@ def test_strict_applies_to_serve_and_preview(small_tree: Tree, tmp_path: Path) -
     with serving(small_tree, report=log.append, strict=True) as url:
         assert [line.split(": ", 2)[1] for line in errors_shown(url + "/")] == ["error[W001]"]
     assert "1 error(s), 0 warning(s)" in log[0]
+
+
+def test_make_help_lists_every_target() -> None:
+    root = Path(__file__).parent.parent
+    makefile = (root / "Makefile").read_text()
+    phony = {t for line in re.findall(r"^\.PHONY:(.*)$", makefile, re.M) for t in line.split()}
+    shown = subprocess.run(
+        ["make", "--no-print-directory", "-C", str(root), "help"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    listed = set(re.findall(r"^  make (\S+)", shown, re.M))
+    assert phony <= listed, phony - listed
+
+
+def test_building_needs_no_test_tools() -> None:
+    """make pdf/epub/dist install the project's dependencies; only make test adds these."""
+    root = Path(__file__).parent.parent
+    project = tomllib.loads((root / "pyproject.toml").read_text())["project"]
+    base = " ".join(project["dependencies"])
+    for tool in ("pytest", "playwright", "hypothesis", "ruff", "mypy"):
+        assert tool not in base
+    extras = project["optional-dependencies"]
+    assert {"pytest", "playwright"} <= {re.split(r"[<>=\[]", d)[0] for d in extras["test"]}
+
+
+def test_strict_applies_to_proof(
+    small_tree: Tree, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    chapter = next(small_tree.root.glob("1-*/01-*"))
+    (chapter / "notes.txt").write_text("not an article")  # a warning: W001, ignored file
+    args = ["proof", "--content", str(small_tree.root), "--out", str(tmp_path / "out")]
+    assert main([*args, "--strict"]) == 1
+    assert "error[W001]" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()

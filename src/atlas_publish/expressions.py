@@ -7,6 +7,9 @@ runs, so anything else is reported with its line instead of being executed.
 
 from __future__ import annotations
 
+import functools
+import re
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
 from difflib import get_close_matches
@@ -17,6 +20,7 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from num2words import num2words
 
+from .codes import Code
 from .errors import Diagnostics
 from .indexes import Indexes
 from .model import Article
@@ -57,7 +61,7 @@ def expand_expressions(
         tree = env.parse(article.body)
     except TemplateSyntaxError as exc:
         diagnostics.error(
-            "E050",
+            Code.E050,
             f"broken expression: {exc.message}; use {{% raw %}}...{{% endraw %}} for literal braces",
             article.path,
             article.body_line + (exc.lineno or 1) - 1,
@@ -65,14 +69,25 @@ def expand_expressions(
         return None
     except RecursionError:
         line = article.body_line + article.body[: article.body.find("{")].count("\n")
-        diagnostics.error("E050", TOO_DEEP, article.path, line)
+        diagnostics.error(Code.E050, TOO_DEEP, article.path, line)
+        return None
+    except ValueError:  # Python refuses to read an integer of thousands of digits
+        long_number = LONG_NUMBER.search(article.body)
+        at = long_number.start() if long_number else article.body.find("{")
+        diagnostics.error(
+            Code.E050,
+            f"a number of thousands of digits in an expression; numbers there are at most "
+            f"{MAX_NUMBER:,}",
+            article.path,
+            article.body_line + article.body[: max(at, 0)].count("\n"),
+        )
         return None
     checker = _Checker(article, indexes, diagnostics)
     try:
         checker.check_template(tree)
     except RecursionError:
         line = article.body_line + article.body[: article.body.find("{")].count("\n")
-        diagnostics.error("E050", TOO_DEEP, article.path, line)
+        diagnostics.error(Code.E050, TOO_DEEP, article.path, line)
         return None
     if checker.failed:
         return None
@@ -92,11 +107,12 @@ def expand_expressions(
     try:
         text = env.from_string(tree).render(tag_table=tag_table, count=count)
     except (SecurityError, TemplateError, ValueError, OverflowError, RecursionError) as exc:
-        diagnostics.error("E050", f"expression failed: {exc}", article.path, article.body_line)
+        line = article.body_line + _template_line(exc) - 1
+        diagnostics.error(Code.E050, f"expression failed: {exc}", article.path, line)
         return None
     if len(text) > MAX_OUTPUT_CHARS:  # cannot happen with today's expressions; a last bound
         diagnostics.error(
-            "E050",
+            Code.E050,
             f"the expressions make the article over {MAX_OUTPUT_CHARS:,} characters; split it",
             article.path,
             article.body_line,
@@ -105,10 +121,25 @@ def expand_expressions(
     return Expanded(text, tuple(tables))
 
 
+LONG_NUMBER = re.compile(r"\d{1000,}")
+
+
+def _template_line(error: BaseException) -> int:
+    """The body line (from 1) of the expression that failed: Jinja maps the frames of a
+    rendering template to ``<template>`` and its lines."""
+    line = getattr(error, "lineno", None) or 1
+    for frame in traceback.extract_tb(error.__traceback__):
+        if frame.filename == "<template>" and frame.lineno:
+            line = frame.lineno
+    return line
+
+
 TOO_DEEP = "expression nested too deeply; write one function call or number per {{ }}"
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(language: str) -> SandboxedEnvironment:
+    """One per language and process: it holds no state of a render (filters only)."""
     env = SandboxedEnvironment(
         autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True
     )
@@ -152,7 +183,7 @@ class _Checker:
     def fail(self, node: nodes.Node, message: str) -> None:
         self.failed = True
         line = self.article.body_line + (node.lineno or 1) - 1
-        self.diagnostics.error("E050", message, self.article.path, line)
+        self.diagnostics.error(Code.E050, message, self.article.path, line)
 
     def check_template(self, tree: nodes.Template) -> None:
         for node in tree.body:

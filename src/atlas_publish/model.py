@@ -128,7 +128,9 @@ class Atlas:
     print: PrintSettings
     root: Path  # the content folder
     tagline: str | None = None  # one line under the title on the web edition's home page
-    url: str | None = None  # where the web edition is published ("https://.../"), for canonical links
+    url: str | None = (
+        None  # where the web edition is published ("https://.../"), for canonical links
+    )
 
     @property
     def articles(self) -> tuple[Article, ...]:

@@ -171,3 +171,37 @@ def source_date() -> int | None:
     from .dates import source_date_epoch
 
     return source_date_epoch()
+
+
+def check_out_folder(content: Path, out: Path) -> None:
+    """Refuse an output folder the build cannot or must not write into, before anything is
+    written: a file, or a folder inside the content (its outputs would be read as content)."""
+    if out.exists() and not out.is_dir():
+        raise BuildError(f"--out {out} is a file, not a folder: give a folder (e.g. build/)")
+    try:
+        inside_content = out.resolve().is_relative_to(content.resolve())
+    except (RuntimeError, OSError):
+        inside_content = False
+    if inside_content and content.is_dir():
+        raise BuildError(
+            f"--out {out} is inside the content folder {content}, where the build would read "
+            "its own outputs as content: build into a folder outside it (the default is build/)"
+        )
+
+
+def write_failure(error: OSError, out: Path) -> BuildError:
+    """An output that could not be written, as one line: the path, why, and what to do."""
+    where = error.filename or out
+    reason = error.strerror or str(error)
+    if error.errno in (errno.ENOSPC, errno.EDQUOT):
+        advice = "free some space, or build into another --out folder"
+    elif error.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        advice = "build into a folder you can write to (--out DIR)"
+    elif error.errno in (errno.ENOTDIR, errno.EEXIST):
+        advice = "a file stands where the build needs a folder: move it, or use another --out"
+    else:
+        advice = "check the output folder, or build into another --out folder"
+    return BuildError(
+        f"{where}: cannot write ({reason}): {advice}; finished files are complete, unfinished "
+        "ones were not written"
+    )

@@ -8,6 +8,7 @@ Markdown images, and whatever is removed (a script, an event handler) is a warni
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 
@@ -37,18 +38,30 @@ TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9]*)[^>]*?(/?)>")
 class RawHtml:
     images: list[tuple[str, int]] = field(default_factory=list)  # (src, line from 0)
     removed: list[tuple[str, int]] = field(default_factory=list)  # (what, line from 0)
+    links: list[tuple[str, int]] = field(default_factory=list)  # (href of <a>, line from 0)
+    # What the sanitizer drops that is harmless but not kept (video, style=, srcset=...).
+    dropped: list[tuple[str, int]] = field(default_factory=list)
 
 
 class _Reader(HTMLParser):
-    def __init__(self) -> None:
+    def __init__(self, tags: Set[str], attributes: Mapping[str, Set[str]]) -> None:
         super().__init__(convert_charrefs=True)
         self.found = RawHtml()
+        self.tags = tags
+        self.attributes = attributes
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         line = self.getpos()[0] - 1
         if tag in ACTIVE_ELEMENTS:
             self.found.removed.append((f"<{tag}>", line))
+        elif self.tags and tag not in self.tags:
+            self.found.dropped.append((f"<{tag}>", line))
+        kept = self.attributes.get("*", set()) | self.attributes.get(tag, set())
         for name, value in attrs:
+            if self.tags and tag in self.tags and not name.startswith("on") and name not in kept:
+                self.found.dropped.append((f"the attribute {name}= of <{tag}>", line))
+            if tag == "a" and name == "href":
+                self.found.links.append((value or "", line))
             if tag == "img" and name == "src":
                 self.found.images.append((value or "", line))
             elif name.startswith("on"):
@@ -62,8 +75,12 @@ class _Reader(HTMLParser):
         self.handle_starttag(tag, attrs)
 
 
-def read_raw_html(html: str) -> RawHtml:
-    reader = _Reader()
+def read_raw_html(
+    html: str, tags: Set[str] = frozenset(), attributes: Mapping[str, Set[str]] | None = None
+) -> RawHtml:
+    """What raw HTML holds; with the sanitizer's ``tags`` and ``attributes``, also what it
+    will drop that is not active."""
+    reader = _Reader(tags, attributes or {})
     reader.feed(html)
     reader.close()
     return reader.found

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from difflib import get_close_matches
 from pathlib import Path
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
@@ -19,8 +20,11 @@ from jinja2 import nodes
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .content.files import inside
+from .codes import Code
+from .content.files import inside, link_loop, outside_message
+from .cssurls import declarations_urls, stylesheet_urls
 from .errors import Diagnostics
+from .model import Article, Atlas, Chapter, Section, Volume
 
 OVERRIDES = "_templates"
 TEMPLATE_SUFFIXES = {".css", ".j2", ".html", ".xhtml", ".htm"}
@@ -32,6 +36,10 @@ RESOURCE = re.compile(
     r"""|\b(?:src|data|poster|srcset|xlink:href)\s*=\s*(?P<q3>['"])(?P<src>[^'"]*)(?P=q3)"""
     r"""|<link\b[^>]*?\bhref\s*=\s*(?P<q4>['"])(?P<link>[^'"]*)(?P=q4)""",
     re.IGNORECASE,
+)
+STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(?P<css>.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
+STYLE_ATTRIBUTE = re.compile(
+    r"""\bstyle\s*=\s*(?P<q>['"])(?P<css>.*?)(?P=q)""", re.IGNORECASE | re.DOTALL
 )
 # Nothing active in a page, whoever wrote the template.
 ACTIVE = re.compile(
@@ -46,7 +54,10 @@ def allowed(url: str, roots: list[Path]) -> bool:
     parts = urlsplit(url)
     if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
         return False
-    path = Path(unquote(parts.path)).resolve()
+    try:
+        path = Path(unquote(parts.path)).resolve()
+    except (RuntimeError, OSError, ValueError):  # a loop of symbolic links, a NUL byte
+        return False
     return any(path.is_relative_to(root.resolve()) for root in roots)
 
 
@@ -61,7 +72,10 @@ class Reference:
 
 
 def template_references(content_root: Path) -> list[Reference]:
-    """Every literal resource address in the writer's template overrides."""
+    """Every literal resource address in the writer's template overrides.
+
+    A stylesheet is read with a CSS parser (escapes, comments and all: cssurls.py); a page's
+    attributes by pattern, and its ``<style>`` elements and ``style=`` attributes as CSS."""
     root = content_root.absolute()
     found = []
     for path in sorted((root / OVERRIDES).rglob("*")):
@@ -70,16 +84,26 @@ def template_references(content_root: Path) -> list[Reference]:
         text = path.read_text(encoding="utf-8", errors="replace")
         # A stylesheet's addresses are relative to itself; a page's to the content folder.
         base = path.as_uri() if path.suffix == ".css" else root.as_uri() + "/"
-        for match in RESOURCE.finditer(text):
-            written = next(g for g in (match["css"], match["imp"], match["src"], match["link"])
-                           if g is not None).strip()  # fmt: skip
-            if not written or "{{" in written or "{%" in written or written.startswith("#"):
+        written: list[tuple[str, int]] = []
+        if path.suffix == ".css":
+            written = stylesheet_urls(text)
+        else:
+            for match in RESOURCE.finditer(text):
+                value = next(g for g in (match["css"], match["imp"], match["src"], match["link"])
+                             if g is not None).strip()  # fmt: skip
+                line = text.count("\n", 0, match.start()) + 1
+                parts = value.split(",") if match["src"] is not None else [value]
+                written += [(part.strip().split(" ")[0], line) for part in parts]
+            for match in STYLE_ELEMENT.finditer(text):
+                line = text.count("\n", 0, match.start("css")) + 1
+                written += stylesheet_urls(match["css"], line)
+            for match in STYLE_ATTRIBUTE.finditer(text):
+                line = text.count("\n", 0, match.start("css")) + 1
+                written += declarations_urls(match["css"], line)
+        for address, line in dict.fromkeys(written):
+            if not address or "{{" in address or "{%" in address or address.startswith("#"):
                 continue
-            line = text.count("\n", 0, match.start()) + 1
-            for candidate in written.split(",") if match["src"] is not None else [written]:
-                address = candidate.strip().split(" ")[0]
-                if address:
-                    found.append(Reference(path, line, address, urljoin(base, address)))
+            found.append(Reference(path, line, address, urljoin(base, address)))
     return found
 
 
@@ -88,28 +112,51 @@ def check_template_overrides(
 ) -> None:
     """Report what a template override would make the renderer fetch from outside, or run."""
     for reference in template_references(content_root):
-        if not allowed(reference.url, allowed_roots):
+        if reference.url.startswith("file:") and link_loop(_local_file(reference.url)):
+            continue  # the loop itself is reported below, once
+        epub_stylesheet = reference.path.suffix == ".css" and reference.path.parent.name == "epub"
+        if epub_stylesheet:  # copied into the EPUB as it is: --lenient could not leave it out
+            diagnostics.error(
+                Code.E062,
+                f"'{reference.text}': the EPUB's stylesheet loads no file, from the network or "
+                "from the content folder (the EPUB carries only the articles' pictures, and the "
+                "reader's own fonts apply): remove the url()",
+                reference.path,
+                reference.line,
+            )
+        elif not allowed(reference.url, allowed_roots):
             diagnostics.refused(
                 f"'{reference.text}' is on the network or outside the content folder, and the "
                 "build fetches nothing from there: copy the file into the content folder",
                 reference.path,
                 reference.line,
             )
+        elif reference.path.suffix == ".css" and not _local_file(reference.url).is_file():
+            missing = (
+                f"'{reference.text}' does not exist (it is relative to the stylesheet's folder)"
+            )
+            if _local_file(reference.url).suffix.lower() in FONT_SUFFIXES:
+                # WeasyPrint goes on with another font: the book is made, in the wrong face.
+                diagnostics.warning(
+                    Code.W061,
+                    f"{missing}, so the print edition falls back to another font: copy the font "
+                    "there (the project's fonts are in templates/fonts/)",
+                    reference.path,
+                    reference.line,
+                )
+            else:  # WeasyPrint fails the build on a missing picture
+                diagnostics.error(Code.E061, f"{missing}; check the name", reference.path,
+                                  reference.line)  # fmt: skip
     for path in sorted((content_root / OVERRIDES).rglob("*")):
         if not inside(path, content_root):  # Jinja and WeasyPrint would read it all the same
-            diagnostics.error(
-                "E003",
-                "a symbolic link leads this file outside the content folder; copy the file in "
-                "instead of linking to it",
-                path,
-            )
+            diagnostics.error(Code.E003, outside_message(path), path)
             continue
         if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file():
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         for match in ACTIVE.finditer(text):
             diagnostics.error(
-                "E063",
+                Code.E063,
                 f"'{match.group(0).strip()}' makes the page active; the editions hold nothing "
                 "that runs: remove it from the template",
                 path,
@@ -118,7 +165,79 @@ def check_template_overrides(
 
         if path.suffix in {".j2", ".html", ".xhtml", ".htm"}:
             for line, message in template_code_faults(path, text):
-                diagnostics.error("E065", message, path, line)
+                diagnostics.error(Code.E065, message, path, line)
+            for line, message in template_name_faults(path, text, content_root):
+                diagnostics.error(Code.E066, message, path, line)
+            for line, address in template_remote_strings(path, text):
+                diagnostics.error(
+                    Code.E062,
+                    f"'{address[:60]}' in the template's code is an address elsewhere, which a "
+                    "page could be made to load: write a link as plain HTML in the template",
+                    path,
+                    line,
+                )
+
+
+FONT_SUFFIXES = {".otf", ".ttf", ".woff", ".woff2"}
+
+
+def _local_file(url: str) -> Path:
+    return Path(unquote(urlsplit(url).path))
+
+
+REMOTE_TEXT = re.compile(r"^\s*(https?:|ftp:|file:|data:|//)", re.IGNORECASE)
+
+
+def template_remote_strings(path: Path, source: str) -> list[tuple[int, str]]:
+    """Text in a template's code that is an address elsewhere (``{{ 'http://...' }}``): a page
+    could be made to load it, which ``check`` cannot follow; write links as HTML instead."""
+    try:
+        tree = ImmutableSandboxedEnvironment().parse(source, name=path.name, filename=str(path))
+    except TemplateError:
+        return []  # template_code_faults reports it
+    return [
+        (node.lineno, node.value)
+        for node in tree.find_all(nodes.Const)
+        if isinstance(node.value, str) and REMOTE_TEXT.match(node.value)
+    ]
+
+
+# What the editions' templates are given under these names, whatever the template.
+MODEL_NAMES: dict[str, type] = {
+    "atlas": Atlas,
+    "volume": Volume,
+    "chapter": Chapter,
+    "section": Section,
+    "article": Article,
+}
+
+
+def template_name_faults(path: Path, source: str, root: Path) -> list[tuple[int, str]]:
+    """Mistakes that would only fail when the template renders: a field the model does not
+    have (``atlas.titel``), a template that includes or extends itself."""
+    try:
+        tree = ImmutableSandboxedEnvironment().parse(source, name=path.name, filename=str(path))
+    except TemplateError:
+        return []  # template_code_faults reports it
+    faults = []
+    for node in tree.find_all(nodes.Getattr):
+        if not isinstance(node.node, nodes.Name) or node.node.name not in MODEL_NAMES:
+            continue
+        known = [n for n in dir(MODEL_NAMES[node.node.name]) if not n.startswith("_")]
+        if node.attr not in known:
+            guess = get_close_matches(node.attr, known, n=1)
+            hint = f": did you mean '{guess[0]}'?" if guess else f" (it has {', '.join(known)})"
+            faults.append((node.lineno, f"{node.node.name} has no '{node.attr}'{hint}"))
+    try:
+        own = path.relative_to(root / OVERRIDES).as_posix()
+    except ValueError:
+        own = path.name
+    for found in tree.find_all((nodes.Include, nodes.Extends, nodes.Import, nodes.FromImport)):
+        template = getattr(found, "template", None)
+        if isinstance(template, nodes.Const) and template.value == own:
+            faults.append((found.lineno, f"the template uses itself ('{own}'), without end: "
+                                         "remove that line"))  # fmt: skip
+    return sorted(faults)
 
 
 def template_code_faults(path: Path, source: str) -> list[tuple[int, str]]:
@@ -233,3 +352,48 @@ def active_parts(xhtml: bytes) -> list[str]:
             ):
                 found.append(f"{local}='{value[:40]}' on <{name}>")
     return found
+
+
+SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|[/\\])", re.IGNORECASE)
+LINK_SCHEMES = ("http:", "https:", "mailto:")
+FETCHING_ATTRIBUTES = {"src", "srcset", "poster", "data", "background"}
+
+
+def remote_parts(xhtml: bytes) -> list[str]:
+    """What in a finished XHTML document would load something from outside the book, or link
+    to a file of the machine that built it: the last guard of the EPUB edition (templates are
+    checked before, but one can build an address at run time)."""
+    try:
+        root = ElementTree.fromstring(xhtml)
+    except ElementTree.ParseError as exc:
+        return [f"not well-formed XHTML ({exc})"]
+    found = []
+    for element in root.iter():
+        if not isinstance(element.tag, str):
+            continue
+        name = element.tag.rsplit("}", 1)[-1].lower()
+        addresses: list[str] = []
+        if name == "style":
+            addresses += [u for u, _ in stylesheet_urls(element.text or "")]
+        for attribute, value in element.attrib.items():
+            local = attribute.rsplit("}", 1)[-1].lower()
+            if local == "style":
+                addresses += [u for u, _ in declarations_urls(value)]
+            elif local == "srcset":
+                addresses += [part.strip().split(" ")[0] for part in value.split(",")]
+            elif local in FETCHING_ATTRIBUTES or (local == "href" and name != "a"):
+                addresses.append(value)
+            elif (
+                local == "href"
+                and SCHEME.match(value)
+                and not value.strip().lower().startswith(LINK_SCHEMES)
+            ):
+                found.append(f"a link to '{value[:60]}' on <a>")
+        found += [f"'{a[:60]}' on <{name}>" for a in addresses if SCHEME.match(a) and a.strip()]
+    return found
+
+
+def stylesheet_remote_parts(css: str) -> list[str]:
+    """Every address a finished EPUB stylesheet would load (it may load none)."""
+    return [f"'{url[:60]}' (line {line})" for url, line in stylesheet_urls(css)
+            if not url.startswith("#")]  # fmt: skip

@@ -6,8 +6,10 @@ and bumps a generation number. Every served page carries a tiny script that long
 here, to served pages only, never to a built edition. A content error becomes the page
 (``path:line: error[CODE]: message``) and the server keeps running.
 
-Pages: ``/`` lists volumes, chapters and articles; ``/chapter/V.CC`` shows one chapter with the
-print stylesheet, ``/chapter/V.CC?style=epub`` with the EPUB one.
+Pages: the web edition (``atlas-publish site``) as it would be published, planned in memory
+from the tree as last loaded (live_site.py): ``/`` is its home, ``/1.030106/`` an article.
+For the books: ``/chapter/V.CC`` shows one chapter with the print stylesheet,
+``/chapter/V.CC?style=epub`` with the EPUB one, and ``/_chapters`` lists them all.
 """
 
 from __future__ import annotations
@@ -22,10 +24,13 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import watchfiles
 from markupsafe import escape
 
+from .codes import Code
 from .errors import Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes
+from .live_site import LiveSite, Served
 from .model import Atlas, Chapter
 from .pipeline import examine
 from .render import template_search_path
@@ -56,6 +61,7 @@ class Handbook:
     problems: list[Diagnostic] = field(default_factory=list)
     generation: int = 0
     changed: threading.Condition = field(default_factory=threading.Condition)
+    site: LiveSite = field(default_factory=lambda: LiveSite(Path("build")))
 
     def reload(self) -> None:
         """Load and check the whole tree as ``check`` does; keep what could be read."""
@@ -66,7 +72,7 @@ class Handbook:
             indexes = checked.indexes if checked is not None else None
         except Exception as error:  # a half-saved file must not stop the server
             atlas, indexes = None, None
-            diagnostics.error("E000", f"could not read the tree: {error}", self.content)
+            diagnostics.error(Code.E000, f"could not read the tree: {error}", self.content)
         with self.changed:
             self.atlas = atlas
             self.indexes = indexes
@@ -80,8 +86,6 @@ class Handbook:
             return self.generation
 
     def watch(self, stop: threading.Event, report: Callable[[str], None]) -> None:
-        import watchfiles
-
         paths = [p for p in [self.content, *template_search_path(self.content)] if p.exists()]
         for changes in watchfiles.watch(*paths, stop_event=stop, debounce=200, step=50):
             names = ", ".join(sorted({Path(p).name for _, p in changes}))
@@ -104,14 +108,42 @@ def make_handler(handbook: Handbook) -> type[BaseHTTPRequestHandler]:
             pass  # quiet: the terminal shows what changed, not every request
 
         def do_GET(self) -> None:
+            refusal = self._refusal()
+            if refusal is not None:
+                self._send(*refusal, "text/plain; charset=utf-8")
+                return
+            try:
+                self._get()
+            except ValueError as error:  # a malformed request: say so, keep serving
+                self._send(400, f"bad request: {error}\n".encode(), "text/plain; charset=utf-8")
+
+        def _refusal(self) -> tuple[int, bytes] | None:
+            """Only requests to this server by its loopback name (a page elsewhere that points
+            a name of its own at 127.0.0.1, DNS rebinding, gets nothing), and no NUL byte."""
+            address = self.server.server_address
+            port = address[1] if isinstance(address, tuple) else 0
+            host = (self.headers.get("Host") or "").strip().lower()
+            if host not in {f"{name}:{port}" for name in LOOPBACK_NAMES}:
+                return 403, (
+                    f"this server answers requests to http://127.0.0.1:{port}/ or "
+                    f"http://localhost:{port}/ only\n"
+                ).encode()
+            if "\0" in unquote(self.path) or "%00" in self.path:
+                return 400, b"bad request: a NUL byte in the address\n"
+            return None
+
+        def _get(self) -> None:
             url = urlsplit(self.path)
             query = parse_qs(url.query)
             path = unquote(url.path)
             if path == "/_events":
-                since = int(query.get("since", ["0"])[0] or 0)
+                since_text = query.get("since", ["0"])[0] or "0"
+                if not since_text.isdigit() or len(since_text) > 18:
+                    raise ValueError("since= takes the page's generation, a whole number")
+                since = int(since_text)
                 generation = handbook.wait(since, POLL_SECONDS)
                 self._send(200, json.dumps({"generation": generation}).encode(), "application/json")
-            elif path == "/":
+            elif path == "/_chapters":
                 self._page(index_page(handbook))
             elif path.startswith("/chapter/") and path.count("/") == 2:
                 style = query.get("style", ["print"])[0]
@@ -124,7 +156,11 @@ def make_handler(handbook: Handbook) -> type[BaseHTTPRequestHandler]:
             elif path.startswith("/content/") and Path(path).suffix.lower() in IMAGE_TYPES:
                 self._file(path.removeprefix("/content/"), [handbook.content])
             else:
-                self._send(404, b"not found", "text/plain")
+                self._site(path)
+
+        def _site(self, path: str) -> None:
+            served = site_file(handbook, path)
+            self._send(served.status, served.body, served.kind)
 
         def _page(self, page: tuple[int, str]) -> None:
             status, html = page
@@ -133,7 +169,10 @@ def make_handler(handbook: Handbook) -> type[BaseHTTPRequestHandler]:
         def _file(self, relative: str, roots: list[Path]) -> None:
             for root in roots:
                 base = root.resolve()
-                path = (base / relative).resolve()
+                try:
+                    path = (base / relative).resolve()
+                except RuntimeError:  # a loop of symbolic links: there is no such file
+                    continue
                 if path.is_relative_to(base) and path.is_file():
                     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     self._send(200, path.read_bytes(), kind)
@@ -152,6 +191,41 @@ def make_handler(handbook: Handbook) -> type[BaseHTTPRequestHandler]:
                 pass  # the browser went away (a reload): nothing to do
 
     return Handler
+
+
+def site_file(handbook: Handbook, path: str) -> Served:
+    """A file of the web edition; on its pages, the reload script and the books' previews."""
+    atlas, indexes, problems, generation = _snapshot(handbook)
+    script = reload_script(generation)
+    errors = [p for p in problems if p.severity == "error"]
+    if atlas is None or indexes is None or errors:
+        shown = own_first(errors, _source_of(atlas, path)) if errors else problems
+        page = error_page("The handbook has errors", shown, head=script)
+        return Served(200, page.encode(), "text/html; charset=utf-8")
+    try:
+        found = handbook.site.get(atlas, indexes, generation, path)
+    except Exception as error:  # a broken template: show it, keep serving
+        broken = Diagnostic(Code.E000, f"could not render: {error}", SourceLocation(atlas.root))
+        page = error_page("The site cannot be shown", [broken], head=script)
+        return Served(200, page.encode(), "text/html; charset=utf-8")
+    if isinstance(found, list):
+        page = error_page("The handbook has errors", found, head=script)
+        return Served(200, page.encode(), "text/html; charset=utf-8")
+    served = found or handbook.site.not_found(atlas)
+    if not served.kind.startswith("text/html"):
+        return served
+    html = served.body.decode()
+    number = path.strip("/")
+    chapter = number[:4] if number[:1].isdigit() and len(number) >= 4 else None
+    if chapter is not None and chapter in indexes.chapters:
+        bar = (
+            f'<nav class="atlas-bar" aria-label="Preview"><span>Chapter {chapter} in the '
+            f'books:</span> <a href="/chapter/{chapter}">print style</a> '
+            f'<a href="/chapter/{chapter}?style=epub">EPUB style</a></nav>'
+        )
+        html = html.replace('<main id="main"', bar + '<main id="main"', 1)
+    html = html.replace("</body>", script + "</body>", 1)
+    return Served(served.status, html.encode(), served.kind)
 
 
 def _snapshot(handbook: Handbook) -> tuple[Atlas | None, Indexes | None, list[Diagnostic], int]:
@@ -202,7 +276,7 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
         return 200, error_page("The handbook has errors", errors or problems, head=script)
     chapter = next((c for c in atlas.chapters if c.number == number), None)
     if chapter is None:
-        missing = Diagnostic("E026", f"there is no chapter {number}", SourceLocation(atlas.root))
+        missing = Diagnostic(Code.E026, f"there is no chapter {number}", SourceLocation(atlas.root))
         return 404, error_page("No such chapter", [missing], head=script)
     diagnostics = Diagnostics(strict=handbook.strict)
     links = ChapterLinks(
@@ -228,7 +302,7 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
             atlas, indexes, chapter, style, links, diagnostics, head=head, top=bar
         )
     except Exception as error:  # a broken template: show it, keep serving
-        broken = Diagnostic("E000", f"could not render: {error}", SourceLocation(chapter.path))
+        broken = Diagnostic(Code.E000, f"could not render: {error}", SourceLocation(chapter.path))
         return 200, error_page(f"Chapter {number} cannot be shown", [broken, *errors], head=script)
     if html is None:
         # The tree's check found the same problems: show each once, this chapter's first.
@@ -237,10 +311,30 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
     return 200, html
 
 
-def own_first(problems: list[Diagnostic], chapter: Chapter) -> list[Diagnostic]:
-    """The problems in the chapter's own files first, then the rest, each in check's order."""
-    own = [p for p in problems if p.location.path.is_relative_to(chapter.path)]
+def own_first(problems: list[Diagnostic], source: Chapter | Path | None) -> list[Diagnostic]:
+    """The problems in the page's own files (a chapter's folder, an article's file) first, then
+    the rest, each in check's order."""
+    if source is None:
+        return problems
+    where = source.path if isinstance(source, Chapter) else source
+    own = [p for p in problems if p.location.path.is_relative_to(where)]
     return own + [p for p in problems if p not in own]
+
+
+def _source_of(atlas: Atlas | None, path: str) -> Path | None:
+    """The file or folder a web-edition page shows: '/4.020105/' an article, '/4.02/' a
+    chapter, '/4/' a volume."""
+    number = path.strip("/").split("/")[0]
+    if atlas is None or not number[:1].isdigit():
+        return None
+    article = next((a for a in atlas.iter_articles() if a.number == number), None)
+    if article is not None:
+        return article.path
+    chapter = next((c for c in atlas.chapters if c.number == number), None)
+    if chapter is not None:
+        return chapter.path
+    volume = next((v for v in atlas.volumes if str(v.number) == number), None)
+    return volume.path if volume is not None else None
 
 
 def serve(
@@ -250,13 +344,14 @@ def serve(
     strict: bool = False,
     ready: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
+    out: Path = Path("build"),
 ) -> None:
     """Serve until interrupted (or ``stop`` is set); only on the loopback interface.
 
     A busy port is not an error: the next free one of the following ``PORT_TRIES`` is taken,
     and the report says which. ServeError when none is free or the port cannot be used.
     """
-    handbook = Handbook(content.absolute(), strict)
+    handbook = Handbook(content.absolute(), strict, site=LiveSite(out))
     server = _listen(port, make_handler(handbook), report)
     handbook.reload()
     report(f"checked {content}: {handbook.summary()}")
@@ -282,6 +377,14 @@ def serve(
 
 
 PORT_TRIES = 10
+LOOPBACK_NAMES = ("127.0.0.1", "localhost", "[::1]")
+
+
+class _Server(ThreadingHTTPServer):
+    """A browser opens several connections at once on a reload: a backlog of 5 (the default)
+    drops some of a burst; the long-polling reload script holds one open all the time."""
+
+    request_queue_size = 128
 
 
 class ServeError(Exception):
@@ -295,7 +398,7 @@ def _listen(
     tries = range(port, port + PORT_TRIES) if port else [0]
     for candidate in tries:
         try:
-            server = ThreadingHTTPServer(("127.0.0.1", candidate), handler)
+            server = _Server(("127.0.0.1", candidate), handler)
         except OSError as error:
             if error.errno == errno.EADDRINUSE:
                 continue

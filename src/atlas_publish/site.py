@@ -1,6 +1,6 @@
 """``atlas-publish site``: the web edition in OUT/site, from the same content as the books.
 
-check -> what the last builds left (print page numbers, published downloads, covers) ->
+load and check -> what the last builds left (print page numbers, published downloads, covers) ->
 plan every page (editions/web.py) -> write the folder (writers/site.py). A run whose inputs
 are unchanged since the last one (content, templates, code, options, the print page map and
 the downloads) stops after comparing them and writes nothing.
@@ -13,14 +13,17 @@ import io
 import json
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 import humanize
 
 from .cache import Manifest, input_stamp
-from .dist import CATALOG, DIST, DistOptions, newest_source, publish
+from .codes import Code
+from .content.load import load_atlas
+from .dates import edition_date
+from .dist import CATALOG, DIST, DistOptions, publish
 from .editions.web import (
     Download,
     Downloads,
@@ -30,11 +33,12 @@ from .editions.web import (
     plan_site,
     read_assets,
 )
-from .errors import Diagnostics
+from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+from .indexes import build_indexes
 from .model import Atlas
-from .outputs import atomic_write_bytes, output_lock, source_date
-from .pipeline import check
-from .render import environment, template_search_path
+from .outputs import atomic_write_bytes, output_lock
+from .render import environment, template_search_path, templates_dir
+from .resources import check_template_overrides
 from .writers.site import SiteWritten, write_site
 
 SITE = "site"
@@ -50,6 +54,8 @@ class SiteOptions:
     dist: bool = False  # publish the downloads first (make dist), to link them
     search: bool = True
     strict: bool = False
+    # The edition's date (feed, sitemap); None: dated as build and dist date it (dates.py)
+    date: int | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,8 +68,10 @@ class SiteResult:
 
 def build_site(options: SiteOptions, report: Report = lambda line: None) -> SiteResult:
     started = time.perf_counter()
+    if options.date is None:
+        options = replace(options, date=edition_date(options.content, {}).epoch)
     if options.dist:
-        publish(DistOptions(content=options.content, out=options.out), report)
+        publish(DistOptions(content=options.content, out=options.out, date=options.date), report)
     target = options.out / SITE
     with output_lock(options.out, report):
         state_path = options.out / ".cache" / STATE
@@ -72,31 +80,33 @@ def build_site(options: SiteOptions, report: Report = lambda line: None) -> Site
         if state.get("stamp") == stamp and _unchanged(target, state):
             pages = sum(1 for p in state["files"] if p.endswith(".html"))
             return SiteResult(target, pages, None, time.perf_counter() - started)
-        checked = check(options.content, options.strict)
-        for warning in checked.warnings:
-            report(str(warning))
-        atlas, indexes = checked.atlas, checked.indexes
+        # Check as ``check`` does, except that the bodies are rendered once, by the plan,
+        # with the site's links: their problems are reported with the rest.
+        diagnostics = Diagnostics(strict=options.strict)
+        atlas = load_atlas(options.content, diagnostics)
+        if atlas is None:
+            diagnostics.gate()
+            raise ContentError(
+                [Diagnostic(Code.E031, "no content", SourceLocation(options.content))]
+            )
+        check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
+        indexes = build_indexes(atlas)
         context = WebContext(
-            date=_date(atlas),
+            date=options.date or 0,
             pages=print_pages(options.out, atlas),
             downloads=downloads(options.out / DIST),
             covers=covers(atlas, options.out / ".cache" / "covers"),
         )
-        diagnostics = Diagnostics(strict=options.strict)
         plan = plan_site(atlas, indexes, environment(atlas), context, diagnostics)
         diagnostics.gate()
+        for warning in diagnostics.sorted():
+            report(str(warning))
         plan = SitePlan(plan.files + tuple(read_assets(template_search_path(atlas.root))))
         plan = SitePlan(plan.files + _download_files(context.downloads))
         written = write_site(plan.files, target, search=options.search)
         _save_state(state_path, stamp, target)
         pages = sum(1 for f in plan.files if f.path.endswith(".html"))
         return SiteResult(target, pages, written, time.perf_counter() - started)
-
-
-def _date(atlas: Atlas) -> int:
-    """The edition's date: SOURCE_DATE_EPOCH, else the newest source (never the clock)."""
-    epoch = source_date()
-    return epoch if epoch is not None else newest_source(atlas.root)
 
 
 def print_pages(out: Path, atlas: Atlas) -> dict[int, dict[str, int]]:
@@ -108,7 +118,7 @@ def print_pages(out: Path, atlas: Atlas) -> dict[int, dict[str, int]]:
         relative = f"pdf/volume-{volume.number}.pdf"
         entry = manifest.outputs.get(relative)
         if entry is not None and entry.matches(out / relative):
-            pages[volume.number] = {k: v for k, v in entry.folios.items() if ":" not in k}
+            pages[volume.number] = dict(entry.folios)
     return pages
 
 
@@ -143,13 +153,22 @@ def downloads(dist: Path) -> Downloads | None:
             extras.append(
                 Download(name, None, name, size, None, str(humanize.naturalsize(size)), path)
             )
-    return Downloads(tuple(files), tuple(extras))
+    unlisted = []
+    for volume in catalog.get("volumes") or []:
+        cover = volume.get("cover") if isinstance(volume, dict) else None
+        for name in (cover or {}).values() if isinstance(cover, dict) else ():
+            path = dist / str(name)
+            if str(name).endswith(".png") and "/" not in str(name) and path.is_file():
+                size = path.stat().st_size
+                unlisted.append(Download(str(name), None, "png", size, None, "", path))
+    return Downloads(tuple(files), tuple(extras), tuple(unlisted))
 
 
 def _download_files(found: Downloads | None) -> tuple[WebFile, ...]:
     if found is None:
         return ()
-    return tuple(WebFile(f"downloads/{d.name}", source=d.source) for d in found.files + found.extras)
+    every = found.files + found.extras + found.unlisted
+    return tuple(WebFile(f"downloads/{d.name}", source=d.source) for d in every)
 
 
 def covers(atlas: Atlas, cache: Path) -> dict[int, bytes]:
@@ -199,7 +218,7 @@ def _stamp(options: SiteOptions) -> str:
             extra.append([str(path), None])
     settings = {
         "site": [options.search, options.strict],
-        "date": source_date(),
+        "date": options.date,
         "also": extra,
     }
     return input_stamp(options.content, options.out, settings)
@@ -235,4 +254,3 @@ def _save_state(path: Path, stamp: str, target: Path) -> None:
             stat = file.stat()
             files[file.relative_to(target).as_posix()] = [stat.st_size, stat.st_mtime_ns]
     atomic_write_bytes(path, json.dumps({"stamp": stamp, "files": files}).encode())
-

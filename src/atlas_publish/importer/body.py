@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from dataclasses import dataclass
 
 from .legacy import ARTICLE_NUMBER
 from .tables import is_table_line, join_split_tables, parse_table, table_end
@@ -52,6 +53,14 @@ def replace_tag_tables(lines: list[str], tagged: Mapping[str, frozenset[str]]) -
 
 
 def _tag_of_table(lines: list[str], tagged: Mapping[str, frozenset[str]]) -> str | None:
+    numbers = articles_listed(lines)
+    if numbers is None:
+        return None
+    return next((tag for tag in sorted(tagged) if tagged[tag] == numbers), None)
+
+
+def articles_listed(lines: list[str]) -> frozenset[str] | None:
+    """The article numbers of a table whose Article column lists one article a row, or None."""
     table = parse_table(lines)
     if table is None or not table.rows:
         return None
@@ -67,9 +76,51 @@ def _tag_of_table(lines: list[str], tagged: Mapping[str, frozenset[str]]) -> str
         if match is None:
             return None
         numbers.add(match.group(1))
-    if len(numbers) != len(table.rows):
-        return None
-    return next((tag for tag in sorted(tagged) if tagged[tag] == numbers), None)
+    return frozenset(numbers) if len(numbers) == len(table.rows) else None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleTable:
+    index: int  # of its first line in the body
+    articles: int  # how many it lists
+
+
+def article_tables(lines: list[str]) -> list[ArticleTable]:
+    """The tables of articles left in a body (those not made a tag_table)."""
+    found: list[ArticleTable] = []
+    index = 0
+    while index < len(lines):
+        if not is_table_line(lines[index]):
+            index += 1
+            continue
+        end = table_end(lines, index)
+        numbers = articles_listed(lines[index:end])
+        if numbers is not None:
+            found.append(ArticleTable(index, len(numbers)))
+        index = end
+    return found
+
+
+def drop_article_tables(lines: list[str]) -> list[str]:
+    """The body without its tables of articles, nor the short line ending ':' that led into
+    one (e.g. 'Articles for stage 6:')."""
+    out: list[str] = []
+    index = 0
+    while index < len(lines):
+        if not is_table_line(lines[index]):
+            out.append(lines[index])
+            index += 1
+            continue
+        end = table_end(lines, index)
+        if articles_listed(lines[index:end]) is None:
+            out.extend(lines[index:end])
+        else:
+            while out and not out[-1].strip():
+                out.pop()
+            if out and out[-1].rstrip().endswith(":") and len(out[-1]) <= 80:
+                out.pop()
+        index = end
+    return tidy_blank_lines(out)
 
 
 def convert_body(lines: list[str], tagged: Mapping[str, frozenset[str]]) -> list[str]:

@@ -1,5 +1,7 @@
 """Line-level changes: lost links ``[*Title*](#)`` resolved by title, 'chapter 4.02' mentions
-made chapter references. Both leave links and code spans that are already there alone."""
+(and the forms the old articles use: 'chapter, 4.02,', 'chapter, number 4.02') made chapter
+references, and a warning for each article or chapter number left in the text as plain text.
+All leave links, code spans and tables that are already there alone."""
 
 from __future__ import annotations
 
@@ -16,7 +18,13 @@ PROTECTED = re.compile(r"`[^`\n]*`|!?\[[^\]\n]*\]\([^)\n]*\)|<[^>\n]+>")
 CHAPTERS = re.compile(
     r"(?<![\w.])([Cc]hapters)\s+([1-9]\.\d\d(?:\s*(?:,\s*(?:and\s+|or\s+)?|\s(?:and|or)\s+)[1-9]\.\d\d)+)(?![\d])"
 )
-CHAPTER = re.compile(r"(?<![\w.])([Cc]hapter\s+([1-9]\.\d\d))(?![\d]|\.\d)")
+# 'chapter 4.02', 'chapter, 4.02,' 'chapter, number 4.02', 'chapter no. 4.02'
+CHAPTER = re.compile(
+    r"(?<![\w.])([Cc]hapter)(\s+|,\s*(?:number\s+|no\.\s*)?|\s+(?:number\s+|no\.\s*))"
+    r"([1-9]\.\d\d)(?![\d]|\.\d)"
+)
+# Numbers that look like an article's or a chapter's, for the warning about plain mentions.
+NUMBER_LIKE = re.compile(r"(?<![\w.$€£])([1-9]\.\d{6}|[1-9]\.\d\d)(?![\d]|\.\d)")
 CHAPTER_NUMBER = re.compile(r"[1-9]\.\d\d")
 FENCE = re.compile(r"^\s*(```|~~~)")
 
@@ -31,6 +39,7 @@ class LineNote:
 class Targets:
     titles: Mapping[str, tuple[str, ...]]  # match_key(title) -> article numbers
     chapters: Collection[str]  # chapter numbers in the tree, or created by this import
+    articles: Collection[str] = ()  # article numbers in the tree or this import
 
 
 def resolve_references(lines: list[str], targets: Targets) -> tuple[list[str], list[LineNote]]:
@@ -49,8 +58,27 @@ def resolve_references(lines: list[str], targets: Targets) -> tuple[list[str], l
 
         line = LOST_LINK.sub(lambda m: _lost_link(m, targets, note), line)
         line = _outside_links(line, lambda text: _chapters(text, targets, note))
+        if not line.lstrip().startswith("|"):  # a table's numbers are its content
+            _outside_links(line, lambda text: _plain_numbers(text, targets, note))
         out.append(line)
     return out, notes
+
+
+def _plain_numbers(text: str, targets: Targets, note: Callable[[str], None]) -> str:
+    """Warn about each article or chapter number of the tree that stays plain text."""
+    for match in NUMBER_LIKE.finditer(text):
+        number = match.group(1)
+        if len(number) == 8 and number in targets.articles:
+            note(
+                f"article {number} is mentioned as plain text; if it should link, write "
+                f"[](article:{number})"
+            )
+        elif len(number) == 4 and number in targets.chapters:
+            note(
+                f"chapter {number} is mentioned as plain text; if it should link, write "
+                f"[](chapter:{number})"
+            )
+    return text
 
 
 def _lost_link(match: re.Match[str], targets: Targets, note: Callable[[str], None]) -> str:
@@ -79,14 +107,18 @@ def _chapters(text: str, targets: Targets, note: Callable[[str], None]) -> str:
         note(f"chapter {number} is mentioned but not in the content tree; left as text")
         return shown
 
+    def mention(match: re.Match[str]) -> str:
+        word, between, number = match.groups()
+        if between.isspace():  # 'chapter 4.02': the words are the link
+            return one(number, f"{word}{between}{number}")
+        return f"{word}{between}{one(number, number)}"  # 'chapter, 4.02,': the number is
+
     def many(match: re.Match[str]) -> str:
         listed = CHAPTER_NUMBER.sub(lambda m: one(m.group(0), m.group(0)), match.group(2))
         return f"{match.group(1)} {listed}"
 
     text = CHAPTERS.sub(many, text)
-    return _outside_links(
-        text, lambda part: CHAPTER.sub(lambda m: one(m.group(2), m.group(1)), part)
-    )
+    return _outside_links(text, lambda part: CHAPTER.sub(mention, part))
 
 
 def _outside_links(line: str, change: Callable[[str], str]) -> str:

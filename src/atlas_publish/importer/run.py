@@ -6,16 +6,17 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 from ..content.files import NotReadable, is_ignored, read_regular
 from ..content.load import load_atlas
 from ..errors import Diagnostics, display_path
-from ..model import Article, Atlas
+from ..model import Article, Atlas, Stage
 from ..outputs import atomic_write_bytes
-from .body import convert_body
+from .body import article_tables, convert_body, drop_article_tables
 from .detect import decode, detect_kind
 from .legacy import KIND_NAMES, ImportFailed, Legacy, plain
+from .merge import merge_fields, paragraph_changes
 from .place import Layout
 from .references import Targets, resolve_references
 from .titles import acronyms_in, known_acronyms, match_key, title_case
@@ -69,7 +70,7 @@ class ImportResult:
             out += [f"  {warning}" for warning in report.warnings]
         total = (
             f"{self.count('imported')} {'to import' if self.dry_run else 'imported'}, "
-            f"{self.count('skipped')} skipped (exist), {self.count('failed')} failed"
+            f"{self.count('skipped')} skipped, {self.count('failed')} failed"
         )
         out.append(total + ("; dry run: nothing was written" if self.dry_run else ""))
         return out
@@ -86,6 +87,9 @@ class _Planned:
     target: Path | None = None
     actions: list[str] = field(default_factory=list)
     text: str = ""
+    stage: Stage | None = None  # the stage whose article (atlas.yaml) this is
+    titled: Stage | None = None  # a stage this article's title names ('Stage 6: Has Some...')
+    existing: Article | None = None  # the article --force replaces: merged, not dropped
 
 
 def import_files(
@@ -125,23 +129,20 @@ def _read_all(
     force: bool,
     reports: dict[Path, FileReport],
 ) -> list[_Planned]:
-    """Parse every export; skip the ones whose article exists, fail the unreadable ones."""
+    """Parse every export; skip the ones whose article exists (or that a richer export of the
+    same article replaces), fail the unreadable ones."""
     acronyms = known_acronyms() | acronyms_in(a.title for a in _articles(atlas))
     planned: list[_Planned] = []
-    numbers: dict[str, Path] = {}
+    read: list[tuple[Path, Legacy, str]] = []
     for source in files:
         try:
             legacy, encoding = _read(source)
-            if legacy.number in numbers:
-                raise ImportFailed(
-                    f"article {legacy.number} is also in {display_path(numbers[legacy.number])}, "
-                    "imported in this run; import one of them",
-                    legacy.number_line,
-                )
         except ImportFailed as failure:
             reports[source] = _failed(source, failure)
             continue
-        numbers[legacy.number] = source
+        read.append((source, legacy, encoding))
+    chosen: dict[str, tuple[Path, Legacy]] = {}
+    for source, legacy, _ in read:
         existing = layout.articles.get(legacy.number)
         if existing is not None and not force:
             reports[source] = FileReport(
@@ -150,9 +151,41 @@ def _read_all(
                 f"article {legacy.number} exists as {display_path(existing)}; --force replaces it",
             )
             continue
+        other = chosen.get(legacy.number)
+        if other is None:
+            chosen[legacy.number] = (source, legacy)
+        elif other[1].kind == legacy.kind:
+            reports[source] = _failed(
+                source,
+                ImportFailed(
+                    f"article {legacy.number} is also in {display_path(other[0])}, "
+                    "imported in this run; import one of them",
+                    legacy.number_line,
+                ),
+            )
+        else:  # a word-processor and a web-page export of one article: the richer one wins
+            word, web = (source, other[0]) if legacy.kind == "word" else (other[0], source)
+            chosen[legacy.number] = (word, legacy if legacy.kind == "word" else other[1])
+            reports[web] = FileReport(
+                web,
+                "skipped",
+                f"article {legacy.number} is also in {display_path(word)}, a word-processor "
+                "export: it is richer (header table, date, keywords, stage, abstract, the whole "
+                "body), so it is the one imported",
+            )
+    for source, legacy, encoding in read:
+        if chosen.get(legacy.number, (None,))[0] != source:
+            continue
         own = acronyms | acronyms_in([*legacy.body, legacy.summary, legacy.abstract or ""])
         item = _Planned(source, legacy, encoding, title_case(plain(legacy.title), own), ())
         item.stages = _stages(legacy, atlas, item.notes, source)
+        item.stage = next((s for s in _stages_of(atlas) if s.article == legacy.number), None)
+        item.existing = next(
+            (a for a in _articles(atlas) if a.number == legacy.number and force), None
+        )
+        item.titled = next(
+            (s for s in _stages_of(atlas) if match_key(s.name) in match_key(item.title)), None
+        )
         item.notes += [_at(source, note.line, note.message) for note in legacy.notes]
         planned.append(item)
     return planned
@@ -191,7 +224,8 @@ def _targets(
         for tag in article.tags:
             tagged.setdefault(tag, set()).add(article.number)
     chapters = {n for n, c in layout.chapters.items() if c.yaml_exists}
-    return Targets(titles, chapters), {tag: frozenset(n) for tag, n in tagged.items()}
+    articles = {a.number for a in kept} | replaced
+    return Targets(titles, chapters, articles), {tag: frozenset(n) for tag, n in tagged.items()}
 
 
 def _write(layout: Layout, items: list[_Planned], reports: dict[Path, FileReport]) -> list[Path]:
@@ -245,20 +279,55 @@ def _read(source: Path) -> tuple[Legacy, str]:
 
 def _convert(item: _Planned, targets: Targets, tagged: dict[str, frozenset[str]]) -> None:
     legacy = item.legacy
-    head = front_matter(
-        {
-            "number": legacy.number,
-            "title": item.title,
-            "summary": plain(legacy.summary),
-            "date": legacy.date,
-            "keywords": legacy.keywords,
-            "stages": item.stages,
-            "abstract": plain(legacy.abstract) if legacy.abstract else None,
-        }
-    )
-    body, notes = resolve_references(convert_body(list(legacy.body), tagged), targets)
+    fields: dict[str, Any] = {
+        "number": legacy.number,
+        "title": item.title,
+        "summary": plain(legacy.summary),
+        "date": legacy.date,
+        "keywords": legacy.keywords,
+        "stages": item.stages,
+        "tags": (),  # the exports carry none; an existing article's are kept
+        "abstract": plain(legacy.abstract) if legacy.abstract else None,
+    }
+    if item.existing is not None:
+        fields, changes = merge_fields(item.existing, fields)
+        item.actions += changes
+    head = front_matter(fields)
+    lines = convert_body(list(legacy.body), tagged)
     first_body_line = head.count("\n") + 1
     assert item.target is not None
+    tables = article_tables(lines)
+    if tables and item.stage is not None:
+        # The build ends a stage's article with its stage index, always complete: the export's
+        # copy of it would be a second table, with other counts.
+        lines = drop_article_tables(lines)
+        listed = " and ".join(f"{t.articles} articles" for t in tables)
+        s = item.stage
+        item.actions.append(
+            f"replace the export's table of {listed} by the stage index the build generates "
+            f"(this is stage {s.number}'s article in atlas.yaml: the build adds "
+            f"'Articles for stage {s.number}: {s.name}')"
+        )
+    elif item.titled is not None:  # it reads like a stage's article, but atlas.yaml disagrees
+        s = item.titled
+        named = f"names article {s.article}" if s.article else "names no article"
+        for table in tables:
+            item.notes.append(
+                _at(
+                    item.target,
+                    first_body_line + table.index,
+                    f"this table of {table.articles} articles stays as written: atlas.yaml "
+                    f"{named} for stage {s.number}, so the build adds no stage index here; "
+                    f'to have it generated instead, write article: "{legacy.number}" under '
+                    f"stage {s.number} in atlas.yaml and delete the table",
+                )
+            )
+    body, notes = resolve_references(lines, targets)
+    if item.existing is not None:
+        changed = paragraph_changes(item.existing.body, body)
+        item.actions += changed
+        if len(item.actions) == 0:
+            item.actions.append("change nothing: the export says what the article says")
     item.notes += [_at(item.target, first_body_line + n.index, n.message) for n in notes]
     item.text = head + "\n".join(body) + "\n"
 
@@ -302,6 +371,10 @@ def _stages(legacy: Legacy, atlas: Atlas | None, notes: list[str], source: Path)
         if stage not in found:
             found.append(stage)
     return tuple(sorted(found))
+
+
+def _stages_of(atlas: Atlas | None) -> tuple[Stage, ...]:
+    return atlas.stages if atlas else ()
 
 
 def _articles(atlas: Atlas | None) -> list[Article]:

@@ -88,6 +88,14 @@ def parse_word(text: str) -> Legacy:
     if "stage" in header:
         values, line = header["stage"]
         stages = tuple((s, line) for s in split_list(", ".join(values)))
+    elif header and not stages:
+        notes.append(
+            Note(
+                "the header table has no Stage row: the article gets no stage; add "
+                "'stages: [N]' to its front matter if it relates to one",
+                found[0].line,
+            )
+        )
     body_line = found[index].line if index < len(found) else len(lines) + 1
     return Legacy(
         kind="word",

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ..model import Volume
@@ -50,6 +51,7 @@ class PageView:
     calls: list[tuple[Element, str]] = field(default_factory=list)
     notes: set[Element] = field(default_factory=set)  # footnotes printed at its foot
     footnote_height: float = 0.0
+    anchors: set[str] = field(default_factory=set)  # element ids that start on this page
 
     def line_text(self, line: Line) -> str:
         return "".join(box.text for box, _ in self.texts[line.first_text : line.end_text])
@@ -70,6 +72,7 @@ class Source:
     measured: set[Element] = field(default_factory=set)  # plain body paragraphs
     table_of: dict[Element, Element] = field(default_factory=dict)  # tr -> table
     body_roots: list[tuple[str, Element]] = field(default_factory=list)  # (article, element)
+    contents: set[Element] = field(default_factory=set)  # the table of contents
 
 
 @dataclass(slots=True)
@@ -81,6 +84,7 @@ class Proofed:
     pages: list[PageView]
     source: Source
     tag_ids: frozenset[str]
+    volume_language: str = "en"  # the handbook's language (atlas.yaml)
 
     def label(self, index: int) -> str:
         return self.pages[index].label
@@ -121,6 +125,8 @@ def read_source(root: Element, volume: Volume) -> Source:
     for element in root.iter():
         if _tag(element) in CODE_TAGS:
             source.code.update(element.iter())
+        if _tag(element) == "nav" and "toc" in _classes(element):
+            source.contents.update(element.iter())
         if _tag(element) == "h3" and "section-title" in _classes(element):
             _keep(source, element, f"section heading “{_text(element)}”")
         number = numbers.get(element.get("id") or "")
@@ -133,6 +139,7 @@ def _read_article(source: Source, article: Element, number: str) -> None:
     for element in article.iter():
         source.article_of[element] = number
     notes = 0
+    roots = []
     for element in article.iter():
         tag, classes = _tag(element), _classes(element)
         if "footnote" in classes and tag == "span":
@@ -148,13 +155,14 @@ def _read_article(source: Source, article: Element, number: str) -> None:
                 if _tag(row) == "tr":
                     source.table_of[row] = element
         elif "article-body" in classes or "abstract" in classes or "stage-index" in classes:
-            source.body_roots.append((number, element))
+            roots.append(element)
+    source.body_roots.extend((number, root) for root in roots)
     for parent in article.iter():
         children = list(parent)
         for before, after in zip(children, children[1:], strict=False):
             if _tag(before) == "p" and _tag(after) == "table":
                 _keep(source, before, f"the lead-in to a table in article {number}")
-    for _, root in source.body_roots:
+    for root in roots:
         for element in root.iter():
             if element in source.in_note or element in source.keeper_of:
                 continue
@@ -172,8 +180,13 @@ def _keep(source: Source, keeper: Element, name: str) -> None:
 
 
 def _tag(element: Element) -> str:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    return str(tag.rsplit("}", 1)[-1])
+    tag = element.tag
+    return _local(tag) if isinstance(tag, str) else ""
+
+
+@cache
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
 
 
 def _classes(element: Element) -> set[str]:
@@ -196,6 +209,7 @@ def read_pages(document: Any, volume: Volume, body_pages: int) -> list[PageView]
         view = PageView(
             index, labels[index], kind, box.page_type.blank, box.page_type.name or "", box
         )
+        view.anchors = set(page.anchors)
         _walk(view, box, box, "flow", boxes)
         views.append(view)
     return views

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..editions.epub import volume_identifier
 from ..errors import BuildError, Diagnostics
 from ..fetcher import REFUSED, RestrictedFetcher
 from ..indexes import Indexes, build_indexes
@@ -22,9 +23,8 @@ from ..model import Atlas, Volume
 from ..outputs import atomic_path
 from ..pagebreaks import print_page_starts
 from ..proof.faults import Fault
-from ..render import environment, render_articles, templates_dir
+from ..render import environment, render_articles, template_file, templates_dir
 from ..resources import unreported_refusals
-from .epub import volume_identifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -35,6 +35,7 @@ class PdfJob:
     created: int | None = None  # the edition's date (BuildOptions.date); None: undated
     pdf_variant: str | None = "pdf/ua-1"
     lenient: bool = False  # proof faults are warnings, not a failed volume
+    print_ready: Path | None = None  # also write the printer's PDF/X-4 here
 
 
 @dataclass(frozen=True, slots=True)
@@ -46,6 +47,7 @@ class PdfResult:
     seconds: float
     proof: tuple[Fault, ...] = ()  # the proof gate's faults (--lenient: not raised)
     notes: tuple[str, ...] = ()  # what the build summary tells the writer
+    proof_seconds: float = 0.0  # what the gate took, of ``seconds``
 
 
 @dataclass(slots=True)
@@ -214,7 +216,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
     fonts = FontConfiguration()
     stylesheets = [
         weasyprint.CSS(string=page_css(atlas), font_config=fonts, url_fetcher=fetcher),
-        weasyprint.CSS(filename=str(_stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher),
+        weasyprint.CSS(filename=str(stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher),
     ]
     problems = _capture_weasyprint_errors()
     try:
@@ -239,7 +241,13 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
             )
             # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
             _raise_logged_errors(problems, volume)
+            gate_started = time.perf_counter()
             proof = _proof(job, document, laid_out.etree_element, body_pages, temporary)
+            gate_seconds = time.perf_counter() - gate_started
+            if job.print_ready is not None:  # before the reader's file takes its name
+                from .printready import write_print_ready
+
+                write_print_ready(document, atlas, job.print_ready)
     finally:
         logging.getLogger("weasyprint").removeHandler(problems)
     return PdfResult(
@@ -250,6 +258,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         seconds=time.perf_counter() - started,
         proof=proof,
         notes=notes,
+        proof_seconds=gate_seconds,
     )
 
 
@@ -296,7 +305,7 @@ def _with_back_matter(
     next_folio = len(pages) - first + 1
     css = continuation_css(len(pages), next_folio)
     root, appendix = render_pages(
-        atlas, html, css, fonts, fetcher, page_css(atlas), _stylesheet(atlas)
+        atlas, html, css, fonts, fetcher, page_css(atlas), stylesheet(atlas)
     )
     folios.update(back_matter_page_starts(root, appendix, volume, next_folio))
     return document.copy(pages + appendix.pages)
@@ -331,9 +340,8 @@ def ending_on_a_verso(document: Any, atlas: Atlas, fonts: object, fetcher: Any) 
     return document.copy(document.pages + blank.pages[:1])
 
 
-def _stylesheet(atlas: Atlas) -> Path:
-    override = atlas.root / "_templates" / "print" / "print.css"
-    return override if override.is_file() else templates_dir() / "print" / "print.css"
+def stylesheet(atlas: Atlas) -> Path:
+    return template_file(atlas.root, "print/print.css")
 
 
 class _ErrorCollector(logging.Handler):
@@ -386,13 +394,13 @@ def _page_text(page: object) -> str:
     return _normal(" ".join(words))
 
 
+_STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def _normal(text: str) -> str:
-    # typographic quotes are printed for the titles' straight ones (markdown.typographic)
-    text = text.replace("\u00ad", "").translate(QUOTE_MARKS)
+    # Titles are printed with typographic quotes; the model keeps them as written.
+    text = text.replace("\u00ad", "").translate(_STRAIGHT)
     return re.sub(r"\s+", " ", text).strip().casefold()
-
-
-QUOTE_MARKS = str.maketrans("‘’“”„«»", '\'\'"""""')
 
 
 def _check_complete(document: object, volume: Volume) -> None:

@@ -64,6 +64,7 @@ def write_site(files: Iterable[WebFile], target: Path, search: bool = True) -> S
             if changed_pages or searchable_gone or not old_index.is_dir():
                 index_site(folder)
                 searched = True
+                _keep_unchanged(folder / SEARCH_FOLDER, old_index)
             else:
                 for path in _files(old_index):
                     new = folder / path.relative_to(target)
@@ -71,6 +72,19 @@ def write_site(files: Iterable[WebFile], target: Path, search: bool = True) -> S
                     os.link(path, new)
         total = sum(1 for _ in _files(folder))
     return SiteWritten(total, written, len(removed), searched, time.perf_counter() - started)
+
+
+def _keep_unchanged(new_folder: Path, old_folder: Path) -> None:
+    """Pagefind writes its whole index anew; the parts an edit did not change (most of its
+    fragments) keep the published file, so they are not rewritten on the host either."""
+    for new in _files(new_folder):
+        old = old_folder / new.relative_to(new_folder)
+        try:
+            if old.is_file() and filecmp.cmp(new, old, shallow=False):
+                new.unlink()
+                os.link(old, new)
+        except OSError:
+            continue
 
 
 def _same(file: WebFile, old: Path) -> bool:

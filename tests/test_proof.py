@@ -1,0 +1,415 @@
+"""The proof gate: each check on a tiny tree built to trigger it, rendered by WeasyPrint.
+
+A tree brings its own print stylesheet (the project's, with rules added) where the fault is
+one of layout, so each test triggers its fault whatever the edition's stylesheet becomes.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from atlas_publish.pipeline import BuildOptions, build, check
+from atlas_publish.proof import Fault, page_labels, proof_layout, proof_pdf
+from atlas_publish.render import templates_dir
+from atlas_publish.writers.pdf import PdfJob, PrintLinks, page_css, render_volume_pdf, volume_html
+
+from .conftest import Tree
+
+ROOT = Path(__file__).resolve().parents[1]
+LOREM = (
+    "The founders met every week to read the numbers aloud, and each week the numbers said "
+    "a little more than the week before about where the company was going next. "
+)
+
+
+ATLAS_YAML = """\
+title: Proof Atlas
+author: Tess Writer
+language: en
+stages:
+  6:
+    name: Has some customers
+    tag: S6_Customers
+  7:
+    name: Has repeatable sales
+    tag: S7_Repeatable
+"""
+
+
+@pytest.fixture
+def tree(tmp_path: Path) -> Tree:
+    made = Tree(tmp_path / "content")
+    (made.root / "atlas.yaml").write_text(ATLAS_YAML)
+    return made
+
+
+def with_css(tree: Tree, extra: str) -> None:
+    """The project's print stylesheet, with ``extra`` rules after it, as the tree's override."""
+    templates = tree.root / "_templates"
+    (templates / "print").mkdir(parents=True, exist_ok=True)
+    shutil.copytree(templates_dir() / "fonts", templates / "fonts", dirs_exist_ok=True)
+    base = (templates_dir() / "print" / "print.css").read_text()
+    (templates / "print" / "print.css").write_text(base + "\n" + extra)
+
+
+def proofed(tree: Tree, tmp_path: Path, volume: int = 1) -> list[Fault]:
+    """Lay out a volume as the build does and return the gate's faults."""
+    atlas = check(tree.root).atlas
+    job = PdfJob(atlas, volume, tmp_path / f"volume-{volume}.pdf", lenient=True)
+    return list(render_volume_pdf(job).proof)
+
+
+def codes(faults: list[Fault]) -> set[str]:
+    return {f.code for f in faults}
+
+
+def only(faults: list[Fault], code: str) -> list[Fault]:
+    return [f for f in faults if f.code == code]
+
+
+def test_a_fault_is_one_line_with_file_folio_code_and_article() -> None:
+    fault = Fault("volume-1.pdf", "18", "P001", "footnote 2 of article 1.030106 is not printed")
+    assert str(fault) == (
+        "volume-1.pdf p.18: error[P001]: footnote 2 of article 1.030106 is not printed"
+    )
+    assert str(fault.as_warning()).startswith("volume-1.pdf p.18: warning[P001]: ")
+    assert str(Fault("volume-9.pdf", None, "P011", "21 pages")) == (
+        "volume-9.pdf: error[P011]: 21 pages"
+    )
+
+
+def lay_out(tree: Tree) -> tuple[Any, Any, Any, Any]:
+    """The volume laid out as the build lays it out, without the back matter: (WeasyPrint
+    document, HTML tree, atlas, volume), for tests that take pages away."""
+    import weasyprint
+
+    checked = check(tree.root)
+    atlas, volume = checked.atlas, checked.atlas.volume(1)
+    html = volume_html(atlas, volume, checked.indexes, PrintLinks(1, atlas.root), None)
+    override = tree.root / "_templates" / "print" / "print.css"
+    css = override if override.is_file() else templates_dir() / "print" / "print.css"
+    laid_out = weasyprint.HTML(string=html, base_url=str(atlas.root) + "/")
+    sheets = [weasyprint.CSS(string=page_css(atlas)), weasyprint.CSS(filename=str(css))]
+    return laid_out.render(stylesheets=sheets), laid_out.etree_element, atlas, volume
+
+
+def test_footnote_not_printed(tree: Tree, tmp_path: Path) -> None:
+    # With no room at the page foot, WeasyPrint sets the note on the next page; without that
+    # page (as when WeasyPrint lost the sample's note on p.18), the call has no note.
+    tree.article("1.010101", "A claim.[^1]\n\n" + lines(20) + "[^1]: The note.\n")
+    with_css(tree, GRID + "@page { @footnote { max-height: 0; } }")
+    document, root, atlas, volume = lay_out(tree)
+    called = next(i for i, p in enumerate(document.pages) if "A claim" in page_text(p))
+    noted = next(i for i, p in enumerate(document.pages) if "The note." in page_text(p))
+    assert noted == called + 1
+    name = "volume-1.pdf"
+    faults = proof_layout(document, root, atlas, volume, len(document.pages), name)
+    assert not only(faults, "P001")  # the next page is allowed
+    pages = [p for i, p in enumerate(document.pages) if i != noted]
+    faults = proof_layout(document.copy(pages), root, atlas, volume, len(pages), name)
+    [fault] = only(faults, "P001")
+    assert fault.page == page_labels(document, volume)[called]
+    assert fault.message == "footnote 1 of article 1.010101 is not printed"
+
+
+def page_text(page: Any) -> str:
+    from weasyprint.formatting_structure import boxes
+
+    return " ".join(b.text for b in page._page_box.descendants() if isinstance(b, boxes.TextBox))
+
+
+def test_footnote_printed_is_clean(tree: Tree, tmp_path: Path) -> None:
+    tree.article("1.010101", "A claim worth a note.[^1] More text.\n\n[^1]: The note itself.\n")
+    faults = proofed(tree, tmp_path)
+    assert not only(faults, "P001") and not only(faults, "P002")
+
+
+def test_text_missing_from_the_pages(tree: Tree, tmp_path: Path) -> None:
+    tree.article("1.010101", "Before the quote.\n\n> Words that vanish from print.\n\nAfter.\n")
+    with_css(tree, ".article-body blockquote { display: none; }")
+    [fault] = only(proofed(tree, tmp_path), "P002")
+    assert fault.message == (
+        "text of article 1.010101 is not printed: “Words that vanish from print.”"
+    )
+
+
+def test_bold_set_in_a_regular_face(tree: Tree, tmp_path: Path) -> None:
+    tree.article("1.010101", "Plain words and **words that must be bold** in one line.\n")
+    with_css(
+        tree,
+        '@font-face { font-family: "Regular Only"; src: url(../fonts/EBGaramond-Regular.ttf); }'
+        '\nstrong { font-family: "Regular Only"; }',
+    )
+    [fault] = only(proofed(tree, tmp_path), "P003")
+    assert "bold text set in a regular face" in fault.message
+    assert "article 1.010101" in fault.message and "words that must be bold" in fault.message
+
+
+def test_fallback_font_but_not_for_chinese(tree: Tree, tmp_path: Path) -> None:
+    tree.article(
+        "1.010101",
+        'A snowman ☃ in the text.\n\nA passage in Chinese: <span lang="zh">我们的客户</span>.\n',
+    )
+    faults = only(proofed(tree, tmp_path), "P004")
+    assert [f.page for f in faults] == ["2"]
+    assert "☃" in faults[0].message and "我" not in faults[0].message
+
+
+def test_opener_heading_and_lead_in_kept_with_their_text(tree: Tree, tmp_path: Path) -> None:
+    body = (
+        f"{LOREM * 3}\n\n# A heading\n\n{LOREM * 3}\n\nThe table reads:\n\n"
+        "| a | b |\n|---|---|\n| 1 | 2 |\n| 3 | 4 |\n\n" + LOREM * 3 + "\n"
+    )
+    tree.article("1.010101", body)
+    with_css(
+        tree,
+        ".article-header, .article-body h5, .article-body p:has(+ table) { break-after: page; }",
+    )
+    faults = only(proofed(tree, tmp_path), "P005")
+    messages = [f.message for f in faults]
+    assert messages == [
+        "section heading “First Section” is followed on its page by 0 line(s) of its text; "
+        "the rest is overleaf",
+        "the opener of article 1.010101 is followed on its page by 0 line(s) of its text; "
+        "the rest is overleaf",
+        "the heading “A heading” in article 1.010101 is followed on its page by 0 line(s) "
+        "of its text; the rest is overleaf",
+        "the lead-in to a table in article 1.010101 is followed on its page by 0 line(s) "
+        "of its text; the rest is overleaf",
+    ]
+
+
+# A grid: 8 lines of 24 px to a page; the article's opener takes 2 of them, nothing else is
+# on the body pages, so a paragraph of N short lines (hard breaks) takes exactly N lines.
+GRID = """
+@page { size: 4in 3in; margin-top: 48px; margin-bottom: 48px; }
+html { line-height: 24px; }
+.section-title { display: none; }
+.chapter-opener { padding-top: 0; }
+.article-header { height: 48px; overflow: hidden; margin: 0; padding: 0; }
+.article, .article-body, .article-body p, .article-body table, .article-body h5,
+.article-body ul, .article-body li { margin: 0; padding: 0; border: 0; line-height: 24px; }
+.article-body p { orphans: 1; widows: 1; text-indent: 0; }
+.article-body td, .article-body th { padding: 0; border: 0; line-height: 24px; }
+"""
+
+
+def lines(count: int, word: str = "line") -> str:
+    return "\\\n".join(f"{word} {n}" for n in range(1, count + 1)) + "\n\n"
+
+
+def test_widow_and_orphan(tree: Tree, tmp_path: Path) -> None:
+    # Page 2: the opener, 5 lines, the first line of a 3-line paragraph (an orphan); page 3:
+    # its last 2 lines, 6 of a 7-line paragraph; page 4: that paragraph's last line (a widow).
+    tree.article("1.010101", lines(5) + lines(3, "orphan") + lines(7, "widow"))
+    with_css(tree, GRID)
+    faults = only(proofed(tree, tmp_path), "P006")
+    assert [(f.page, f.message.split(":")[0]) for f in faults] == [
+        ("2", "orphan"),
+        ("4", "widow"),
+    ]
+
+
+def test_table_split_leaving_one_row(tree: Tree, tmp_path: Path) -> None:
+    # Page 2: the opener, 4 lines, the header and one row; page 3: the header again, 4 rows.
+    rows = "".join(f"| {n} | row {n} |\n" for n in range(1, 6))
+    tree.article("1.010101", lines(4) + "| n | what |\n|---|---|\n" + rows)
+    with_css(  # a table allowed to break anywhere
+        tree,
+        GRID + "table { break-inside: auto !important; } tr { break-before: auto !important; }",
+    )
+    [fault] = only(proofed(tree, tmp_path), "P007")
+    assert fault.page == "2"
+    assert fault.message == (
+        "a table of article 1.010101 is split leaving one row on this page (rows per page: 1/4)"
+    )
+
+
+def test_overfull_line(tree: Tree, tmp_path: Path) -> None:
+    tree.article("1.010101", f"A name: `{'x' * 120}` that cannot break.\n")
+    [fault] = only(proofed(tree, tmp_path), "P008")
+    assert fault.page == "2" and "wider than its measure" in fault.message
+
+
+def test_short_page_unless_a_table_could_not_fit(tree: Tree, tmp_path: Path) -> None:
+    # Page 2: the opener and 2 lines, half the page; the heading is pushed overleaf.
+    tree.article("1.010101", lines(2) + "# Overleaf\n\n" + lines(7))
+    with_css(tree, GRID + "h5 { break-before: page; }")
+    [fault] = only(proofed(tree, tmp_path), "P009")
+    assert fault.page == "2" and fault.message.startswith("short page: 50% of the text block")
+
+
+def test_no_short_page_before_a_table_that_could_not_fit(tree: Tree, tmp_path: Path) -> None:
+    # The opener and 3 lines, then a table kept together that needs 7: overleaf.
+    rows = "".join(f"| {n} | row {n} |\n" for n in range(1, 7))
+    tree.article("1.010101", lines(3) + "| n | what |\n|---|---|\n" + rows + "\n" + lines(2))
+    with_css(tree, GRID + ".article-body table { break-inside: avoid; }")
+    assert not only(proofed(tree, tmp_path), "P009")
+
+
+def test_measure_outside_the_claimed_range(tree: Tree, tmp_path: Path) -> None:
+    tree.article("1.010101", (LOREM * 6 + "\n\n") * 4)
+    with_css(tree, "html { font-size: 6pt; }")
+    [fault] = only(proofed(tree, tmp_path), "P010")
+    assert fault.page is None and "the measure is 55-75" in fault.message
+
+
+def test_odd_page_count(tree: Tree) -> None:
+    tree.article("1.010101", lines(3))
+    document, root, atlas, volume = lay_out(tree)
+    pages = document.pages if len(document.pages) % 2 else document.pages[:-1]
+    odd = document.copy(pages)
+    faults = proof_layout(odd, root, atlas, volume, len(pages), "volume-1.pdf")
+    [fault] = only(faults, "P011")
+    assert str(fault) == (
+        f"volume-1.pdf: error[P011]: {len(pages)} pages: a book ends on a left-hand page "
+        "(even count)"
+    )
+    assert page_labels(odd, volume)[:2] == ["i", "ii"]
+
+
+def test_page_labels(tmp_path: Path) -> None:
+    import weasyprint
+    from pypdf import PdfReader, PdfWriter
+
+    html = "<p>one</p><p style='break-before: page'>two</p><p style='break-before: page'>3</p>"
+    plain = tmp_path / "plain.pdf"
+    weasyprint.HTML(string=html).write_pdf(plain)
+    wanted = ["i", "1", "2"]
+    [fault] = proof_pdf(plain, wanted, "volume-1.pdf")  # and WeasyPrint embedded its fonts
+    assert fault.code == "P012" and fault.page is None and "no page labels" in fault.message
+
+    def labelled(name: str, arabic_from: int) -> Path:
+        writer = PdfWriter(clone_from=plain)
+        writer.set_page_label(0, arabic_from - 1, style="/r")
+        writer.set_page_label(arabic_from, 2, style="/D")
+        path = tmp_path / name
+        writer.write(path)
+        assert PdfReader(path).page_labels
+        return path
+
+    assert proof_pdf(labelled("right.pdf", 1), wanted, "volume-1.pdf") == []
+    [fault] = proof_pdf(labelled("wrong.pdf", 2), wanted, "volume-1.pdf")
+    assert str(fault) == (
+        "volume-1.pdf p.1: error[P012]: the PDF labels this page “ii” (page 2 of the file)"
+    )
+
+
+def test_a_font_not_embedded(tmp_path: Path) -> None:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page()
+    helvetica = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+    )
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(helvetica)))
+    path = tmp_path / "bare.pdf"
+    pdf.save(path)
+    faults = proof_pdf(path, ["1"], "volume-1.pdf")
+    assert [str(f) for f in faults if f.code == "P004"] == [
+        "volume-1.pdf p.1: error[P004]: the font Helvetica is not embedded in the PDF"
+    ]
+
+
+def test_tag_ids_and_straight_quotes_outside_code(tree: Tree, tmp_path: Path) -> None:
+    tree.article(
+        "1.010101",
+        "Articles tagged S6_Customers come first. It\\'s plain.\n\n"
+        "In code both are fine: `S7_Repeatable` and `it's`.\n",
+    )
+    faults = proofed(tree, tmp_path)
+    [tag] = only(faults, "P013")
+    assert tag.message == "the tag ID “S6_Customers” is printed (article 1.010101)"
+    quotes = [f for f in only(faults, "P014") if f.page == "2"]
+    assert len(quotes) == 1 and "It's" in quotes[0].message
+
+
+def test_hyphenation_of_another_language_and_a_split_locator(tree: Tree, tmp_path: Path) -> None:
+    # A passage marked British English is hyphenated with British patterns ("art-icles"),
+    # which the handbook's US English does not allow; a hard break leaves "Volume" alone.
+    words = " ".join(["articles"] * 40)
+    tree.article(
+        "1.010101",
+        f'<p lang="en-GB">{words}</p>\n\nSee the last Volume\\\n6 of the set.\n',
+    )
+    with_css(tree, ".article-body p:first-child { width: 0.3in; hyphens: auto; }")
+    faults = only(proofed(tree, tmp_path), "P015")
+    messages = {f.message for f in faults}
+    assert "“art-/icles” is not a break of en_US hyphenation in article 1.010101" in messages
+    assert "“Volume / 6” is split over two lines in article 1.010101 (a no-break space)" in messages
+
+
+def test_a_reference_that_repeats_itself(tree: Tree, tmp_path: Path) -> None:
+    tree.article("1.010101", "As chapter 4.02 (Volume 4, chapter 4.02) says, and Volume 9.\n")
+    [fault] = only(proofed(tree, tmp_path), "P016")
+    assert fault.message == (
+        "a reference repeats itself in article 1.010101: “chapter 4.02 (Volume 4, chapter 4.02)”"
+    )
+
+
+def test_contents_numbers_on_one_right_edge(tree: Tree, tmp_path: Path) -> None:
+    tree.article("1.010101", "Text.\n")
+    tree.article("1.010102", "More.\n")
+    assert not only(proofed(tree, tmp_path), "P017")
+    with_css(tree, ".toc-articles a { margin-right: 0.6in; }")  # the articles' stop short
+    [fault] = only(proofed(tree, tmp_path), "P017")
+    assert fault.page is not None and fault.message.startswith(
+        "the contents' page numbers end on more than one right edge (43.2 pt apart"
+    )
+
+
+def test_an_empty_chapter_printed(tree: Tree) -> None:
+    # The edition leaves chapters without articles out; the gate holds it to that. Chapter
+    # 1.02 is laid out with its article, then judged as the model of a volume where it has
+    # none: its opener is printed, so it is an empty chapter in print.
+    tree.article("1.010101", "Text.\n")
+    tree.article("1.020101", "More text.\n")
+    document, root, atlas, volume = lay_out(tree)
+    first, second = volume.chapters
+    emptied = replace(volume, chapters=(first, replace(second, sections=())))
+    faults = proof_layout(document, root, atlas, emptied, len(document.pages), "volume-1.pdf")
+    [fault] = only(faults, "P018")
+    assert fault.message == "chapter 1.02 has no articles and is printed"
+    assert not only(proof_layout(document, root, atlas, volume, len(document.pages), "v"), "P018")
+
+
+@pytest.mark.proof
+def test_a_fault_fails_the_build_and_nothing_is_written(tree: Tree, tmp_path: Path) -> None:
+    from atlas_publish.proof import ProofError
+
+    tree.article("1.010101", "Articles tagged S6_Customers come first.\n")
+    out = tmp_path / "out"
+    with pytest.raises(ProofError) as raised:
+        build(BuildOptions(content=tree.root, out=out, formats=("pdf",), jobs=1))
+    assert "volume-1.pdf p.2: error[P013]: the tag ID “S6_Customers” is printed" in str(
+        raised.value
+    )
+    assert not (out / "pdf" / "volume-1.pdf").exists()
+    assert not list((out / "pdf").glob(".*.part"))
+    notes: list[str] = []
+    build(
+        BuildOptions(content=tree.root, out=out, formats=("pdf",), jobs=1, lenient=True),
+        notes.append,
+    )
+    assert (out / "pdf" / "volume-1.pdf").exists()
+    assert any("volume-1.pdf p.2: warning[P013]" in line for line in notes)
+
+
+@pytest.mark.proof
+@pytest.mark.xfail(
+    reason="the sample still has proof faults on main (short pages and stranded stage-index "
+    "lead-ins in volume 1, a lost footnote in volume 4, a straight quote in a reference): "
+    "the print edition's fixes (issue 13) are not all in",
+    strict=False,
+)
+def test_the_sample_handbook_passes_the_proof_gate(tmp_path: Path) -> None:
+    from atlas_publish.proof.command import proof
+
+    run = proof(ROOT / "content", tmp_path, jobs=2)
+    assert [str(f) for f in run.faults] == []
