@@ -716,8 +716,9 @@ def test_killed_builds_leave_previous_or_new_complete_files(
     """kill -9 at several moments: each output is the old or the new complete file."""
     need("qpdf")
     out = tmp_path / "out"
+    # --lenient: the tree is not typeset to the proof gate's standard; this is about kills.
     command = [PYTHON, "-m", "atlas_publish.cli", "build", "--content", str(small_tree.root),
-               "--out", str(out), "--jobs", "1"]  # fmt: skip
+               "--out", str(out), "--jobs", "1", "--lenient"]  # fmt: skip
     subprocess.run(command, env=ENV, check=True, capture_output=True, timeout=300)
     previous = {
         p: p.read_bytes() for p in out.rglob("*.*") if p.is_file() and p.suffix in (".pdf", ".epub")

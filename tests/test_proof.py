@@ -413,3 +413,22 @@ def test_the_sample_handbook_passes_the_proof_gate(tmp_path: Path) -> None:
 
     run = proof(ROOT / "content", tmp_path, jobs=2)
     assert [str(f) for f in run.faults] == []
+
+
+def test_the_proof_command_reports_and_exits_1(
+    tree: Tree, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from atlas_publish.cli import main
+
+    tree.article("1.010101", "Articles tagged S6_Customers come first.\n")
+    out = tmp_path / "out"
+    args = ["proof", "--content", str(tree.root), "--out", str(out), "--jobs", "1"]
+    assert main([*args, "--volume", "1"]) == 1
+    printed = capsys.readouterr()
+    line = "volume-1.pdf p.2: error[P013]: the tag ID “S6_Customers” is printed (article 1.010101)"
+    assert line in printed.out.splitlines()
+    assert line in (out / "proof.txt").read_text().splitlines()
+    assert "proofed 1 volume(s)" in printed.err
+    assert not (out / "pdf").exists()  # proof writes no volume
+    assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["proof.txt"]
+    assert main([*args, "--volume", "7"]) == 1  # no such volume: a content error
