@@ -19,6 +19,8 @@ SHORT_PAGE = 0.20  # a body page may leave at most this much of its text block e
 OVERFULL = 1.0  # px of tolerance before a line counts as wider than its measure
 MEASURE = (55, 75)  # characters per full body line, on average
 KEEP_LINES = 3  # lines of text an opener, heading or lead-in keeps with it
+WHOLE_TABLE = 8  # body rows of a table the edition keeps on one page
+MARGINS = 48.0  # px (0.5 in): margins above a block, dropped when it opens a page
 
 
 def fault(proofed: Proofed, page: int | None, code: str, message: str) -> Fault:
@@ -251,7 +253,7 @@ def short_pages(proofed: Proofed) -> Iterator[Fault]:
         empty = bottom - used
         if empty <= SHORT_PAGE * page.box.height:
             continue
-        if _could_not_fit(following, empty):
+        if _could_not_fit(proofed, following, empty):
             continue
         yield fault(
             proofed,
@@ -262,23 +264,32 @@ def short_pages(proofed: Proofed) -> Iterator[Fault]:
         )
 
 
-def _could_not_fit(page: PageView, space: float) -> bool:
-    """The next page opens with a table or image taller than the space left before it."""
+def _could_not_fit(proofed: Proofed, page: PageView, space: float) -> bool:
+    """The next page opens with a table or picture (after its heading or lead-in, kept with
+    it) that needs more than the space left before it: a short table whole, a long one's
+    first two rows. Margins dropped at the head of a page are allowed for (MARGINS)."""
     flow = [line for line in page.lines if line.zone == "flow"]
-    if not flow or flow[0].kind not in {"row", "image"}:
+    at = 0
+    while (
+        at < len(flow) and flow[at].kind == "line" and flow[at].element in proofed.source.keeper_of
+    ):
+        at += 1
+    if at == len(flow) or flow[at].kind not in {"row", "image"}:
         return False
-    if flow[0].kind == "image":
-        return bool(flow[0].box.margin_height() > space)
-    # The table's first rows as laid out overleaf (with its header): what would not fit.
-    rows = [line for line in flow if line.kind == "row"]
-    table_top = min(line.box.position_y for line in rows) - _header_height(page)
-    table_bottom = max(line.box.position_y + line.box.margin_height() for line in rows[:3])
-    return bool(table_bottom - table_top > space)
-
-
-def _header_height(page: PageView) -> float:
-    first_row = next(line for line in page.lines if line.kind == "row")
-    return float(first_row.box.position_y - page.box.content_box_y())
+    first = flow[at]
+    if first.kind == "image":
+        bottom = first.box.position_y + first.box.margin_height()
+    else:
+        table = proofed.source.table_of.get(first.element)
+        rows = [
+            line
+            for line in flow[at:]
+            if line.kind == "row" and proofed.source.table_of.get(line.element) is table
+        ]
+        total = sum(1 for owner in proofed.source.table_of.values() if owner is table)
+        kept = rows if total <= WHOLE_TABLE else rows[:2]
+        bottom = max(line.box.position_y + line.box.margin_height() for line in kept)
+    return bool(bottom - page.box.content_box_y() > space - MARGINS)
 
 
 def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fault]:
