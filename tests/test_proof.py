@@ -252,6 +252,21 @@ def test_no_short_page_before_a_table_that_could_not_fit(tree: Tree, tmp_path: P
     assert not only(proofed(tree, tmp_path), "P009")
 
 
+def test_no_short_page_before_a_heading_kept_with_its_table(tree: Tree, tmp_path: Path) -> None:
+    # The opener and 3 lines; a heading, its lead-in and a 4-row table kept together need 7.
+    rows = "".join(f"| {n} | row {n} |\n" for n in range(1, 5))
+    body = lines(3) + "# Stage\n\nThe articles:\n\n| n | what |\n|---|---|\n" + rows
+    tree.article("1.010101", body + "\n" + lines(4))
+    keep = (
+        ".article-body h5, .article-body p:has(+ table) { break-after: avoid; }"
+        " .article-body table { break-inside: avoid; }"
+    )
+    with_css(tree, GRID + keep)
+    faults = proofed(tree, tmp_path)
+    assert not only(faults, "P009")
+    assert not only(faults, "P005")  # the heading and lead-in went overleaf with the table
+
+
 def test_measure_outside_the_claimed_range(tree: Tree, tmp_path: Path) -> None:
     tree.article("1.010101", (LOREM * 6 + "\n\n") * 4)
     with_css(tree, "html { font-size: 6pt; }")
