@@ -226,6 +226,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         # Where each printed page begins, for the EPUB's page list (see pagebreaks.py).
         folios.update(print_page_starts(laid_out.etree_element, document, volume))
         _check_complete(document, volume)
+        _refuse_file_links(document, volume)
         body_pages = len(document.pages)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
         document = ending_on_a_verso(document, atlas, fonts, fetcher)
@@ -401,6 +402,20 @@ def _normal(text: str) -> str:
     # Titles are printed with typographic quotes; the model keeps them as written.
     text = text.replace("\u00ad", "").translate(_STRAIGHT)
     return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _refuse_file_links(document: Any, volume: Volume) -> None:
+    """No link to a file of the machine that builds (``file:///home/...``): check() refuses
+    them in bodies (E041); a template can still make one."""
+    found = sorted(
+        {target for page in document.pages for kind, target, *_ in page.links
+         if kind == "external" and str(target).lower().startswith("file:")}
+    )  # fmt: skip
+    if found:
+        raise BuildError(
+            f"volume {volume.number}: the PDF would link to files of this computer "
+            f"({', '.join(found[:3])}): link articles or web pages in the templates instead"
+        )
 
 
 def _check_complete(document: object, volume: Volume) -> None:
