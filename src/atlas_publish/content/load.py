@@ -408,6 +408,7 @@ def _load_chapter(
     title = _required_text(meta, "title", diagnostics) or f"Chapter {number}"
     section_titles = _load_sections(meta, diagnostics)
     articles: dict[int, list[Article]] = {n: [] for n in section_titles}
+    undeclared: dict[int, str] = {}
     count = 0
     for entry in sorted(folder.iterdir()):
         if is_ignored(entry) or entry.name == "chapter.yaml":
@@ -433,7 +434,9 @@ def _load_chapter(
                 entry,
                 article.line_of("number"),
             )
-            continue
+            # The article still exists for the references to it, in a stand-in section.
+            undeclared.setdefault(article.section, f"Section {article.section:02d}")
+            articles.setdefault(article.section, [])
         articles[article.section].append(article)
         count += 1
         if count == MAX_ARTICLES_PER_CHAPTER + 1:
@@ -444,9 +447,10 @@ def _load_chapter(
                 entry,
                 article.line_of("number"),
             )
+    titles = section_titles | undeclared
     sections = tuple(
-        Section(n, section_titles[n], tuple(sorted(articles[n], key=lambda a: a.number)))
-        for n in sorted(section_titles)
+        Section(n, titles[n], tuple(sorted(articles[n], key=lambda a: a.number)))
+        for n in sorted(titles)
     )
     return Chapter(number=number, slug=slug, title=title, sections=sections, path=folder)
 
