@@ -95,7 +95,7 @@ preview: setup
 # the handbook as HTML on http://127.0.0.1:$(PORT)/, reloading when a file is saved
 PORT ?= 8000
 serve: setup
-	$(BIN)/atlas-publish serve --content $(CONTENT) --port $(PORT)
+	$(BIN)/atlas-publish serve --content $(CONTENT) --port $(PORT) --out $(OUT)
 
 # timings on a generated 700-article handbook (several minutes); installs pandoc to compare
 bench: setup

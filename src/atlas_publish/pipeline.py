@@ -10,7 +10,9 @@ import contextlib
 import ctypes
 import gc
 import hashlib
+import multiprocessing
 import os
+import signal
 import time
 from collections.abc import Callable, Iterable, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -167,7 +169,11 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
         run = _Run(checked, options, manifest, KeyMaker.create(checked.atlas, settings), progress)
         manifest.stamp = ""  # until this build has finished
         manifest.current = set()
-        results = run.execute(wanted, pool)
+        try:
+            results = run.execute(wanted, pool)
+        except KeyboardInterrupt:
+            _stop_workers()
+            raise
     manifest.stamp = stamp
     manifest.volumes = [v.number for v in checked.atlas.volumes]
     manifest.warnings = [str(w) for w in checked.warnings]
@@ -189,9 +195,20 @@ def _in_worker(function: Callable[[Any], Any], job: object) -> Any:
             ctypes.CDLL(None).malloc_trim(0)
 
 
+def _stop_workers() -> None:
+    """Ctrl-C: stop laying out at once, and rename nothing more into place. A worker killed
+    mid-write leaves a temporary file, which the next build removes (outputs.py)."""
+    for child in multiprocessing.active_children():  # the pool's workers: nothing else
+        child.kill()
+
+
 def _die_with_parent() -> None:
     """A worker ends when the build process is killed (kill -9 leaves no orphans laying out
-    volumes for nobody). Linux only; elsewhere workers end when they next look for work."""
+    volumes for nobody). Linux only; elsewhere workers end when they next look for work.
+
+    A worker ignores Ctrl-C (the terminal sends it to every process of the build): the build
+    process decides, and stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     pr_set_pdeathsig = 1
     with contextlib.suppress(AttributeError, OSError):
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, 9)  # SIGKILL
@@ -293,7 +310,9 @@ class _Run:
                 done, _ = wait(self.running, return_when=FIRST_COMPLETED)
                 for future in done:
                     self._finished(future, editions)
-        except BaseException:
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt):
+                _stop_workers()  # a volume finishing after Ctrl-C is not written
             pool.shutdown(wait=True, cancel_futures=True)
             self.manifest.save()  # keep what did finish
             raise

@@ -169,7 +169,10 @@ def make_handler(handbook: Handbook) -> type[BaseHTTPRequestHandler]:
         def _file(self, relative: str, roots: list[Path]) -> None:
             for root in roots:
                 base = root.resolve()
-                path = (base / relative).resolve()
+                try:
+                    path = (base / relative).resolve()
+                except RuntimeError:  # a loop of symbolic links: there is no such file
+                    continue
                 if path.is_relative_to(base) and path.is_file():
                     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     self._send(200, path.read_bytes(), kind)
@@ -208,7 +211,7 @@ def site_file(handbook: Handbook, path: str) -> Served:
     if isinstance(found, list):
         page = error_page("The handbook has errors", found, head=script)
         return Served(200, page.encode(), "text/html; charset=utf-8")
-    served = found or handbook.site.not_found()
+    served = found or handbook.site.not_found(atlas)
     if not served.kind.startswith("text/html"):
         return served
     html = served.body.decode()
@@ -341,13 +344,14 @@ def serve(
     strict: bool = False,
     ready: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
+    out: Path = Path("build"),
 ) -> None:
     """Serve until interrupted (or ``stop`` is set); only on the loopback interface.
 
     A busy port is not an error: the next free one of the following ``PORT_TRIES`` is taken,
     and the report says which. ServeError when none is free or the port cannot be used.
     """
-    handbook = Handbook(content.absolute(), strict)
+    handbook = Handbook(content.absolute(), strict, site=LiveSite(out))
     server = _listen(port, make_handler(handbook), report)
     handbook.reload()
     report(f"checked {content}: {handbook.summary()}")
