@@ -426,16 +426,15 @@ def _load_chapter(
         if article is None:
             continue
         if article.section not in section_titles:
-            if not article.summary:  # a stand-in (_stand_in): its file's own fault is the message
-                continue
-            declared_list = ", ".join(str(s) for s in section_titles) or "none"
-            diagnostics.error(
-                "E021",
-                f"section {article.section:02d} is not declared in {path.name} "
-                f"(declared: {declared_list}); add it under 'sections:'",
-                entry,
-                article.line_of("number"),
-            )
+            if article.summary:  # a stand-in (_stand_in): its file's own fault is the message
+                declared_list = ", ".join(str(s) for s in section_titles) or "none"
+                diagnostics.error(
+                    "E021",
+                    f"section {article.section:02d} is not declared in {path.name} "
+                    f"(declared: {declared_list}); add it under 'sections:'",
+                    entry,
+                    article.line_of("number"),
+                )
             # The article still exists for the references to it, in a stand-in section.
             undeclared.setdefault(article.section, f"Section {article.section:02d}")
             articles.setdefault(article.section, [])
