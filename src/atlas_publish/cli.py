@@ -371,6 +371,8 @@ def _serve(args: argparse.Namespace) -> int:
     except ServeError as error:
         print(f"atlas-publish serve: {error}", file=sys.stderr)
         return EXIT_CONTENT
+    except KeyboardInterrupt:  # Ctrl-C is how a writer stops the server: not an interruption
+        print("stopped serving", flush=True)
     return EXIT_OK
 
 
