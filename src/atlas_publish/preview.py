@@ -12,13 +12,14 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .codes import Code
 from .errors import BuildError, ContentError, Diagnostic, Diagnostics, SourceLocation
 from .fetcher import RestrictedFetcher
 from .indexes import Indexes
-from .listing import load  # the model without rendering every body (check does that)
 from .model import Atlas, Chapter
 from .outputs import atomic_path, atomic_write_bytes, check_out_folder
-from .render import templates_dir
+from .pipeline import load  # the model without rendering every body (check does that)
+from .render import template_file, templates_dir
 from .webpage import ChapterLinks, render_chapter_page
 
 
@@ -30,21 +31,26 @@ class Preview:
     seconds: float
 
 
-class NoSuchChapter(ValueError):
-    """The chapter asked for is not in the tree: a usage error (exit 2), like a malformed one."""
-
-
 def find_chapter(atlas: Atlas, number: str) -> Chapter:
-    """The chapter ``number``; NoSuchChapter when the tree has none, ContentError when empty."""
+    """The chapter ``number``; ContentError when the tree has none (E026, a usage error: exit
+    2, like a malformed number) or when it has no articles yet (E027, the content's state)."""
     chapter = next((c for c in atlas.chapters if c.number == number), None)
     if chapter is None:
         known = ", ".join(c.number for c in atlas.chapters)
-        raise NoSuchChapter(f"there is no chapter {number} (chapters: {known})")
+        raise ContentError(
+            [
+                Diagnostic(
+                    Code.E026,
+                    f"there is no chapter {number} (chapters: {known})",
+                    SourceLocation(atlas.root),
+                )
+            ]
+        )
     if not chapter.articles:
         raise ContentError(
             [
                 Diagnostic(
-                    "E026",
+                    Code.E027,
                     f"chapter {number} has no articles yet: nothing to preview; add one, "
                     "or preview another chapter",
                     SourceLocation(chapter.path / "chapter.yaml"),
@@ -67,22 +73,15 @@ def preview_chapter(content: Path, out: Path, number: str, strict: bool = False)
     diagnostics = Diagnostics(strict=strict)
     links = ChapterLinks(chapter)
     html = render_chapter_page(atlas, indexes, chapter, "print", links, diagnostics)
-    stylesheet = _stylesheet(atlas)
+    sheet = template_file(atlas.root, "print/print.css")
     diagnostics.gate()
     assert html is not None
     pdf = folder / f"chapter-{number}.pdf"
     pages = _write_pdf(atlas, chapter, indexes, pdf)
-    page = html.replace(
-        "</head>", f'<link rel="stylesheet" href="{stylesheet.as_uri()}">\n</head>', 1
-    )
+    page = html.replace("</head>", f'<link rel="stylesheet" href="{sheet.as_uri()}">\n</head>', 1)
     target = folder / f"chapter-{number}.html"
     atomic_write_bytes(target, page.encode())
     return Preview(pdf, target, pages, time.perf_counter() - started)
-
-
-def _stylesheet(atlas: Atlas) -> Path:
-    override = atlas.root / "_templates" / "print" / "print.css"
-    return override if override.is_file() else templates_dir() / "print" / "print.css"
 
 
 def _write_pdf(atlas: Atlas, chapter: Chapter, indexes: Indexes, target: Path) -> int:
@@ -90,7 +89,7 @@ def _write_pdf(atlas: Atlas, chapter: Chapter, indexes: Indexes, target: Path) -
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from .writers.pdf import page_css, volume_html
+    from .writers.pdf import page_css, stylesheet, volume_html
 
     volume = replace(atlas.volume(chapter.volume), chapters=(chapter,))
     html = volume_html(atlas, volume, indexes, ChapterLinks(chapter), None)
@@ -98,7 +97,7 @@ def _write_pdf(atlas: Atlas, chapter: Chapter, indexes: Indexes, target: Path) -
     fonts = FontConfiguration()
     stylesheets = [
         weasyprint.CSS(string=page_css(atlas), font_config=fonts, url_fetcher=fetcher),
-        weasyprint.CSS(filename=str(_stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher),
+        weasyprint.CSS(filename=str(stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher),
     ]
     document = weasyprint.HTML(
         string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher

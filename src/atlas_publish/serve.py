@@ -24,8 +24,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import watchfiles
 from markupsafe import escape
 
+from .codes import Code
 from .errors import Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes
 from .live_site import LiveSite, Served
@@ -70,7 +72,7 @@ class Handbook:
             indexes = checked.indexes if checked is not None else None
         except Exception as error:  # a half-saved file must not stop the server
             atlas, indexes = None, None
-            diagnostics.error("E000", f"could not read the tree: {error}", self.content)
+            diagnostics.error(Code.E000, f"could not read the tree: {error}", self.content)
         with self.changed:
             self.atlas = atlas
             self.indexes = indexes
@@ -84,8 +86,6 @@ class Handbook:
             return self.generation
 
     def watch(self, stop: threading.Event, report: Callable[[str], None]) -> None:
-        import watchfiles
-
         paths = [p for p in [self.content, *template_search_path(self.content)] if p.exists()]
         for changes in watchfiles.watch(*paths, stop_event=stop, debounce=200, step=50):
             names = ", ".join(sorted({Path(p).name for _, p in changes}))
@@ -205,7 +205,7 @@ def site_file(handbook: Handbook, path: str) -> Served:
     try:
         found = handbook.site.get(atlas, indexes, generation, path)
     except Exception as error:  # a broken template: show it, keep serving
-        broken = Diagnostic("E000", f"could not render: {error}", SourceLocation(atlas.root))
+        broken = Diagnostic(Code.E000, f"could not render: {error}", SourceLocation(atlas.root))
         page = error_page("The site cannot be shown", [broken], head=script)
         return Served(200, page.encode(), "text/html; charset=utf-8")
     if isinstance(found, list):
@@ -276,7 +276,7 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
         return 200, error_page("The handbook has errors", errors or problems, head=script)
     chapter = next((c for c in atlas.chapters if c.number == number), None)
     if chapter is None:
-        missing = Diagnostic("E026", f"there is no chapter {number}", SourceLocation(atlas.root))
+        missing = Diagnostic(Code.E026, f"there is no chapter {number}", SourceLocation(atlas.root))
         return 404, error_page("No such chapter", [missing], head=script)
     diagnostics = Diagnostics(strict=handbook.strict)
     links = ChapterLinks(
@@ -302,7 +302,7 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
             atlas, indexes, chapter, style, links, diagnostics, head=head, top=bar
         )
     except Exception as error:  # a broken template: show it, keep serving
-        broken = Diagnostic("E000", f"could not render: {error}", SourceLocation(chapter.path))
+        broken = Diagnostic(Code.E000, f"could not render: {error}", SourceLocation(chapter.path))
         return 200, error_page(f"Chapter {number} cannot be shown", [broken, *errors], head=script)
     if html is None:
         # The tree's check found the same problems: show each once, this chapter's first.

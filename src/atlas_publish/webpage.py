@@ -17,6 +17,8 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
+from . import pagebreaks
+from .editions.epub import PageMarks
 from .errors import Diagnostic, Diagnostics
 from .indexes import Indexes
 from .links import Link, LinkStyle, Target, other_volume_suffix
@@ -104,7 +106,7 @@ def render_chapter_page(
         return None
     volume = atlas.volume(chapter.volume)
     if print_style:
-        from .writers.epub import volume_identifier
+        from .editions.epub import volume_identifier
         from .writers.pdf import copyright_line
 
         html = env.get_template("print/volume.html.j2").render(
@@ -120,9 +122,6 @@ def render_chapter_page(
             identifier=volume_identifier(atlas, dataclasses.replace(volume, isbn=None)),
         )
     else:
-        from . import pagebreaks
-        from .writers.epub import PageMarks
-
         html = env.get_template("epub/chapter.xhtml.j2").render(
             atlas=atlas,
             chapter=chapter,

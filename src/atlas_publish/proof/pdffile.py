@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from ..codes import Code
 from .faults import Fault
 from .pages import roman
 
@@ -20,7 +21,7 @@ def proof_pdf(pdf: Path, labels: list[str], file: str) -> list[Fault]:
         written = _labels(tree, len(reader.pages)) if tree is not None else None
         unembedded = _unembedded(reader, labels)
     faults = [
-        Fault(file, page, "P004", f"the font {name} is not embedded in the PDF")
+        Fault(file, page, Code.P004, f"the font {name} is not embedded in the PDF")
         for name, page in unembedded.items()
     ]
     return faults + _label_faults(written, labels, file)
@@ -32,7 +33,7 @@ def _label_faults(written: list[str] | None, labels: list[str], file: str) -> li
             Fault(
                 file,
                 None,
-                "P012",
+                Code.P012,
                 "the PDF has no page labels: a viewer's page numbers are not the printed folios",
             )
         ]
@@ -42,7 +43,7 @@ def _label_faults(written: list[str] | None, labels: list[str], file: str) -> li
                 Fault(
                     file,
                     wanted,
-                    "P012",
+                    Code.P012,
                     f"the PDF labels this page “{label}” (page {index + 1} of the file)",
                 )
             ]
