@@ -366,7 +366,7 @@ def _resolve_references(state: StateCore) -> None:
                 continue
             if not any(t.content for t in inner):
                 text = Token("text", "", 0)
-                text.content = target.title
+                text.content = typographic(target.title, context.language)
                 inner = [text]
             link = context.links.link(target)
             if link.href is not None:

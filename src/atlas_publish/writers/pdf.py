@@ -143,7 +143,31 @@ def volume_html(
         rights=copyright_line(atlas, when),
         identifier=volume_identifier(atlas, replace(volume, isbn=None)),
     )
-    return unhyphenated_last_words(html)
+    return short_tables(unhyphenated_last_words(html))
+
+
+TABLE = re.compile(r"<table(?P<attributes>[^>]*)>(?P<inside>.*?)</table>", re.S)
+SHORT_TABLE = 8  # body rows: a table this short is kept on one page
+SHORT_TAG_TABLE = 3
+
+
+def short_tables(html: str) -> str:
+    """Mark tables of up to SHORT_TABLE body rows (print.css keeps them whole)."""
+
+    def mark(match: re.Match[str]) -> str:
+        body = match["inside"].split("</thead>")[-1]
+        # a tag table's rows (title and summary in narrow columns) are tall
+        most = SHORT_TAG_TABLE if "tag-table" in match["attributes"] else SHORT_TABLE
+        if body.count("<tr") > most:
+            return match[0]
+        attributes = match["attributes"]
+        if 'class="' in attributes:
+            attributes = attributes.replace('class="', 'class="short ', 1)
+        else:
+            attributes += ' class="short"'
+        return f"<table{attributes}>{match['inside']}</table>"
+
+    return TABLE.sub(mark, html)
 
 
 def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
