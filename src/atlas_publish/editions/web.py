@@ -316,7 +316,7 @@ class _Planner:
 
         return {
             "data-stages": " ".join(str(s) for s in article.stages),
-            "data-tags": " ".join(article.tags),
+            "data-tags": "|".join(article.tags),  # a tag may hold a space
             "data-keywords": "|".join(sort_key(k) for k in article.keywords),
         }
 
