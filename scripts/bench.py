@@ -75,7 +75,7 @@ from pathlib import Path
 import weasyprint
 from weasyprint.text.fonts import FontConfiguration
 from atlas_publish.pipeline import check
-from atlas_publish.writers.pdf import PrintLinks, page_css, volume_html, _stylesheet
+from atlas_publish.writers.pdf import PrintLinks, page_css, volume_html, stylesheet
 from atlas_publish.fetcher import RestrictedFetcher
 from atlas_publish.render import templates_dir
 content, out = Path(sys.argv[1]), Path(sys.argv[2])
@@ -88,7 +88,7 @@ for volume in atlas.volumes:
     fetcher = RestrictedFetcher([atlas.root, templates_dir()])
     fonts = FontConfiguration()
     sheets = [weasyprint.CSS(string=page_css(atlas), font_config=fonts),
-              weasyprint.CSS(filename=str(_stylesheet(atlas)), url_fetcher=fetcher, font_config=fonts)]
+              weasyprint.CSS(filename=str(stylesheet(atlas)), url_fetcher=fetcher, font_config=fonts)]
     weasyprint.HTML(string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher).write_pdf(
         out / f"volume-{volume.number}.pdf", stylesheets=sheets, font_config=fonts, pdf_variant="pdf/ua-1")
 """
@@ -128,6 +128,43 @@ def run_pandoc(
             capture_output=True,
         )
     return time.perf_counter() - started
+
+
+def measure_check(content: Path, env: dict[str, str], repeats: int) -> list[float]:
+    """`atlas-publish check` of the whole tree (load, validate, every body rendered once)."""
+    return [measure(cli("check", "--content", str(content)), env)[0] for _ in range(repeats)]
+
+
+def measure_epubs(
+    content: Path, out: Path, env: dict[str, str], jobs: int, repeats: int
+) -> list[float]:
+    """All nine EPUBs from scratch (`build --format epub --no-cache`, check included), as
+    pandoc is measured: every volume, one command, no print layout."""
+    times = []
+    for _ in range(repeats):
+        shutil.rmtree(out, ignore_errors=True)
+        command = ["build", "--content", str(content), "--out", str(out), "--format", "epub"]
+        times.append(measure(cli(*command, "--no-cache", "--jobs", str(jobs), "--quiet"), env)[0])
+    return times
+
+
+def print_check_and_epub_targets(
+    check: float, epubs: float, pandoc_epub: float | None, articles: int
+) -> None:
+    """Issue 14's targets for the work done once: check, and the nine EPUBs against pandoc."""
+    print("\nTargets (issue 14, check and EPUB):")
+    limit = 1.2 * articles / 700
+    verdict = "met" if check <= limit else "NOT met"
+    print(f"  {'check of every article':<40} {check:7.3f} s (target <= {limit:.1f} s): {verdict}")
+    if pandoc_epub is None:
+        print(f"  {'all EPUBs / pandoc EPUB':<40} not measured (no pandoc)")
+        return
+    ratio = epubs / pandoc_epub
+    verdict = "met" if ratio <= 0.3 else "NOT met"
+    print(
+        f"  {'all EPUBs / pandoc EPUB':<40} {ratio:7.3f} x (target <= 0.3 x): {verdict}"
+        f"  ({epubs:.1f} s against {pandoc_epub:.1f} s)"
+    )
 
 
 def site_figures(
@@ -288,6 +325,13 @@ def main() -> int:
             f"sequential, no cache, PDF only; CPU {CPU['last']:.0f} s; peak {naive_peak:.0f} MB",
         )
 
+    check = row("check, every article", measure_check(content, env, args.repeats))
+    epubs = row(
+        "all EPUBs (build --format epub)",
+        measure_epubs(content, work / "epub-only", env, args.jobs, args.repeats),
+        "check included; no print layout",
+    )
+
     pandoc_epub = pandoc_pdf = None
     if not args.no_pandoc and shutil.which("pandoc"):
         sources = pandoc_sources(content, work / "pandoc")
@@ -334,6 +378,7 @@ def main() -> int:
         site_cold, site_noop = site_targets
         target("site, whole (700 articles)", site_cold, 10.0, "s")
         target("site, no-op", site_noop, 1.0, "s")
+    print_check_and_epub_targets(check, epubs, pandoc_epub, args.articles)
     if pandoc_epub or pandoc_pdf:
         print("\nAgainst pandoc (same tree, one file per volume, sequential):")
         if pandoc_epub:

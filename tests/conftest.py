@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import difflib
+import os
 import shutil
 import signal
 import subprocess
 import textwrap
 from collections.abc import Iterator
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -140,6 +143,65 @@ def need(*tools: str) -> None:
             pytest.skip(f"{tool} is not installed (run make setup)")
 
 
+GOLDEN = Path(__file__).parent / "golden"
+REGENERATE_GOLDEN = "ATLAS_REGEN_GOLDEN"  # =1: write every golden file from this run
+
+
+def golden_file(name: str, actual: str) -> None:
+    """``actual`` equals tests/golden/NAME; with ATLAS_REGEN_GOLDEN=1 it becomes the file."""
+    path = GOLDEN / name
+    if os.environ.get(REGENERATE_GOLDEN) == "1":
+        path.write_text(actual, encoding="utf-8")
+        return
+    refresh = f"if the change is meant: {REGENERATE_GOLDEN}=1 pytest tests/test_golden.py"
+    if not path.exists():
+        pytest.fail(f"no golden file {path.name}; {refresh}")
+    expected = path.read_text(encoding="utf-8")
+    if actual != expected:
+        diff = difflib.unified_diff(
+            expected.splitlines(), actual.splitlines(), "golden/" + name, "this run", lineterm=""
+        )
+        shown = "\n".join(list(diff)[:80])
+        pytest.fail(f"{name} differs from its golden file ({refresh}):\n{shown}")
+
+
+XML_NS = {
+    "opf": "http://www.idpf.org/2007/opf",
+    "dc": "http://purl.org/dc/elements/1.1/",
+    "xhtml": "http://www.w3.org/1999/xhtml",
+    "epub": "http://www.idpf.org/2007/ops",
+}
+EPUB_TYPE = f"{{{XML_NS['epub']}}}type"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+
+
+def xml(data: bytes | str) -> ElementTree.Element:
+    """A document of the EPUB, parsed: asserts read the XML as a reading system does."""
+    return ElementTree.fromstring(data.encode() if isinstance(data, str) else data)
+
+
+def spine_of(opf: bytes | str) -> list[str]:
+    return [str(i.get("idref")) for i in xml(opf).iterfind("opf:spine/opf:itemref", XML_NS)]
+
+
+def opf_metadata(opf: bytes | str) -> list[tuple[str, str, dict[str, str]]]:
+    """(tag without namespace, text, attributes) of each element of the package's metadata."""
+    found = xml(opf).find("opf:metadata", XML_NS)
+    assert found is not None
+    return [(e.tag.rpartition("}")[2], e.text or "", dict(e.attrib)) for e in found]
+
+
+def nav_links(nav: bytes | str, kind: str) -> list[tuple[str, str, str]]:
+    """(epub:type of the link, href, text) of each link of the nav element of ``kind``."""
+    for element in xml(nav).iterfind(".//xhtml:nav", XML_NS):
+        if element.get(EPUB_TYPE) == kind:
+            return [
+                (a.get(EPUB_TYPE) or "", a.get("href") or "", "".join(a.itertext()))
+                for a in element.iterfind(".//xhtml:a", XML_NS)
+            ]
+    raise AssertionError(f"no nav of type {kind}")
+
+
 def run_text(*command: str) -> str:
     return subprocess.run(command, check=True, capture_output=True, text=True).stdout
 
@@ -185,6 +247,10 @@ SLOW_MODULES = {
     "test_indexes.py",  # back matter in both editions
     "test_print.py",  # PDF layouts in several trim sizes
     "test_print_design.py",  # PDF layouts of the sample handbook
+    "test_pdfua.py",  # PDF/UA checks of built volumes
+    "test_print_ready.py",  # PDF/X-4 builds
+    "test_proof.py",  # a PDF layout per test, and the sample handbook's proof
+    "test_site.py",  # web editions of the sample handbook, browser and axe checks
 }
 SLOW_TESTS = {
     "test_killed_builds_leave_previous_or_new_complete_files",  # several builds, killed

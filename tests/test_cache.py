@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from atlas_publish.pipeline import BuildOptions, Built, build
+from atlas_publish.built import Built
+from atlas_publish.pipeline import BuildOptions, build
 from atlas_publish.render import templates_dir
 
 from .conftest import Tree

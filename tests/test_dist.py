@@ -313,7 +313,7 @@ def test_epubcheck_gate_names_the_volume_and_keeps_the_previous_dist(
 
     code = cli.main(["dist", "--content", str(content), "--out", str(out), "--jobs", "2"])
 
-    assert code == 1
+    assert code == 3  # a build failure (codes.EXIT), not a content error
     error = capsys.readouterr().err
     assert "refusing to publish" in error and "volume 2 EPUB" in error and "EPUBCheck" in error
     assert "volume 1" not in error

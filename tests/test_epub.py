@@ -12,12 +12,25 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from atlas_publish.context import BuildContext
+from atlas_publish.editions import epub as epub_edition
 from atlas_publish.pipeline import BuildOptions, build, check
 from atlas_publish.sample import generate_sample
 from atlas_publish.validate import epubcheck, epubcheck_available
-from atlas_publish.writers.epub import EpubJob, plan_volume_epub, read_cover, volume_cover_png
+from atlas_publish.writers.epub import read_cover, volume_cover_png
 
-from .conftest import Tree, need, run_text
+from .conftest import (
+    EPUB_TYPE,
+    XML_LANG,
+    XML_NS,
+    Tree,
+    nav_links,
+    need,
+    opf_metadata,
+    run_text,
+    spine_of,
+    xml,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 EPOCH = "1767225600"  # 2026-01-01T00:00:00Z
@@ -72,11 +85,13 @@ def text(data: bytes) -> str:
 def test_package_order_cover_and_landmarks(built: Path) -> None:
     epub = built / "out" / "epub" / "volume-1.epub"
     files = members(epub)
-    opf = text(files["EPUB/content.opf"])
-    spine = re.findall(r'<itemref idref="([^"]+)"', opf)
+    spine = spine_of(files["EPUB/content.opf"])
     assert spine == ["cover", "title", "copyright", "contents", "chapter-1-01",
                      "bm-stages", "bm-tags", "bm-keywords"]  # fmt: skip
-    assert re.search(r'href="images/cover.png" id="cover-image" [^>]*properties="cover-image"', opf)
+    items = xml(files["EPUB/content.opf"]).iterfind("opf:manifest/opf:item", XML_NS)
+    cover_item = next(i for i in items if i.get("id") == "cover-image")
+    assert cover_item.get("href") == "images/cover.png"
+    assert cover_item.get("properties") == "cover-image"
     cover = read_cover(epub)
     atlas = check(built / "content").atlas
     assert cover == volume_cover_png(atlas, 1) == files["EPUB/images/cover.png"]
@@ -86,8 +101,8 @@ def test_package_order_cover_and_landmarks(built: Path) -> None:
     cover_page = text(files["EPUB/cover.xhtml"])
     assert 'alt="Cover: Test Atlas, Volume 1: Volume 1 Title' not in cover_page
     assert 'alt="Cover: Test Atlas, Volume 1: Beginnings, by Tess Writer"' in cover_page
-    nav = text(files["EPUB/nav.xhtml"])
-    landmarks = re.findall(r'<a epub:type="([^"]+)" href="([^"]+)"', nav)
+    nav = files["EPUB/nav.xhtml"]
+    landmarks = [(kind, href) for kind, href, _ in nav_links(nav, "landmarks")]
     assert landmarks == [
         ("cover", "cover.xhtml"),
         ("titlepage", "title.xhtml"),
@@ -96,33 +111,40 @@ def test_package_order_cover_and_landmarks(built: Path) -> None:
         ("backmatter", "by-stage.xhtml"),
         ("index", "keyword-index.xhtml"),
     ]
-    assert 'epub:type="toc"' in nav and "toc.ncx" not in spine
+    assert nav_links(nav, "toc") and "toc.ncx" not in spine
 
 
 def test_metadata(built: Path) -> None:
-    opf = text(members(built / "out" / "epub" / "volume-1.epub")["EPUB/content.opf"])
+    opf = members(built / "out" / "epub" / "volume-1.epub")["EPUB/content.opf"]
+    assert xml(opf).get(XML_LANG) == "en"
+    metadata = opf_metadata(opf)
+    found = {(tag, text, tuple(sorted(attrs.items()))) for tag, text, attrs in metadata}
     expected = [
-        '<meta property="dcterms:modified">2026-01-01T00:00:00Z</meta>',
-        '<dc:creator id="creator">Tess Writer</dc:creator>',
-        '<meta refines="#creator" property="role" scheme="marc:relators">aut</meta>',
-        "<dc:publisher>Test Press</dc:publisher>",
-        "<dc:rights>Copyright 2026 Tess Writer.</dc:rights>",
-        "<dc:language>en</dc:language>",
-        "<dc:title>Test Atlas, Volume 1: Beginnings</dc:title>",
-        '<meta property="belongs-to-collection" id="collection">Test Atlas</meta>',
-        '<meta refines="#collection" property="group-position">1</meta>',
-        "<dc:description>Volume 1 of Test Atlas: Beginnings. 2 articles in 1 chapter.",
-        '<meta property="schema:accessModeSufficient">textual</meta>',
-        '<meta property="schema:accessibilityFeature">alternativeText</meta>',
-        '<meta property="schema:accessibilityFeature">printPageNumbers</meta>',
-        '<meta property="schema:accessibilityHazard">none</meta>',
-        '<meta property="pageBreakSource">Test Atlas, Volume 1: Beginnings, print edition',
-        'xml:lang="en"',
+        ("meta", "2026-01-01T00:00:00Z", {"property": "dcterms:modified"}),
+        ("creator", "Tess Writer", {"id": "creator"}),
+        ("meta", "aut", {"refines": "#creator", "property": "role", "scheme": "marc:relators"}),
+        ("publisher", "Test Press", {}),
+        ("rights", "Copyright 2026 Tess Writer.", {}),
+        ("language", "en", {}),
+        ("title", "Test Atlas, Volume 1: Beginnings", {}),
+        ("meta", "Test Atlas", {"property": "belongs-to-collection", "id": "collection"}),
+        ("meta", "1", {"refines": "#collection", "property": "group-position"}),
+        ("meta", "textual", {"property": "schema:accessModeSufficient"}),
+        ("meta", "alternativeText", {"property": "schema:accessibilityFeature"}),
+        ("meta", "printPageNumbers", {"property": "schema:accessibilityFeature"}),
+        ("meta", "none", {"property": "schema:accessibilityHazard"}),
     ]
-    for line in expected:
-        assert line in opf
-    assert "schema:accessibilitySummary" in opf
-    assert "dcterms:conformsTo" not in opf  # nothing certifies conformance; we claim none
+    for tag, value, attrs in expected:
+        assert (tag, value, tuple(sorted(attrs.items()))) in found, (tag, value, attrs)
+    by_property = {attrs.get("property"): text for _, text, attrs in metadata}
+    description = next(text for tag, text, _ in metadata if tag == "description")
+    assert description.startswith("Volume 1 of Test Atlas: Beginnings. 2 articles in 1 chapter.")
+    assert by_property["pageBreakSource"].startswith(
+        "Test Atlas, Volume 1: Beginnings, print edition"
+    )
+    assert by_property["schema:accessibilitySummary"]
+    # nothing certifies conformance; we claim none
+    assert "dcterms:conformsTo" not in {attrs.get("property") for _, _, attrs in metadata}
 
 
 def _normal(value: str) -> str:
@@ -147,7 +169,9 @@ def test_page_list_maps_to_the_printed_pages(built: Path) -> None:
     printed = [_normal(page) for page in pdf_text[first:]]
     files = {k: v.decode() for k, v in members(out / "epub" / "volume-1.epub").items()
              if k.endswith(".xhtml")}  # fmt: skip
-    page_list = re.findall(r'<li><a href="([^"]+)">(\d+)</a></li>', files["EPUB/nav.xhtml"])
+    page_list = [
+        (href, label) for _, href, label in nav_links(files["EPUB/nav.xhtml"], "page-list")
+    ]
     assert [label for _, label in page_list] == [str(n) for n in range(1, len(printed) + 1)]
     assert len(printed) >= 4
     for href, label in page_list:
@@ -157,13 +181,11 @@ def test_page_list_maps_to_the_printed_pages(built: Path) -> None:
         if not printed[folio - 1] and folio < len(printed):  # a blank page: its text is next
             where += " " + printed[folio]
         assert start in where, (label, start, printed[folio - 1][:120])
-        marker = re.search(
-            rf'<span [^>]*id="page-{folio}"[^>]*>', files[f"EPUB/{href.split('#')[0]}"]
-        )
-        assert (
-            marker and 'epub:type="pagebreak"' in marker[0] and 'role="doc-pagebreak"' in marker[0]
-        )
-        assert f'aria-label="{folio}"' in marker[0]
+        document = xml(files[f"EPUB/{href.split('#')[0]}"])
+        marker = next(e for e in document.iter() if e.get("id") == f"page-{folio}")
+        assert marker.tag == f"{{{XML_NS['xhtml']}}}span"
+        assert marker.get(EPUB_TYPE) == "pagebreak" and marker.get("role") == "doc-pagebreak"
+        assert marker.get("aria-label") == str(folio)
     body_markers = [h for h, _ in page_list if "Paragraph" in _after_marker(files, h, 1).title()]
     assert body_markers, "pages that begin inside an article body get their own markers"
 
@@ -178,7 +200,8 @@ def test_links_languages_and_stylesheet(built: Path) -> None:
     assert '<img src="images/1-volume-1/01-chapter-01/chart.png" alt="A blue chart"' in chapter
     for name, data in files.items():
         if name.endswith(".xhtml"):
-            assert re.search(rb'<html [^>]*lang="en" xml:lang="en"', data), name
+            root = xml(data)
+            assert root.get("lang") == "en" and root.get(XML_LANG) == "en", name
             assert b"<script" not in data, name
     css = text(files["EPUB/style/epub.css"])
     assert not re.search(r"\d(px|pt|cm|mm|in)\b", css)
@@ -233,7 +256,7 @@ def test_an_image_without_alt_text(tree: Tree) -> None:
         "brackets, ![what it shows](images/dot.png)"
     ]
     atlas = checked.atlas
-    plan = plan_volume_epub(atlas, atlas.volume(1), EpubJob(atlas, 1, tree.root / "x.epub"))
+    plan = epub_edition.plan(atlas, checked.indexes, 1, BuildContext())
     features = [value for _, _, value, attrs in plan.metadata
                 if attrs.get("property") == "schema:accessibilityFeature"]  # fmt: skip
     assert "alternativeText" not in features and "printPageNumbers" not in features
@@ -281,7 +304,10 @@ def test_page_starts_round_trip_and_ignore_an_older_longer_layout() -> None:
 
     old = pagebreaks.encode(3, {1: 0, 2: 10001, 3: 10002, 4: 20000})
     new = pagebreaks.encode(3, {1: 0, 2: 10001, 3: 20000})
-    pages = {key: (3, value) for key, value in {**old, **new}.items()}
-    pages["pagebreak:4:1"] = (4, 0)
-    assert pagebreaks.decode(pages, 3) == {0: [1], 10001: [2], 20000: [3]}
-    assert pagebreaks.decode(pages, 5) == {}
+    pages = {**old, **new, "pagebreak:4:1": 0, "article-3.010101": 1}
+    layout = pagebreaks.PrintLayout.from_page_map(3, pages)
+    point = pagebreaks.ReadingPoint
+    assert layout.folios == {"article-3.010101": 1} and layout.last_folio == 3
+    assert layout.breaks() == {point(0, 0): [1], point(1, 1): [2], point(2, 0): [3]}
+    assert pagebreaks.PrintLayout.from_json(layout.as_json()) == layout
+    assert pagebreaks.PrintLayout.from_page_map(5, pages).breaks() == {}

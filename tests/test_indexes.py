@@ -3,7 +3,6 @@ volume (by stage, by tag, keywords A-Z) as records, as HTML, and in the real PDF
 
 from __future__ import annotations
 
-import os
 import re
 import zipfile
 from pathlib import Path
@@ -18,16 +17,16 @@ from atlas_publish.backmatter import (
     runs,
     volume_page_locators,
 )
+from atlas_publish.context import BuildContext
+from atlas_publish.editions import epub as epub_edition
+from atlas_publish.editions.epub import EpubLinks
 from atlas_publish.pipeline import BuildOptions, build, check
 from atlas_publish.render import environment, page_runs, stage_index_html, tag_table_html
 from atlas_publish.validate import epubcheck, epubcheck_available
 from atlas_publish.writers.backmatter_pdf import continuation_css, volume_back_matter
-from atlas_publish.writers.epub import EpubJob, EpubLinks, plan_volume_epub
 from atlas_publish.writers.pdf import PrintLinks
 
-from .conftest import Tree, need, run_text
-
-GOLDEN = Path(__file__).parent / "golden"
+from .conftest import Tree, golden_file, need, run_text, spine_of
 
 
 def _front(number: str, title: str, stages: str = "[]", tags: str = "[]", keywords: str = "[]"):
@@ -61,10 +60,7 @@ def test_stage_index_golden(small_tree: Tree) -> None:
     small_tree.article("2.010102", "More.\n", front=_front("2.010102", "A <Bold> & Brave Move",
                                                            "[6]", "[S6_Customers]"))  # fmt: skip
     html = _stage_index(small_tree, PrintLinks(1, small_tree.root))
-    golden = GOLDEN / "stage_index.html"
-    if os.environ.get("UPDATE_GOLDEN"):
-        golden.write_text(html)
-    assert html == golden.read_text()
+    golden_file("stage_index.html", html)
 
 
 def test_twenty_three_of_them(tree: Tree) -> None:
@@ -277,7 +273,7 @@ def test_epub_back_matter_documents(built: Path) -> None:
                         ("keyword-index.xhtml", "Index of keywords")]:  # fmt: skip
         assert f'<a href="{name}">{title}</a>' in nav
         assert f'href="{name}"' in spine
-    order = re.findall(r'<itemref idref="([^"]+)"', spine)
+    order = spine_of(spine)
     assert order[-3:] == ["bm-stages", "bm-tags", "bm-keywords"]
     assert '<a epub:type="index" href="keyword-index.xhtml">Index of keywords</a>' in nav
     assert 'epub:type="index" role="doc-index"' in keywords
@@ -300,5 +296,5 @@ def test_nothing_to_index_no_back_matter(small_tree: Tree, with_article: bool) -
     checked = check(small_tree.root)
     volume = checked.atlas.volume(3)
     assert volume_back_matter(checked.atlas, checked.indexes, volume, {}) is None
-    plan = plan_volume_epub(checked.atlas, volume, EpubJob(checked.atlas, 3, Path("x.epub")))
+    plan = epub_edition.plan(checked.atlas, checked.indexes, 3, BuildContext())
     assert not [d for d in plan.documents if d.uid.startswith("bm-")]

@@ -181,11 +181,11 @@ ELEMENT = st.builds(
 @SETTINGS
 @given(st.lists(ELEMENT, min_size=1, max_size=8), st.booleans())
 def test_nothing_active_survives_raw_html(elements: list[str], as_block: bool) -> None:
+    from atlas_publish.editions.epub import xhtml_fragment
     from atlas_publish.errors import Diagnostics
     from atlas_publish.links import Link
     from atlas_publish.render import environment, render_articles
     from atlas_publish.resources import URL_ATTRIBUTES, active_parts
-    from atlas_publish.writers.epub import xhtml_fragment
 
     class Links:
         def link(self, target: object) -> Link:

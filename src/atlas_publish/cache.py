@@ -27,9 +27,10 @@ from . import __version__
 from .links import Target
 from .model import Atlas, Volume
 from .outputs import atomic_write_bytes
+from .pagebreaks import PrintLayout
 from .render import PACKAGE_DIR, templates_dir
 
-MANIFEST_VERSION = 1
+MANIFEST_VERSION = 2  # 2: a PDF's layout as three typed maps (pagebreaks.PrintLayout)
 
 
 def _walk(root: Path, skip: Path | None = None) -> Iterable[Path]:
@@ -84,13 +85,13 @@ class KeyMaker:
         return cls(atlas, _hash(__version__, code, templates, local, header, dict(options)))
 
     def volume_key(
-        self, edition: str, volume: Volume, uses: Iterable[Target], extra: object = None
+        self, edition: str, volume: Volume, refers_to: Iterable[Target], extra: object = None
     ) -> str:
         """What ``edition``'s file of ``volume`` shows, hashed."""
         sources = _hash_files(_walk(volume.path), volume.path)
         outside = sorted(
             (t.kind, t.number, t.volume, t.title, self._summary(t))
-            for t in uses
+            for t in refers_to
             if t.volume != volume.number
         )
         return _hash(edition, self.common, sources, outside, self._counts(volume), extra)
@@ -125,7 +126,12 @@ class Entry:
     mtime_ns: int
     pages: int | None = None
     seconds: float = 0.0
-    folios: dict[str, int] = field(default_factory=dict)
+    layout: PrintLayout | None = None  # a volume PDF's layout, for the EPUB and the indexes
+
+    @property
+    def folios(self) -> Mapping[str, int]:
+        """Anchor -> folio of a volume PDF's layout (empty for other files)."""
+        return self.layout.folios if self.layout else {}
 
     def matches(self, path: Path, key: str | None = None) -> bool:
         """The file on disk is the one this entry recorded (and, given a key, still wanted)."""
@@ -161,7 +167,7 @@ class Manifest:
                 str(data["stamp"]),
                 [int(v) for v in data["volumes"]],
                 [str(w) for w in data["warnings"]],
-                {str(k): Entry(**v) for k, v in data["outputs"].items()},
+                {str(k): _entry(v) for k, v in data["outputs"].items()},
                 {str(c) for c in data["current"]},
             )
         except (OSError, ValueError, KeyError, TypeError, AttributeError):
@@ -188,7 +194,7 @@ class Manifest:
                     "mtime_ns": e.mtime_ns,
                     "pages": e.pages,
                     "seconds": e.seconds,
-                    "folios": e.folios,
+                    "layout": e.layout.as_json() if e.layout else None,
                 }
                 for k, e in sorted(self.outputs.items())
             },
@@ -200,3 +206,8 @@ class Manifest:
         except OSError:
             pass
         atomic_write_bytes(self.path, raw)
+
+
+def _entry(data: dict[str, Any]) -> Entry:
+    layout = data.pop("layout", None)
+    return Entry(**data, layout=PrintLayout.from_json(layout) if layout else None)

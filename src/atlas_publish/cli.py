@@ -1,6 +1,7 @@
 """The command line: argument parsing, exit codes and all printing.
 
-Exit codes: 0 success, 1 content or build errors, 2 usage errors.
+Exit codes: 0 success, then one per class of problem (codes.py): 1 content errors,
+2 usage errors, 3 build failures.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from .codes import EXIT, Kind, exit_code
 from .dates import BadSourceDate, source_date_epoch
 from .errors import BuildError, ContentError
 from .outputs import write_failure
@@ -21,7 +23,8 @@ from .outputs import write_failure
 if TYPE_CHECKING:
     from .progress import Progress
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE = 0, 1, 2
+EXIT_OK = 0
+EXIT_CONTENT, EXIT_USAGE, EXIT_BUILD = EXIT[Kind.CONTENT], EXIT[Kind.USAGE], EXIT[Kind.BUILD]
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -221,10 +224,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             print(diagnostic, file=sys.stderr)
         count = sum(1 for d in error.diagnostics if d.severity == "error")
         print(f"{count} error(s); nothing was written.", file=sys.stderr)
-        return EXIT_CONTENT
+        return exit_code([d.code for d in error.diagnostics if d.severity == "error"])
     except BuildError as error:
         print(f"build failed: {error}", file=sys.stderr)
-        return EXIT_CONTENT
+        return EXIT_BUILD
     except OSError as error:  # a disk that is full or read-only, a folder that is a file
         print(
             f"atlas-publish: {write_failure(error, Path(error.filename or '.'))}", file=sys.stderr
@@ -258,7 +261,8 @@ def _check(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace) -> int:
-    from .pipeline import FORMATS, BuildOptions, Built, build
+    from .built import Built
+    from .pipeline import FORMATS, BuildOptions, build
 
     formats = FORMATS if args.format == "all" else (args.format,)
     if args.format == "complete" and args.volume:
@@ -394,7 +398,7 @@ def _dist(args: argparse.Namespace) -> int:
     except DistError as error:
         print(f"atlas-publish dist: {error}", file=sys.stderr)
         print(f"nothing was published; {folder} is as it was.", file=sys.stderr)
-        return EXIT_CONTENT
+        return EXIT_BUILD
     for path in sorted(folder.iterdir()):
         print(f"{path.stat().st_size:>12,}  {path.name}")
     complete = " and the complete edition" if publication.complete else ""
@@ -514,7 +518,8 @@ def _index_commands(commands: argparse._SubParsersAction[argparse.ArgumentParser
 
 
 def _list(args: argparse.Namespace) -> int:
-    from .listing import Query, load, render, select
+    from .listing import Query, render, select
+    from .pipeline import load
 
     _atlas, indexes = load(args.content)
     query = Query(tuple(args.tag), tuple(args.stage), tuple(args.keyword), tuple(args.volume))
@@ -528,7 +533,7 @@ def _list(args: argparse.Namespace) -> int:
 
 
 def _stats(args: argparse.Namespace) -> int:
-    from .listing import load
+    from .pipeline import load
     from .stats import as_json, as_text, gather
 
     atlas, indexes = load(args.content)

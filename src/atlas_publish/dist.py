@@ -35,22 +35,29 @@ from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import humanize
+from pypdf import PdfReader
+from pypdf.errors import PyPdfError
 from slugify import slugify
 
+from .built import Built
 from .content.load import load_atlas
 from .dates import edition_date
+from .editions.epub import volume_identifier
 from .errors import BuildError, Diagnostics
 from .model import Atlas, Volume
+from .opds import FEED_NAME, opds_feed
 from .outputs import atomic_write_bytes, check_out_folder
-from .pipeline import BuildOptions, Built, build, check
-from .validate import remove_stale_work
+from .pipeline import BuildOptions, build, check
+from .progress import label_of
+from .publication import Cover, DistFile, DistVolume, Publication
+from .render import environment
+from .validate import epubcheck, epubcheck_available, remove_stale_work
 
 DIST = "dist"
 SUMS = "SHA256SUMS"
 CATALOG = "catalog.json"
 INDEX = "index.html"
 THUMBNAIL_WIDTH = 320  # pixels: sharp at 160 CSS pixels on a phone's 2x screen
-MEDIA_TYPES = {"pdf": "application/pdf", "epub": "application/epub+zip"}
 IMAGE_EXTENSIONS = {"image/png": ".png", "image/jpeg": ".jpg", "image/gif": ".gif"}
 Report = Callable[[str], None]
 
@@ -68,76 +75,6 @@ class DistOptions:
     # The edition's date; None: dated as ``build`` dates it (dates.edition_date), so dist and
     # build agree and neither lays out the volumes the other built.
     date: int | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class DistFile:
-    name: str  # inside the dist folder
-    volume: int | None  # None: the complete edition
-    format: str  # "pdf" or "epub"
-    title: str
-    bytes: int
-    sha256: str
-    pages: int | None  # PDFs only
-    articles: int
-
-    @property
-    def media_type(self) -> str:
-        return MEDIA_TYPES[self.format]
-
-    @property
-    def size(self) -> str:
-        return str(humanize.naturalsize(self.bytes))
-
-
-@dataclass(frozen=True, slots=True)
-class Cover:
-    name: str
-    media_type: str
-    thumbnail: str
-    thumbnail_type: str
-    width: int  # of the thumbnail, for the page's <img> (no layout shift)
-    height: int
-
-
-@dataclass(frozen=True, slots=True)
-class DistVolume:
-    volume: Volume
-    identifier: str  # the EPUB's dc:identifier
-    title: str
-    summary: str
-    pdf: DistFile
-    epub: DistFile
-    cover: Cover | None
-
-
-@dataclass(frozen=True, slots=True)
-class Publication:
-    atlas: Atlas
-    slug: str
-    updated: dt.datetime
-    volumes: tuple[DistVolume, ...]
-    complete: DistFile | None
-
-    @property
-    def updated_iso(self) -> str:
-        return self.updated.strftime("%Y-%m-%dT%H:%M:%SZ")
-
-    @property
-    def articles(self) -> int:
-        return sum(len(v.volume.articles) for v in self.volumes)
-
-    @property
-    def complete_summary(self) -> str:
-        return (
-            f"Every volume of {self.atlas.title} in one PDF: {len(self.volumes)} volumes, "
-            f"{self.articles} articles; each volume keeps its own page numbers."
-        )
-
-    @property
-    def files(self) -> tuple[DistFile, ...]:
-        found = [f for v in self.volumes for f in (v.pdf, v.epub)]
-        return tuple(found + ([self.complete] if self.complete else []))
 
 
 # -- names ---------------------------------------------------------------------------------
@@ -219,20 +156,17 @@ def gate(built: list[Built], out: Path, jobs: int, report: Report) -> None:
     The PDF writer refuses a volume that lost an article (BuildError, raised during the build);
     here every EPUB goes through EPUBCheck, and every PDF must open with its pages.
     """
-    from pypdf import PdfReader
-    from pypdf.errors import PyPdfError
-
-    from .validate import epubcheck, epubcheck_available
-
     for item in built:
         if item.format in ("pdf", "complete"):
             try:
                 pages = len(PdfReader(item.path).pages)
             except (OSError, PyPdfError) as error:
-                raise DistError(f"refusing to publish: {_what(item)}: {error}") from error
+                raise DistError(
+                    f"refusing to publish: {label_of(item.volume, item.format)}: {error}"
+                ) from error
             if item.pages is not None and pages != item.pages:
                 raise DistError(
-                    f"refusing to publish: {_what(item)} has {pages} pages, "
+                    f"refusing to publish: {label_of(item.volume, item.format)} has {pages} pages, "
                     f"the layout had {item.pages}"
                 )
     epubs = [b for b in built if b.format == "epub"]
@@ -257,12 +191,12 @@ def gate(built: list[Built], out: Path, jobs: int, report: Report) -> None:
         errors = [m for m in results[item.path] if m.severity in ("FATAL", "ERROR")]
         for message in results[item.path]:
             if message.severity == "WARNING":
-                report(f"{_what(item)}: EPUBCheck warning: {message}")
+                report(f"{label_of(item.volume, item.format)}: EPUBCheck warning: {message}")
         if errors:
             shown = "; ".join(str(m) for m in errors[:3])
             more = f" (and {len(errors) - 3} more)" if len(errors) > 3 else ""
             failed.append(
-                f"{_what(item)} ({item.path}) fails EPUBCheck with {len(errors)} error(s): "
+                f"{label_of(item.volume, item.format)} ({item.path}) fails EPUBCheck with {len(errors)} error(s): "
                 f"{shown}{more}"
             )
     # Remember this run's clean EPUBs only: the file stays small.
@@ -301,16 +235,8 @@ class _EpubCheckCache:
         atomic_write_bytes(self.path, json.dumps(data, indent=1).encode())
 
 
-def _what(item: Built) -> str:
-    if item.format == "complete":
-        return "the complete edition"
-    return f"volume {item.volume} {item.format.upper()}"
-
-
 def assemble(folder: Path, atlas: Atlas, built: list[Built], epoch: int) -> Publication:
     """Copy the checked files into ``folder`` under their names; write the catalog files."""
-    from .writers.epub import volume_identifier
-
     by_key = {(b.format, b.volume): b.path for b in built}
     volumes = []
     for number in sorted({b.volume for b in built if b.format in ("pdf", "epub")}):
@@ -355,8 +281,6 @@ def assemble(folder: Path, atlas: Atlas, built: list[Built], epoch: int) -> Publ
         volumes=tuple(volumes),
         complete=complete,
     )
-    from .opds import FEED_NAME, opds_feed
-
     (folder / CATALOG).write_text(catalog_json(publication), encoding="utf-8")
     (folder / FEED_NAME).write_bytes(opds_feed(publication))
     (folder / INDEX).write_text(index_html(publication), encoding="utf-8")
@@ -509,8 +433,6 @@ def catalog_json(publication: Publication) -> str:
 
 def index_html(publication: Publication) -> str:
     """The download page; a writer may override ``dist/index.html.j2`` in content/_templates."""
-    from .render import environment
-
     env = environment(publication.atlas)
     return env.get_template("dist/index.html.j2").render(
         publication=publication,

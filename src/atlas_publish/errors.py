@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from pathlib import Path
 
+from .codes import Code
+
 
 class Severity(StrEnum):
     ERROR = "error"
@@ -38,7 +40,7 @@ def display_path(path: Path) -> str:
 
 @dataclass(frozen=True, slots=True)
 class Diagnostic:
-    code: str
+    code: Code  # from the catalogue (codes.py)
     message: str
     location: SourceLocation
     severity: Severity = Severity.ERROR
@@ -59,19 +61,21 @@ class Diagnostics:
     strict: bool = False
     lenient: bool = False
 
-    def error(self, code: str, message: str, path: Path, line: int | None = None) -> None:
+    def error(self, code: Code, message: str, path: Path, line: int | None = None) -> None:
         self.items.append(Diagnostic(code, message, SourceLocation(path, line)))
 
-    def warning(self, code: str, message: str, path: Path, line: int | None = None) -> None:
+    def warning(self, code: Code, message: str, path: Path, line: int | None = None) -> None:
         severity = Severity.ERROR if self.strict else Severity.WARNING
         self.items.append(Diagnostic(code, message, SourceLocation(path, line), severity))
 
     def refused(self, message: str, path: Path, line: int | None = None) -> None:
         """A resource the renderer must not fetch: an error, or a warning when lenient."""
         if self.lenient:
-            self.warning("W062", f"{message} (left out: --lenient)", path, line)
+            self.warning(Code.W062, f"{message} (left out: --lenient)", path, line)
         else:
-            self.error("E062", f"{message} (or build with --lenient to leave it out)", path, line)
+            self.error(
+                Code.E062, f"{message} (or build with --lenient to leave it out)", path, line
+            )
 
     def extend(self, other: Diagnostics) -> None:
         self.items.extend(other.items)

@@ -7,6 +7,7 @@ runs, so anything else is reported with its line instead of being executed.
 
 from __future__ import annotations
 
+import functools
 import re
 import traceback
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
 from num2words import num2words
 
+from .codes import Code
 from .errors import Diagnostics
 from .indexes import Indexes
 from .model import Article
@@ -59,7 +61,7 @@ def expand_expressions(
         tree = env.parse(article.body)
     except TemplateSyntaxError as exc:
         diagnostics.error(
-            "E050",
+            Code.E050,
             f"broken expression: {exc.message}; use {{% raw %}}...{{% endraw %}} for literal braces",
             article.path,
             article.body_line + (exc.lineno or 1) - 1,
@@ -67,13 +69,13 @@ def expand_expressions(
         return None
     except RecursionError:
         line = article.body_line + article.body[: article.body.find("{")].count("\n")
-        diagnostics.error("E050", TOO_DEEP, article.path, line)
+        diagnostics.error(Code.E050, TOO_DEEP, article.path, line)
         return None
     except ValueError:  # Python refuses to read an integer of thousands of digits
         long_number = LONG_NUMBER.search(article.body)
         at = long_number.start() if long_number else article.body.find("{")
         diagnostics.error(
-            "E050",
+            Code.E050,
             f"a number of thousands of digits in an expression; numbers there are at most "
             f"{MAX_NUMBER:,}",
             article.path,
@@ -85,7 +87,7 @@ def expand_expressions(
         checker.check_template(tree)
     except RecursionError:
         line = article.body_line + article.body[: article.body.find("{")].count("\n")
-        diagnostics.error("E050", TOO_DEEP, article.path, line)
+        diagnostics.error(Code.E050, TOO_DEEP, article.path, line)
         return None
     if checker.failed:
         return None
@@ -106,11 +108,11 @@ def expand_expressions(
         text = env.from_string(tree).render(tag_table=tag_table, count=count)
     except (SecurityError, TemplateError, ValueError, OverflowError, RecursionError) as exc:
         line = article.body_line + _template_line(exc) - 1
-        diagnostics.error("E050", f"expression failed: {exc}", article.path, line)
+        diagnostics.error(Code.E050, f"expression failed: {exc}", article.path, line)
         return None
     if len(text) > MAX_OUTPUT_CHARS:  # cannot happen with today's expressions; a last bound
         diagnostics.error(
-            "E050",
+            Code.E050,
             f"the expressions make the article over {MAX_OUTPUT_CHARS:,} characters; split it",
             article.path,
             article.body_line,
@@ -135,7 +137,9 @@ def _template_line(error: BaseException) -> int:
 TOO_DEEP = "expression nested too deeply; write one function call or number per {{ }}"
 
 
+@functools.lru_cache(maxsize=8)
 def _environment(language: str) -> SandboxedEnvironment:
+    """One per language and process: it holds no state of a render (filters only)."""
     env = SandboxedEnvironment(
         autoescape=False, undefined=StrictUndefined, keep_trailing_newline=True
     )
@@ -179,7 +183,7 @@ class _Checker:
     def fail(self, node: nodes.Node, message: str) -> None:
         self.failed = True
         line = self.article.body_line + (node.lineno or 1) - 1
-        self.diagnostics.error("E050", message, self.article.path, line)
+        self.diagnostics.error(Code.E050, message, self.article.path, line)
 
     def check_template(self, tree: nodes.Template) -> None:
         for node in tree.body:

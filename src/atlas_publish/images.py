@@ -24,6 +24,7 @@ import tinycss2
 from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
 from PIL import Image, UnidentifiedImageError
 
+from .codes import Code
 from .content.files import NotReadable, read_regular
 from .cssurls import declarations_urls, stylesheet_urls, token_urls
 
@@ -41,7 +42,7 @@ STYLESHEET_PI = re.compile(rb"<\?xml-stylesheet\b", re.IGNORECASE)
 
 @dataclass(frozen=True, slots=True)
 class ImageProblem:
-    code: str  # E061 broken or too big, E062 refers outside itself, E063 active
+    code: Code  # E061 broken or too big, E062 refers outside itself, E063 active
     message: str  # follows "image 'NAME' "
 
 
@@ -55,7 +56,7 @@ def image_problem(path: Path) -> ImageProblem | None:
     try:
         status = os.stat(path)
     except OSError as error:
-        return ImageProblem("E061", f"cannot be read ({error.strerror})")
+        return ImageProblem(Code.E061, f"cannot be read ({error.strerror})")
     key = (str(path), status.st_dev, status.st_ino, status.st_size, status.st_mtime_ns)
     if key not in _checked:
         _checked[key] = _problem(path)
@@ -66,7 +67,7 @@ def _problem(path: Path) -> ImageProblem | None:
     expected = FORMATS.get(path.suffix.lower())
     if expected is None:
         return ImageProblem(
-            "E061",
+            Code.E061,
             f"is not a picture format both editions take ({', '.join(sorted(FORMATS))}); "
             "convert it to PNG or JPEG",
         )
@@ -75,11 +76,11 @@ def _problem(path: Path) -> ImageProblem | None:
     except NotReadable as error:
         if error.message.startswith("picture is ") and "over the limit" in error.message:
             return ImageProblem(
-                "E061", f"is over {MAX_IMAGE_BYTES // 1_000_000} MB; make it smaller"
+                Code.E061, f"is over {MAX_IMAGE_BYTES // 1_000_000} MB; make it smaller"
             )
-        return ImageProblem("E061", f"cannot be used: {error.message}")
+        return ImageProblem(Code.E061, f"cannot be used: {error.message}")
     if not data:
-        return ImageProblem("E061", "is an empty file; put the picture itself there")
+        return ImageProblem(Code.E061, "is an empty file; put the picture itself there")
     if expected == "SVG":
         return svg_problem(data)
     return _raster_problem(data, expected)
@@ -96,7 +97,8 @@ def _raster_problem(data: bytes, expected: str) -> ImageProblem | None:
                     rename = SUFFIX_OF.get(found)
                     advice = f"rename it to {rename}" if rename else "convert it"
                     return ImageProblem(
-                        "E061", f"is a {found} picture, not {expected} as its name says: {advice}"
+                        Code.E061,
+                        f"is a {found} picture, not {expected} as its name says: {advice}",
                     )
                 if width * height > MAX_IMAGE_PIXELS:
                     return _too_many_pixels(f"{width} x {height} pixels")
@@ -112,17 +114,17 @@ def _raster_problem(data: bytes, expected: str) -> ImageProblem | None:
         except UnidentifiedImageError:
             what = "text or HTML" if _looks_like_text(data) else "no picture Pillow knows"
             return ImageProblem(
-                "E061",
+                Code.E061,
                 f"is not a {expected} picture (the file holds {what}): export the picture again",
             )
         except (OSError, SyntaxError, ValueError) as error:
-            return ImageProblem("E061", f"is damaged ({error}): export the picture again")
+            return ImageProblem(Code.E061, f"is damaged ({error}): export the picture again")
     return None
 
 
 def _too_many_pixels(size: str) -> ImageProblem:
     return ImageProblem(
-        "E061",
+        Code.E061,
         f"is {size + ', ' if size else ''}over the limit of {MAX_IMAGE_PIXELS:,} pixels: scale "
         "it down "
         "(a full page at 300 dpi is about 1800 x 2700)",
@@ -139,19 +141,19 @@ def _looks_like_text(data: bytes) -> bool:
 def svg_problem(data: bytes) -> ImageProblem | None:
     """What in an SVG is active or refers outside it, or makes it no SVG; None when clean."""
     if STYLESHEET_PI.search(data):
-        return ImageProblem("E062", "links a stylesheet (<?xml-stylesheet?>); delete that line")
+        return ImageProblem(Code.E062, "links a stylesheet (<?xml-stylesheet?>); delete that line")
     try:
         root = SafeXml.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DTDForbidden, EntitiesForbidden):
         return ImageProblem(
-            "E061", "has a DOCTYPE or entities, which a picture does not need: delete them"
+            Code.E061, "has a DOCTYPE or entities, which a picture does not need: delete them"
         )
     except DefusedXmlException as error:
-        return ImageProblem("E061", f"is refused ({error}): save it again as plain SVG")
+        return ImageProblem(Code.E061, f"is refused ({error}): save it again as plain SVG")
     except SafeXml.ParseError as error:
-        return ImageProblem("E061", f"is not well-formed XML ({error}): save it again as SVG")
+        return ImageProblem(Code.E061, f"is not well-formed XML ({error}): save it again as SVG")
     if root.tag != f"{SVG_NS}svg":
-        return ImageProblem("E061", "is not an SVG picture (its root is not <svg>)")
+        return ImageProblem(Code.E061, "is not an SVG picture (its root is not <svg>)")
     for element in root.iter():
         problem = _svg_element_problem(element)
         if problem is not None:
@@ -199,7 +201,7 @@ def _svg_element_problem(element: Element) -> ImageProblem | None:
 
 def _active(what: str) -> ImageProblem:
     return ImageProblem(
-        "E063",
+        Code.E063,
         f"holds {what}, which would run in a reading system; the editions hold nothing that "
         "runs: remove it from the SVG",
     )
@@ -208,7 +210,7 @@ def _active(what: str) -> ImageProblem:
 def _outside(url: str) -> ImageProblem:
     shown = url if len(url) <= 60 else url[:57] + "..."
     return ImageProblem(
-        "E062",
+        Code.E062,
         f"refers to '{shown}' outside itself, which the build fetches nothing from: make the "
         "SVG self-contained (or export it as PNG)",
     )

@@ -48,6 +48,15 @@ class Indexes:
     def relating_to(self, stage: int) -> tuple[Article, ...]:
         return self.by_stage.get(stage, ())
 
+    def __reduce__(self) -> tuple[object, tuple[dict[str, dict[object, object]]]]:
+        """Built once, then sent to the worker processes with the model they index."""
+        fields = {name: dict(getattr(self, name)) for name in self.__dataclass_fields__}
+        return _unpickle, (fields,)
+
+
+def _unpickle(fields: dict[str, dict[object, object]]) -> Indexes:
+    return Indexes(**{name: MappingProxyType(value) for name, value in fields.items()})  # type: ignore[arg-type]
+
 
 def build_indexes(atlas: Atlas) -> Indexes:
     articles = {a.number: a for a in atlas.iter_articles()}

@@ -14,13 +14,10 @@ import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from difflib import get_close_matches
-from pathlib import Path
 
 from .backmatter import sort_key
-from .content.load import load_atlas
-from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
-from .indexes import Indexes, build_indexes
-from .model import Article, Atlas
+from .indexes import Indexes
+from .model import Article
 
 FORMATS = ("table", "csv", "json", "markdown")
 
@@ -37,16 +34,6 @@ class Query:
 class Selection:
     articles: tuple[Article, ...]
     problems: tuple[str, ...] = field(default=())  # unknown filters, with suggestions
-
-
-def load(content: Path, strict: bool = False) -> tuple[Atlas, Indexes]:
-    """The handbook's model and indexes (bodies are not rendered: this is a quick look-up)."""
-    diagnostics = Diagnostics(strict=strict)
-    atlas = load_atlas(content, diagnostics)
-    diagnostics.gate()
-    if atlas is None:
-        raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
-    return atlas, build_indexes(atlas)
 
 
 def select(indexes: Indexes, query: Query) -> Selection:

@@ -19,6 +19,7 @@ from markdown_it.rules_core import StateCore
 from markdown_it.token import Token
 from mdit_py_plugins.footnote import footnote_plugin
 
+from .codes import Code
 from .content.files import inside
 from .errors import Diagnostics
 from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
@@ -142,7 +143,9 @@ class BodyContext:
     indexes: Indexes
     language: str
     links: LinkStyle
-    tag_table: Callable[[str], str]  # tag -> the table's HTML, from the edition's templates
+    # tag -> the table's HTML, from the edition's templates; None: tables left as markers,
+    # for an edition to put in its own (``insert_tag_tables``)
+    tag_table: Callable[[str], str] | None
     footnotes_inline: bool = False  # print: footnote text at its call, floated to the page foot
     heading_offset: int = 2  # '## Heading' in a body becomes <h4> when the article title is <h3>
 
@@ -151,6 +154,16 @@ class BodyContext:
 class RenderedBody:
     html: str
     images: tuple[Path, ...] = field(default=())
+    tag_tables: tuple[str, ...] = ()  # the tags of the tables still to put in, by marker
+
+
+def insert_tag_tables(html: str, tags: Sequence[str], tag_table: Callable[[str], str]) -> str:
+    """Each tag table's marker replaced by the table (a marker alone is a paragraph)."""
+    for index, tag in enumerate(tags):
+        table = tag_table(tag)
+        marker = table_marker(index)
+        html = html.replace(f"<p>{marker}</p>", table).replace(marker, table)
+    return html.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
 
 
 def render_body(
@@ -173,7 +186,7 @@ def render_body(
         for _ in range(MAX_BRACKETS + 1):
             at = expanded.markdown.index("[", at + 1)
         diagnostics.error(
-            "E060",
+            Code.E060,
             f"more than {MAX_BRACKETS:,} '[' in one article: split the article, or write \\[ "
             "for a bracket that starts no link",
             article.path,
@@ -188,7 +201,7 @@ def render_body(
     too_deep = _too_deep(tokens)
     if too_deep is not None:
         diagnostics.error(
-            "E060",
+            Code.E060,
             f"lists or quotes nested more than {MAX_NESTING} deep; flatten them",
             article.path,
             article.body_line + too_deep,
@@ -208,20 +221,19 @@ def render_body(
     html = IMAGE_WITHOUT_SOURCE.sub("", html)  # refused images are left out, not left broken
     if html_depth(html) > MAX_HTML_DEPTH:
         diagnostics.error(
-            "E060",
+            Code.E060,
             f"HTML elements nested more than {MAX_HTML_DEPTH} deep; flatten them",
             article.path,
             article.body_line + first_deep_line(article.body, MAX_HTML_DEPTH - MAX_NESTING),
         )
         return None
-    for index, tag in enumerate(expanded.tag_tables):
-        table = context.tag_table(tag)
-        marker = table_marker(index)
-        html = html.replace(f"<p>{marker}</p>", table).replace(marker, table)
-    html = html.replace(MARK_OPEN, "").replace(MARK_CLOSE, "")
     images = env["atlas_images"]
     assert isinstance(images, list)
-    return RenderedBody(html, tuple(images))
+    if context.tag_table is None:
+        return RenderedBody(html, tuple(images), expanded.tag_tables)
+    return RenderedBody(
+        insert_tag_tables(html, expanded.tag_tables, context.tag_table), tuple(images)
+    )
 
 
 CONTAINERS = {"blockquote", "bullet_list", "ordered_list"}
@@ -292,7 +304,7 @@ def _limit_paragraphs(state: StateCore) -> None:
     for token in state.tokens:
         if token.type == "inline" and len(token.content) > MAX_PARAGRAPH:
             diagnostics.error(
-                "E060",
+                Code.E060,
                 f"a paragraph of over {MAX_PARAGRAPH:,} characters; break it up with blank lines",
                 article.path,
                 article.body_line + (token.map[0] if token.map else 0),
@@ -343,7 +355,7 @@ def _resolve_references(state: StateCore) -> None:
             target = find_target(kind, number, context.indexes)
             if target is None:
                 diagnostics.error(
-                    "E040",
+                    Code.E040,
                     f"reference to {kind} {number or '(empty)'}, which does not exist; "
                     "check the number",
                     article.path,
@@ -384,7 +396,7 @@ def is_file_link(href: str) -> bool:
 def _report_file_link(href: str, article: Article, line: int, diagnostics: Diagnostics) -> None:
     shown = href if len(href) <= 60 else href[:57] + "..."
     diagnostics.error(
-        "E041",
+        Code.E041,
         f"the link '{shown}' points to a file, which no edition carries (the PDF would hold "
         "this computer's path): link an article with article:NUMBER, or a web page with "
         "https://...",
@@ -458,7 +470,7 @@ def _check_raw_html(tokens: Sequence[Token], env: MutableMapping[str, Any]) -> N
                 _report_file_link(href, article, article.body_line + first + offset, diagnostics)
         for what, offset in found.dropped:
             diagnostics.warning(
-                "W064",
+                Code.W064,
                 f"raw HTML: {what} is removed, the editions keep text, tables, figures, pictures "
                 "and lang, and their stylesheets decide the look; delete it"
                 + (" (a picture: ![what it shows](images/NAME))" if what.startswith("<") else ""),
@@ -467,7 +479,7 @@ def _check_raw_html(tokens: Sequence[Token], env: MutableMapping[str, Any]) -> N
             )
         for what, offset in found.removed:
             diagnostics.warning(
-                "W064",
+                Code.W064,
                 f"raw HTML: {what} is removed, the editions hold nothing that runs or fetches; "
                 "delete it",
                 article.path,
@@ -506,7 +518,7 @@ def _resolve_image(
     shown = src if len(src) <= 80 else src[:77] + "..."
     if not src.strip():
         diagnostics.error(
-            "E061", "image without a file name: write images/NAME", article.path, line
+            Code.E061, "image without a file name: write images/NAME", article.path, line
         )
         return None
     if ":" in src.split("/")[0] or src.startswith(("/", "\\")):
@@ -522,7 +534,10 @@ def _resolve_image(
         path = (article.path.parent / unquote(src.split("#")[0].split("?")[0])).resolve()
     except (RuntimeError, OSError):  # RuntimeError: a loop of symbolic links (Python 3.11)
         diagnostics.error(
-            "E061", f"image '{shown}' is a loop of symbolic links; fix the link", article.path, line
+            Code.E061,
+            f"image '{shown}' is a loop of symbolic links; fix the link",
+            article.path,
+            line,
         )
         return None
     root = article.path.parents[2]
@@ -536,7 +551,7 @@ def _resolve_image(
         return None
     if not path.exists():
         diagnostics.error(
-            "E061",
+            Code.E061,
             f"image '{shown}' does not exist; check the name (it is relative to the article's "
             "folder)",
             article.path,
@@ -545,7 +560,7 @@ def _resolve_image(
         return None
     problem = image_problem(path)
     if problem is not None:
-        if problem.code == "E062":
+        if problem.code == Code.E062:
             diagnostics.refused(f"image '{shown}' {problem.message}", article.path, line)
         else:
             diagnostics.error(
@@ -554,7 +569,7 @@ def _resolve_image(
         return None
     if alt is not None and not alt.strip():
         diagnostics.warning(
-            "W061",
+            Code.W061,
             f"image '{src}' has no alt text: describe it in the brackets, ![what it shows]({src})",
             article.path,
             line,

@@ -12,13 +12,11 @@ writes the PDFs' XMP metadata in the same process (``dc:`` becomes ``ns3:``).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 from xml.etree import ElementTree as ET
 
 from .errors import BuildError
-
-if TYPE_CHECKING:
-    from .dist import Cover, DistFile, Publication
+from .publication import Cover, DistFile, Publication
+from .render import environment
 
 FEED_NAME = "opds.xml"
 ACQUISITION_FEED = "application/atom+xml;profile=opds-catalog;kind=acquisition"
@@ -53,8 +51,6 @@ def feed_entries(publication: Publication) -> list[Entry]:
 
 def opds_feed(publication: Publication) -> bytes:
     """The feed as UTF-8 XML; the same publication gives the same bytes."""
-    from .render import environment
-
     env = environment(publication.atlas)
     text = env.get_template("dist/opds.xml.j2").render(
         atlas=publication.atlas,

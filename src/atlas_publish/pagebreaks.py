@@ -8,20 +8,22 @@ volume in reading order (from the model alone, no rendering) and ``part`` is 0 f
 item's start, k + 1 for body block k, and STAGE_INDEX for the stage index. A body that
 renders a block more or less in one edition thus shifts points inside that article only.
 
-The PDF writer reports, for each folio, the point inside which that printed page begins.
-These ride in the anchor -> (volume, folio) page map (``build/.cache/manifest.json``) that the
-pipeline already keeps and hands to the EPUB writer:
+The PDF writer reports, for each folio, the point inside which that printed page begins,
+packed (``point()``) into its page map beside the anchors' folios:
 
-    "pagebreak:V:F" -> (V, point)     printed page F of volume V begins inside ``point``
-    "pagebreak:V"   -> (V, last)      the last folio of that layout
+    "pagebreak:V:F" -> point     printed page F of volume V begins inside ``point``
+    "pagebreak:V"   -> last      the last folio of that layout
 
-The second entry lets a reader of the map ignore the pages of an older, longer layout.
+The build takes that map apart at once into a ``PrintLayout``: three maps with one meaning
+each (anchor -> folio, folio -> ``ReadingPoint``, the last folio), which the cache keeps and
+the EPUB edition reads.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping
-from typing import Literal
+from dataclasses import dataclass, field
+from typing import Any, Literal, NamedTuple
 
 from .model import Volume
 
@@ -65,19 +67,6 @@ def encode(volume: int, starts: Mapping[int, int]) -> dict[str, int]:
     return entries
 
 
-def decode(pages: Mapping[str, tuple[int, int]], volume: int) -> dict[int, list[int]]:
-    """point -> the folios that begin inside it (ascending); empty when no layout is known."""
-    last = pages.get(page_key(volume))
-    if last is None or last[0] != volume:
-        return {}
-    breaks: dict[int, list[int]] = {}
-    for folio in range(1, last[1] + 1):
-        entry = pages.get(page_key(volume, folio))
-        if entry is not None and entry[0] == volume:
-            breaks.setdefault(entry[1], []).append(folio)
-    return breaks
-
-
 def print_page_starts(root: object, document: object, volume: Volume) -> dict[str, int]:
     """The encoded page starts of a WeasyPrint layout of ``volume`` (see the module's doc).
 
@@ -96,7 +85,7 @@ def print_page_starts(root: object, document: object, volume: Volume) -> dict[st
     )
     if first is None:
         return {}
-    found: list[int | None] = [_first_point(page._page_box, points) for page in pages[first:]]
+    found: list[int | None] = [first_point(page._page_box, points) for page in pages[first:]]
     # A page with no text (a blank page before a chapter opener) begins where the next one does.
     following: int | None = None
     for index in range(len(found) - 1, -1, -1):
@@ -142,7 +131,7 @@ def _print_points(root: object, volume: Volume) -> dict[object, int]:
     return points
 
 
-def _first_point(page_box: object, points: Mapping[object, int]) -> int | None:
+def first_point(page_box: object, points: Mapping[object, int]) -> int | None:
     """The innermost structural element around the first text or picture of the page's body."""
     from weasyprint.formatting_structure import boxes
 
@@ -162,3 +151,59 @@ def _first_point(page_box: object, points: Mapping[object, int]) -> int | None:
         return any(walk(child) for child in getattr(box, "children", ()))
 
     return found if walk(page_box) else None
+
+
+class ReadingPoint(NamedTuple):
+    """A place in a volume's reading order, the same in every edition (see the module's doc)."""
+
+    item: int  # the chapter, section, article or back-matter part, counted in reading order
+    part: int = 0  # 0: its start; k + 1: body block k; STAGE_INDEX: the stage index
+
+
+def unpack(packed: int) -> ReadingPoint:
+    """The reading point of a packed ``point()`` int."""
+    return ReadingPoint(*divmod(packed, PART))
+
+
+@dataclass(frozen=True, slots=True)
+class PrintLayout:
+    """What the other editions know of a print volume's layout: one meaning per map."""
+
+    folios: Mapping[str, int] = field(default_factory=dict)  # anchor -> folio it starts on
+    page_starts: Mapping[int, ReadingPoint] = field(default_factory=dict)  # folio -> point
+    last_folio: int = 0  # the layout's last folio; 0: no layout known
+
+    @classmethod
+    def from_page_map(cls, volume: int, page_map: Mapping[str, int]) -> PrintLayout:
+        """The PDF writer's page map (see the module's doc) taken apart by meaning. Page
+        starts past the last folio belong to an older, longer layout and are left out."""
+        last = page_map.get(page_key(volume), 0)
+        starts = {
+            folio: unpack(page_map[page_key(volume, folio)])
+            for folio in range(1, last + 1)
+            if page_key(volume, folio) in page_map
+        }
+        folios = {k: v for k, v in page_map.items() if not k.startswith("pagebreak:")}
+        return cls(folios, starts, last if starts else 0)
+
+    def breaks(self) -> dict[ReadingPoint, list[int]]:
+        """Reading point -> the folios that begin inside it (ascending)."""
+        found: dict[ReadingPoint, list[int]] = {}
+        for folio in sorted(self.page_starts):
+            found.setdefault(self.page_starts[folio], []).append(folio)
+        return found
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "folios": dict(sorted(self.folios.items())),
+            "page_starts": {str(f): list(at) for f, at in sorted(self.page_starts.items())},
+            "last_folio": self.last_folio,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> PrintLayout:
+        return cls(
+            {str(k): int(v) for k, v in data["folios"].items()},
+            {int(f): ReadingPoint(*map(int, at)) for f, at in data["page_starts"].items()},
+            int(data["last_folio"]),
+        )

@@ -1,33 +1,35 @@
 """The one place that sequences the stages: load -> validate -> indexes -> render -> write.
 
-check(): content tree -> Atlas + Indexes, or ContentError with every problem found.
-build(): check, then each volume to PDF and/or EPUB in worker processes.
+load():  content tree -> Atlas + Indexes (no body rendered), for quick look-ups.
+check(): load, then every body rendered once: Checked, or ContentError with every problem.
+build(): check, then each output through the cache and, when changed, planned by its
+         edition (editions/) and written by its writer (writers/) in worker processes
+         (schedule.py). docs/architecture.md draws the stages.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import gc
-import hashlib
 import os
 import time
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
 
+from .built import Built
 from .cache import KeyMaker, Manifest, input_stamp
+from .codes import Code
 from .content.load import load_atlas
+from .context import BuildContext
 from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
-from .links import Link, Target
+from .links import Target
+from .markdown import RenderedBody
 from .model import Atlas
 from .outputs import check_out_folder, output_lock, write_failure
 from .progress import PlainProgress, Progress, label_of
-from .render import environment, render_articles, templates_dir
+from .render import templates_dir
 from .resources import check_template_overrides
+from .schedule import Output, Scheduler, print_ready_path, render_bodies, workers
 
 # The proof gate's faults fail a volume ("fail"), or are printed as warnings ("warn", which
 # --lenient also gives). The test suite sets "warn" for trees built to test other features.
@@ -42,34 +44,37 @@ class Checked:
     indexes: Indexes
     warnings: tuple[Diagnostic, ...]
     # volume -> every target its bodies refer to (links, tag tables): what it shows of others
-    uses: Mapping[int, frozenset[Target]] = field(default_factory=dict)
+    refers_to: Mapping[int, frozenset[Target]] = field(default_factory=dict)
+    # article number -> its body, rendered once with placeholders (render.render_shared)
+    bodies: Mapping[str, RenderedBody] = field(default_factory=dict)
 
 
-@dataclass(slots=True)
-class _CheckLinks:
-    """Links as ``check`` renders them; records every target, for the cache's keys."""
-
-    used: set[Target] = field(default_factory=set)
-
-    def link(self, target: Target) -> Link:
-        self.used.add(target)
-        return Link(f"#{target.anchor}")
-
-    def image_src(self, path: Path) -> str:
-        return path.as_posix()
+def load(content: Path, strict: bool = False) -> tuple[Atlas, Indexes]:
+    """The handbook's model and indexes, bodies not rendered: for quick look-ups (list,
+    stats, preview); ``check`` does the rest."""
+    diagnostics = Diagnostics(strict=strict)
+    atlas = load_atlas(content, diagnostics)
+    diagnostics.gate()
+    if atlas is None:
+        raise ContentError([Diagnostic(Code.E031, "no content", SourceLocation(content))])
+    return atlas, build_indexes(atlas)
 
 
-def check(content: Path, strict: bool = False, lenient: bool = False) -> Checked:
-    """Read and validate the whole content tree; raise ContentError listing every problem."""
+def check(
+    content: Path, strict: bool = False, lenient: bool = False, jobs: int | None = None
+) -> Checked:
+    """Read and validate the whole content tree; raise ContentError listing every problem.
+
+    ``jobs``: processes rendering the bodies (default: the number of cores)."""
     diagnostics = Diagnostics(strict=strict, lenient=lenient)
-    checked = examine(content, diagnostics)
+    checked = examine(content, diagnostics, jobs or os.cpu_count() or 1)
     diagnostics.gate()
     if checked is None:
-        raise ContentError([Diagnostic("E031", "no content", SourceLocation(content))])
+        raise ContentError([Diagnostic(Code.E031, "no content", SourceLocation(content))])
     return checked
 
 
-def examine(content: Path, diagnostics: Diagnostics) -> Checked | None:
+def examine(content: Path, diagnostics: Diagnostics, jobs: int = 1) -> Checked | None:
     """``check`` without the gate: what could be read, and every problem in ``diagnostics``.
 
     The live server shows a tree with errors as far as it can, with the same problems ``check``
@@ -81,14 +86,10 @@ def examine(content: Path, diagnostics: Diagnostics) -> Checked | None:
     check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
     indexes = build_indexes(atlas)
     # Render every body once: broken references and expressions are content errors too.
-    env = environment(atlas)
-    uses = {}
-    for volume in atlas.volumes:
-        links = _CheckLinks()
-        render_articles(volume.articles, atlas, indexes, env, links, diagnostics)
-        uses[volume.number] = frozenset(links.used)
+    # The editions finish these bodies (render.finish_articles) instead of rendering again.
+    bodies, refers_to = render_bodies(atlas, indexes, diagnostics, jobs)
     warnings = tuple(d for d in diagnostics.sorted() if d.severity == "warning")
-    return Checked(atlas, indexes, warnings, uses)
+    return Checked(atlas, indexes, warnings, refers_to, bodies)
 
 
 @dataclass(frozen=True, slots=True)
@@ -108,16 +109,6 @@ class BuildOptions:
     print_ready: bool = False  # also OUT/print-ready/volume-N.pdf: PDF/X-4 for the printer
 
 
-@dataclass(frozen=True, slots=True)
-class Built:
-    volume: int  # 0: the complete edition
-    format: str
-    path: Path
-    seconds: float
-    pages: int | None = None
-    cached: bool = False
-
-
 def build(
     options: BuildOptions, report: Report = lambda line: None, progress: Progress | None = None
 ) -> list[Built]:
@@ -132,6 +123,16 @@ def build(
 
 
 def _build(options: BuildOptions, progress: Progress) -> list[Built]:
+    """The stages, in order: (0) stop at once when no input changed; (1-3) load, index and
+    check the content (``check``); (4-6) each output through the cache, the rest planned by
+    its edition and written by its writer in worker processes (``schedule.py``)."""
+    context = BuildContext(
+        created=options.date,
+        pdf_variant=options.pdf_variant,
+        lenient=options.lenient,
+        proof_warns=options.lenient or PROOF_FAULTS == "warn",
+        print_ready=options.print_ready,
+    )
     manifest = Manifest.load(options.out)
     settings = {
         "pdf_variant": options.pdf_variant,
@@ -140,34 +141,42 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
         "print_ready": options.print_ready,
     }
     stamp = input_stamp(options.content, options.out, settings | {"strict": options.strict})
-    if options.cache and stamp == manifest.stamp:
-        unchanged = _unchanged(manifest, options)
-        if unchanged is not None:  # nothing read, nothing written
-            for line in manifest.warnings:
-                progress.note(line)
-            for output in unchanged:
-                progress.finish(label_of(output.volume, output.format), output)
-            return unchanged
-    jobs = max(1, options.jobs)
-    with ProcessPoolExecutor(max_workers=jobs, initializer=_die_with_parent) as pool:
-        if {"pdf", "complete"} & set(options.formats):
-            # Workers start (small, before the content is loaded) and import WeasyPrint
-            # while this process checks the content.
-            for _ in range(jobs):
-                pool.submit(_import_renderer)
+    # 0. No input changed since the last build: nothing read, nothing written.
+    unchanged = _unchanged(manifest, options) if stamp == manifest.stamp else None
+    if options.cache and unchanged is not None:
+        for line in manifest.warnings:
+            progress.note(line)
+        for output in unchanged:
+            progress.finish(label_of(output.volume, output.format), output)
+        return unchanged
+    renderer = bool({"pdf", "complete"} & set(options.formats))
+    with workers(max(1, options.jobs), renderer) as pool:
+        # 1-3. Load, index, check: every problem of the content, or nothing is built.
         started = time.perf_counter()
-        checked = check(options.content, options.strict, options.lenient)
+        checked = check(options.content, options.strict, options.lenient, options.jobs)
         for warning in checked.warnings:
             progress.note(str(warning))
-        wanted = select_volumes(checked.atlas, options.volumes)
         progress.note(
             f"checked {len(checked.atlas.articles)} articles in "
             f"{time.perf_counter() - started:.1f} s"
         )
-        run = _Run(checked, options, manifest, KeyMaker.create(checked.atlas, settings), progress)
+        wanted = _outputs(options, select_volumes(checked.atlas, options.volumes))
+        # 4-6. Each output through the cache; the others planned and written by the workers.
+        scheduler = Scheduler(
+            checked.atlas,
+            checked.indexes,
+            checked.refers_to,
+            checked.bodies,
+            context,
+            options.out,
+            manifest,
+            KeyMaker.create(checked.atlas, settings),
+            progress,
+            options.cache,
+        )
         manifest.stamp = ""  # until this build has finished
         manifest.current = set()
-        results = run.execute(wanted, pool)
+        results = scheduler.run(wanted, pool)
     manifest.stamp = stamp
     manifest.volumes = [v.number for v in checked.atlas.volumes]
     manifest.warnings = [str(w) for w in checked.warnings]
@@ -175,58 +184,21 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
     return results
 
 
-def _in_worker(function: Callable[[Any], Any], job: object) -> Any:
-    """Run one job, then hand the memory it freed back to the system.
-
-    A worker lays out several volumes in turn; without this, each one starts from the last
-    one's fragmented heap and the worker's peak grows (313 MB instead of 296 on 700 articles).
-    """
-    try:
-        return function(job)
-    finally:
-        gc.collect()
-        with contextlib.suppress(AttributeError, OSError):  # glibc only; elsewhere, no need
-            ctypes.CDLL(None).malloc_trim(0)
-
-
-def _die_with_parent() -> None:
-    """A worker ends when the build process is killed (kill -9 leaves no orphans laying out
-    volumes for nobody). Linux only; elsewhere workers end when they next look for work."""
-    pr_set_pdeathsig = 1
-    with contextlib.suppress(AttributeError, OSError):
-        ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, 9)  # SIGKILL
-
-
-def _import_renderer() -> None:
-    import weasyprint  # noqa: F401  (slow: done once per worker, ahead of the first volume)
-
-
-def _outputs(options: BuildOptions, volumes: Iterable[int]) -> list[tuple[int, str, str]]:
-    """(volume, edition, path relative to OUT) of every file the options ask for."""
+def _outputs(options: BuildOptions, volumes: Iterable[int]) -> list[Output]:
+    """Every file the options ask for; volume PDFs made only for the complete edition are
+    not listed among the results."""
     wanted = []
+    listed = "pdf" in options.formats
     for number in volumes:
         if "pdf" in options.formats or "complete" in options.formats:
-            wanted.append((number, "pdf", f"pdf/volume-{number}.pdf"))
-            if options.print_ready:
-                wanted.append((number, "print-ready", print_ready_path(number)))
+            wanted.append(Output(number, "pdf", f"pdf/volume-{number}.pdf", listed))
+            if options.print_ready:  # written with the volume's PDF, listed with it
+                wanted.append(Output(number, "print-ready", print_ready_path(number), False))
         if "epub" in options.formats:
-            wanted.append((number, "epub", f"epub/volume-{number}.epub"))
+            wanted.append(Output(number, "epub", f"epub/volume-{number}.epub"))
     if "complete" in options.formats:
-        wanted.append((0, "complete", "pdf/complete.pdf"))
+        wanted.append(Output(0, "complete", "pdf/complete.pdf"))
     return wanted
-
-
-def print_ready_path(number: int) -> str:
-    """The printer's PDF/X-4 of a volume, relative to OUT, beside the reader's PDF/UA."""
-    return f"print-ready/volume-{number}.pdf"
-
-
-def _shown(options: BuildOptions, edition: str) -> bool:
-    """Volume PDFs built only for the complete edition are not listed as results; the
-    printer's file is written with its volume's PDF and listed with it."""
-    if edition == "print-ready":
-        return False
-    return edition != "pdf" or "pdf" in options.formats
 
 
 def _unchanged(manifest: Manifest, options: BuildOptions) -> list[Built] | None:
@@ -235,199 +207,18 @@ def _unchanged(manifest: Manifest, options: BuildOptions) -> list[Built] | None:
     if not volumes or any(v not in manifest.volumes for v in volumes):
         return None
     built = []
-    for number, edition, relative in _outputs(options, volumes):
-        entry = manifest.outputs.get(relative)
-        if entry is None or relative not in manifest.current:
+    for output in _outputs(options, volumes):
+        entry = manifest.outputs.get(output.relative)
+        if entry is None or output.relative not in manifest.current:
             return None
-        if not entry.matches(options.out / relative):
+        path = options.out / output.relative
+        if not entry.matches(path):
             return None
-        if _shown(options, edition):
+        if output.listed:
             built.append(
-                Built(number, edition, options.out / relative, entry.seconds, entry.pages, True)
+                Built(output.volume, output.edition, path, entry.seconds, entry.pages, True)
             )
     return built
-
-
-class _Run:
-    """One build's outputs: cached ones are reported, the others rendered in worker processes.
-
-    A volume's EPUB waits for its PDF (the EPUB's page list takes the PDF's page numbers).
-    """
-
-    def __init__(
-        self,
-        checked: Checked,
-        options: BuildOptions,
-        manifest: Manifest,
-        keys: KeyMaker,
-        progress: Progress,
-    ) -> None:
-        self.checked = checked
-        self.atlas = checked.atlas
-        self.options = options
-        self.manifest = manifest
-        self.keys = keys
-        self.progress = progress
-        self.created = self.options.date
-        self.built: list[Built] = []
-        self.pdf_keys: dict[int, str] = {}
-        self.folios: dict[int, dict[str, int]] = {}
-        self.running: dict[Future[Any], tuple[int, str, str, str]] = {}
-
-    def execute(self, wanted: list[int], pool: ProcessPoolExecutor) -> list[Built]:
-        outputs = _outputs(self.options, wanted)
-        editions = {edition for _, edition, _ in outputs}
-        # Longest volumes (by text) first, so the last worker is not left with a long one.
-        wanted = sorted(
-            wanted, key=lambda n: -sum(len(a.body) for a in self.atlas.volume(n).articles)
-        )
-        self.pool = pool
-        try:
-            for number in wanted:
-                if "pdf" in editions:
-                    self._pdf(number)
-            for number in wanted:
-                if "epub" in editions and number not in self._pdf_pending():
-                    self._epub(number)
-            while self.running:
-                done, _ = wait(self.running, return_when=FIRST_COMPLETED)
-                for future in done:
-                    self._finished(future, editions)
-        except BaseException:
-            pool.shutdown(wait=True, cancel_futures=True)
-            self.manifest.save()  # keep what did finish
-            raise
-        if "complete" in editions:
-            self._complete(wanted)
-        return self.built
-
-    def _pdf_pending(self) -> set[int]:
-        return {n for n, edition, _, _ in self.running.values() if edition == "pdf"}
-
-    def _cached(self, number: int, edition: str, relative: str, key: str) -> bool:
-        entry = self.manifest.outputs.get(relative)
-        if not self.options.cache or entry is None:
-            return False
-        if not entry.matches(self.options.out / relative, key):
-            return False
-        if edition == "pdf" and self.options.print_ready:
-            printer = self.manifest.outputs.get(print_ready_path(number))
-            if printer is None or not printer.matches(
-                self.options.out / print_ready_path(number), key
-            ):
-                return False
-            self.manifest.current.add(print_ready_path(number))
-        self.manifest.current.add(relative)
-        if edition == "pdf":
-            self.folios[number] = entry.folios
-        if _shown(self.options, edition):
-            built = Built(
-                number, edition, self.options.out / relative, entry.seconds, entry.pages, True
-            )
-            self.built.append(built)
-            self.progress.finish(label_of(number, edition), built)
-        return True
-
-    def _pdf(self, number: int) -> None:
-        from .writers.pdf import PdfJob, render_volume_pdf
-
-        volume = self.atlas.volume(number)
-        key = self.keys.volume_key("pdf", volume, self.checked.uses.get(number, ()))
-        self.pdf_keys[number] = key
-        relative = f"pdf/volume-{number}.pdf"
-        if self._cached(number, "pdf", relative, key):
-            return
-        job = PdfJob(
-            self.atlas,
-            number,
-            self.options.out / relative,
-            created=self.created,
-            pdf_variant=self.options.pdf_variant,
-            lenient=self.options.lenient or PROOF_FAULTS == "warn",
-            print_ready=self.options.out / print_ready_path(number)
-            if self.options.print_ready
-            else None,
-        )
-        self._submit(render_volume_pdf, job, number, "pdf", relative, key)
-
-    def _epub(self, number: int) -> None:
-        from .writers.epub import EpubJob, render_volume_epub
-
-        volume = self.atlas.volume(number)
-        if number not in self.folios:  # PDF not asked for: its last layout, if still true
-            pdf_key = self.keys.volume_key("pdf", volume, self.checked.uses.get(number, ()))
-            entry = self.manifest.outputs.get(f"pdf/volume-{number}.pdf")
-            self.folios[number] = entry.folios if entry and entry.key == pdf_key else {}
-        folios = self.folios[number]
-        key = self.keys.volume_key(
-            "epub", volume, self.checked.uses.get(number, ()), sorted(folios.items())
-        )
-        relative = f"epub/volume-{number}.epub"
-        if self._cached(number, "epub", relative, key):
-            return
-        pages = {anchor: (number, folio) for anchor, folio in folios.items()}
-        job = EpubJob(self.atlas, number, self.options.out / relative, pages, self.created)
-        self._submit(render_volume_epub, job, number, "epub", relative, key)
-
-    def _submit(
-        self,
-        function: Callable[[Any], Any],
-        job: object,
-        number: int,
-        edition: str,
-        relative: str,
-        key: str,
-    ) -> None:
-        self.progress.start(label_of(number, edition))
-        future = self.pool.submit(_in_worker, function, job)
-        self.running[future] = (number, edition, relative, key)
-
-    def _finished(self, future: Future[Any], editions: set[str]) -> None:
-        number, edition, relative, key = self.running.pop(future)
-        result = future.result()  # a worker's BuildError is raised here
-        pages = getattr(result, "page_count", None)
-        folios = dict(getattr(result, "folios", {}))
-        self.manifest.record(
-            self.options.out, relative, key, pages=pages, seconds=result.seconds, folios=folios
-        )
-        if edition == "pdf" and self.options.print_ready:
-            self.manifest.record(self.options.out, print_ready_path(number), key, pages=pages)
-        self.manifest.save()
-        if edition == "pdf":
-            self.folios[number] = folios
-        built = Built(number, edition, result.path, result.seconds, pages)
-        if _shown(self.options, edition):
-            self.built.append(built)
-            self.progress.finish(label_of(number, edition), built)
-        for fault in getattr(result, "proof", ()):  # the proof gate's faults (--lenient)
-            self.progress.note(str(fault.as_warning()))
-        for note in getattr(result, "notes", ()):  # what the EPUB writer tells the writer
-            self.progress.note(f"volume {number}: {note}")
-        if edition == "pdf" and "epub" in editions:
-            self._epub(number)
-
-    def _complete(self, wanted: list[int]) -> None:
-        from .writers.complete import join_volumes
-
-        relative = "pdf/complete.pdf"
-        numbers = sorted(wanted)
-        key = hashlib.sha256("".join(self.pdf_keys[n] for n in numbers).encode()).hexdigest()
-        if self._cached(0, "complete", relative, key):
-            return
-        label = label_of(0, "complete")
-        self.progress.start(label)
-        started = time.perf_counter()
-        target = self.options.out / relative
-        paths = [self.options.out / f"pdf/volume-{n}.pdf" for n in numbers]
-        pages = {
-            anchor: (n, folio) for n in numbers for anchor, folio in self.folios.get(n, {}).items()
-        }
-        page_count = join_volumes(self.atlas, paths, target, self.created, pages)
-        seconds = time.perf_counter() - started
-        self.manifest.record(self.options.out, relative, key, pages=page_count, seconds=seconds)
-        built = Built(0, "complete", target, seconds, page_count)
-        self.built.append(built)
-        self.progress.finish(label, built)
 
 
 def select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
@@ -440,7 +231,7 @@ def select_volumes(atlas: Atlas, requested: Iterable[int]) -> list[int]:
         raise ContentError(
             [
                 Diagnostic(
-                    "E025",
+                    Code.E025,
                     f"there is no volume {n} (volumes: {', '.join(map(str, numbers))})",
                     SourceLocation(atlas.root),
                 )

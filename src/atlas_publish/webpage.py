@@ -17,6 +17,8 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
+from . import pagebreaks
+from .editions.epub import PageMarks
 from .errors import Diagnostic, Diagnostics
 from .indexes import Indexes
 from .links import Link, LinkStyle, Target, other_volume_suffix
@@ -104,6 +106,9 @@ def render_chapter_page(
         return None
     volume = atlas.volume(chapter.volume)
     if print_style:
+        from .editions.epub import volume_identifier
+        from .writers.pdf import copyright_line
+
         html = env.get_template("print/volume.html.j2").render(
             atlas=atlas,
             volume=dataclasses.replace(volume, chapters=(chapter,)),
@@ -112,14 +117,11 @@ def render_chapter_page(
             keywords=sorted({k for a in chapter.articles for k in a.keywords}),
             created=None,
             edition_date=None,
-            # the copyright page is not shown on screen (SCREEN_CSS), but the template names it
-            rights=atlas.rights or "",
-            identifier=atlas.identifier,
+            # the copyright page's lines, as the print edition fills them (undated)
+            rights=copyright_line(atlas, None),
+            identifier=volume_identifier(atlas, dataclasses.replace(volume, isbn=None)),
         )
     else:
-        from . import pagebreaks
-        from .writers.epub import PageMarks
-
         html = env.get_template("epub/chapter.xhtml.j2").render(
             atlas=atlas,
             chapter=chapter,

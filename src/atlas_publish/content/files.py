@@ -8,6 +8,7 @@ import re
 import stat
 from pathlib import Path
 
+from ..codes import Code
 from ..errors import Diagnostics
 
 # Characters no edition can show and XML cannot hold (a decoded file has no lone surrogates).
@@ -112,19 +113,19 @@ def read_regular(path: Path, limit: int, what: str = "file") -> bytes:
 def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> str | None:
     """The file's text with a BOM removed and line ends made '\\n'; None after reporting why not."""
     if not inside(path, root):
-        diagnostics.error("E003", outside_message(path), path)
+        diagnostics.error(Code.E003, outside_message(path), path)
         return None
     try:
         data = read_regular(path, MAX_SOURCE_BYTES)
     except NotReadable as error:
-        diagnostics.error("E003", error.message, path)
+        diagnostics.error(Code.E003, error.message, path)
         return None
     try:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         line = data[: exc.start].count(b"\n") + 1
         diagnostics.error(
-            "E003",
+            Code.E003,
             f"not valid UTF-8 (byte 0x{data[exc.start]:02x}); save the file as UTF-8",
             path,
             line,
@@ -134,7 +135,7 @@ def read_text(path: Path, root: Path, diagnostics: Diagnostics) -> str | None:
     bad = UNSHOWABLE.search(text)
     if bad is not None:
         diagnostics.error(
-            "E003",
+            Code.E003,
             f"the control character U+{ord(bad[0]):04X} is in the text, and no edition can "
             "show it: delete it",
             path,

@@ -18,6 +18,7 @@ from urllib.parse import urlsplit
 from stdnum import isbn
 from stdnum.exceptions import InvalidChecksum, ValidationError
 
+from ..codes import Code
 from ..errors import Diagnostics
 from ..model import (
     DEFAULT_PAGE_SIZE,
@@ -85,7 +86,7 @@ def load_atlas(root: Path, diagnostics: Diagnostics) -> Atlas | None:
     """Read and validate the content tree under ``root``; None when it has no usable atlas.yaml."""
     root = root.absolute()
     if not root.is_dir():
-        diagnostics.error("E031", "content folder not found", root)
+        diagnostics.error(Code.E031, "content folder not found", root)
         return None
     header = _load_atlas_yaml(root / "atlas.yaml", root, diagnostics)
     if header is None:
@@ -103,7 +104,9 @@ def load_atlas(root: Path, diagnostics: Diagnostics) -> Atlas | None:
 def _load_atlas_yaml(path: Path, root: Path, diagnostics: Diagnostics) -> dict[str, Any] | None:
     if not path.is_file():
         diagnostics.error(
-            "E031", "atlas.yaml is missing: the content folder needs one (title, author...)", path
+            Code.E031,
+            "atlas.yaml is missing: the content folder needs one (title, author...)",
+            path,
         )
         return None
     text = read_text(path, root, diagnostics)
@@ -116,7 +119,7 @@ def _load_atlas_yaml(path: Path, root: Path, diagnostics: Diagnostics) -> dict[s
     language = _required_text(data, "language", diagnostics)
     if language and not LANGUAGE_TAG.match(language):
         diagnostics.error(
-            "E011",
+            Code.E011,
             f"language '{language}' is not a BCP 47 tag such as 'en' or 'en-GB'",
             path,
             data.line_of("language"),
@@ -148,7 +151,7 @@ def _load_url(data: YamlMap, diagnostics: Diagnostics) -> str | None:
     parts = urlsplit(url)
     if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
         diagnostics.error(
-            "E011",
+            Code.E011,
             f"url '{url}' must be the web edition's address, such as https://example.org/atlas/",
             data.path,
             data.line_of("url"),
@@ -163,7 +166,7 @@ def _load_stages(data: YamlMap, diagnostics: Diagnostics) -> tuple[Stage, ...]:
         return ()
     if not isinstance(raw, YamlMap):
         diagnostics.error(
-            "E011",
+            Code.E011,
             "stages must be a mapping: stage number -> name, tag, article",
             data.path,
             data.line_of("stages"),
@@ -175,12 +178,12 @@ def _load_stages(data: YamlMap, diagnostics: Diagnostics) -> tuple[Stage, ...]:
         line = raw.line_of(key)
         if not isinstance(key, int) or isinstance(key, bool) or key < 1:
             diagnostics.error(
-                "E011", f"stage '{key}' must be a whole number such as 6", data.path, line
+                Code.E011, f"stage '{key}' must be a whole number such as 6", data.path, line
             )
             continue
         if not isinstance(value, YamlMap):
             diagnostics.error(
-                "E011", f"stage {key} needs 'name:' and 'tag:' under it", data.path, line
+                Code.E011, f"stage {key} needs 'name:' and 'tag:' under it", data.path, line
             )
             continue
         _reject_unknown_keys(value, STAGE_KEYS, diagnostics)
@@ -189,7 +192,7 @@ def _load_stages(data: YamlMap, diagnostics: Diagnostics) -> tuple[Stage, ...]:
         article = _number_text(value, "article", diagnostics)
         if article is not None and not ARTICLE_NUMBER.match(article):
             diagnostics.error(
-                "E020",
+                Code.E020,
                 f"article '{article}' is not an article number V.CCSSAA such as 1.030106",
                 data.path,
                 value.line_of("article"),
@@ -198,7 +201,7 @@ def _load_stages(data: YamlMap, diagnostics: Diagnostics) -> tuple[Stage, ...]:
         if tag:
             if tag in tags:
                 diagnostics.error(
-                    "E011", f"tag {tag} is already the tag of stage {tags[tag]}", data.path, line
+                    Code.E011, f"tag {tag} is already the tag of stage {tags[tag]}", data.path, line
                 )
             tags[tag] = key
         article_line = value.line_of("article") if article else line
@@ -212,7 +215,10 @@ def _load_print(data: YamlMap, diagnostics: Diagnostics) -> PrintSettings:
         return PrintSettings()
     if not isinstance(raw, YamlMap):
         diagnostics.error(
-            "E011", "print must be a mapping (size, bleed, marks)", data.path, data.line_of("print")
+            Code.E011,
+            "print must be a mapping (size, bleed, marks)",
+            data.path,
+            data.line_of("print"),
         )
         return PrintSettings()
     _reject_unknown_keys(raw, PRINT_KEYS, diagnostics)
@@ -220,7 +226,7 @@ def _load_print(data: YamlMap, diagnostics: Diagnostics) -> PrintSettings:
     size_ok = size.lower() in PAGE_SIZES or re.fullmatch(f"{CSS_LENGTH} {CSS_LENGTH}", size)
     if not size_ok:
         diagnostics.error(
-            "E011",
+            Code.E011,
             f"print size '{size}' is not a page size: write e.g. '6in 9in', 'A4' or 'letter'",
             raw.path,
             raw.line_of("size"),
@@ -229,13 +235,16 @@ def _load_print(data: YamlMap, diagnostics: Diagnostics) -> PrintSettings:
     bleed = _optional_text(raw, "bleed", diagnostics)
     if bleed is not None and not re.fullmatch(CSS_LENGTH, bleed):
         diagnostics.error(
-            "E011", f"bleed '{bleed}' is not a length such as 3mm", raw.path, raw.line_of("bleed")
+            Code.E011,
+            f"bleed '{bleed}' is not a length such as 3mm",
+            raw.path,
+            raw.line_of("bleed"),
         )
         bleed = None
     marks = _optional_text(raw, "marks", diagnostics)
     if marks is not None and not set(marks.split()) <= {"crop", "cross"}:
         diagnostics.error(
-            "E011",
+            Code.E011,
             f"marks '{marks}' must be 'crop', 'cross' or 'crop cross'",
             raw.path,
             raw.line_of("marks"),
@@ -255,12 +264,12 @@ def _load_volumes(root: Path, diagnostics: Diagnostics) -> tuple[Volume, ...]:
         match = VOLUME_DIR.match(entry.name)
         if not entry.is_dir():
             diagnostics.warning(
-                "W001", "ignored: only atlas.yaml and volume folders belong here", entry
+                Code.W001, "ignored: only atlas.yaml and volume folders belong here", entry
             )
             continue
         if not match:
             diagnostics.error(
-                "E030",
+                Code.E030,
                 "a volume folder is named '<V>-<slug>' such as '1-introduction' "
                 "(rename it, or start its name with '_' to have it ignored)",
                 entry,
@@ -273,7 +282,7 @@ def _load_volumes(root: Path, diagnostics: Diagnostics) -> tuple[Volume, ...]:
     for volume in volumes:
         if volume.number in numbers:
             diagnostics.error(
-                "E022",
+                Code.E022,
                 f"volume {volume.number} is also the folder {numbers[volume.number].name}",
                 volume.path,
             )
@@ -291,10 +300,10 @@ def _load_volume(
     _reject_unknown_keys(meta, VOLUME_KEYS, diagnostics)
     declared = _number_text(meta, "number", diagnostics)
     if declared is None:
-        diagnostics.error("E010", "'number' is required (the volume number)", path, meta.line)
+        diagnostics.error(Code.E010, "'number' is required (the volume number)", path, meta.line)
     elif declared != str(number):
         diagnostics.error(
-            "E020",
+            Code.E020,
             f"number {declared} disagrees with the folder '{folder.name}' (volume {number})",
             path,
             meta.line_of("number"),
@@ -306,13 +315,13 @@ def _load_volume(
             continue
         if not entry.is_dir():
             diagnostics.warning(
-                "W001", "ignored: only volume.yaml and chapter folders belong here", entry
+                Code.W001, "ignored: only volume.yaml and chapter folders belong here", entry
             )
             continue
         match = CHAPTER_DIR.match(entry.name)
         if not match:
             diagnostics.error(
-                "E030",
+                Code.E030,
                 "a chapter folder is named '<CC>-<slug>' such as '03-business-stages'",
                 entry,
             )
@@ -328,7 +337,7 @@ def _load_volume(
             total += 1
             if total == MAX_ARTICLES_PER_VOLUME + 1:
                 diagnostics.error(
-                    "E032",
+                    Code.E032,
                     f"volume {number} holds more than {MAX_ARTICLES_PER_VOLUME:,} articles, the "
                     "limit for one volume (it is laid out as one document): move chapters to "
                     "another volume",
@@ -372,7 +381,7 @@ def _isbns(meta: YamlMap, diagnostics: Diagnostics) -> tuple[tuple[str, str], ..
         except ValidationError as error:
             what = "check digit" if isinstance(error, InvalidChecksum) else "form"
             diagnostics.error(
-                "E011",
+                Code.E011,
                 f"ISBN '{text}' is not valid (its {what} is wrong): copy the number again "
                 "from the ISBN agency's record",
                 holder.path,
@@ -396,11 +405,11 @@ def _load_chapter(
     declared = _number_text(meta, "number", diagnostics)
     if declared is None:
         diagnostics.error(
-            "E010", f"'number' is required (the chapter number, \"{number}\")", path, meta.line
+            Code.E010, f"'number' is required (the chapter number, \"{number}\")", path, meta.line
         )
     elif declared != number:
         diagnostics.error(
-            "E020",
+            Code.E020,
             f"number {declared} disagrees with its folders (chapter {number})",
             path,
             meta.line_of("number"),
@@ -415,19 +424,21 @@ def _load_chapter(
         if entry.is_dir():
             if entry.name != "images":
                 diagnostics.warning(
-                    "W001", "ignored: a chapter holds articles and an 'images' folder", entry
+                    Code.W001, "ignored: a chapter holds articles and an 'images' folder", entry
                 )
             continue
         if entry.suffix != ".md":
-            diagnostics.warning("W001", "ignored: articles are '.md' files", entry)
+            diagnostics.warning(Code.W001, "ignored: articles are '.md' files", entry)
             continue
         article = _load_article(entry, number, root, diagnostics)
         if article is None:
             continue
         if article.section not in section_titles:
+            if not article.summary:  # a stand-in (_stand_in): its file's own fault is the message
+                continue
             declared_list = ", ".join(str(s) for s in section_titles) or "none"
             diagnostics.error(
-                "E021",
+                Code.E021,
                 f"section {article.section:02d} is not declared in {path.name} "
                 f"(declared: {declared_list}); add it under 'sections:'",
                 entry,
@@ -438,7 +449,7 @@ def _load_chapter(
         count += 1
         if count == MAX_ARTICLES_PER_CHAPTER + 1:
             diagnostics.error(
-                "E032",
+                Code.E032,
                 f"chapter {number} holds more than {MAX_ARTICLES_PER_CHAPTER} articles, the "
                 "limit for one chapter: split it into two chapters",
                 entry,
@@ -457,7 +468,7 @@ def _load_sections(meta: YamlMap, diagnostics: Diagnostics) -> dict[int, str]:
         return {}
     if not isinstance(raw, YamlMap):
         diagnostics.error(
-            "E011",
+            Code.E011,
             "sections must be lines 'number: title', e.g. '1: Business Stage Descriptions'",
             meta.path,
             meta.line_of("sections"),
@@ -467,15 +478,18 @@ def _load_sections(meta: YamlMap, diagnostics: Diagnostics) -> dict[int, str]:
     for key, value in raw.items():
         if not isinstance(key, int) or isinstance(key, bool) or not 1 <= key <= 99:
             diagnostics.error(
-                "E011", f"section '{key}' must be a number from 1 to 99", meta.path, raw.lines[key]
+                Code.E011,
+                f"section '{key}' must be a number from 1 to 99",
+                meta.path,
+                raw.lines[key],
             )
         elif not isinstance(value, str) or not value.strip():
-            diagnostics.error("E011", f"section {key} needs a title", meta.path, raw.lines[key])
+            diagnostics.error(Code.E011, f"section {key} needs a title", meta.path, raw.lines[key])
         elif not _showable(value, f"section {key}", raw, key, diagnostics):
             pass
         elif len(value) > MAX_LENGTH["title"]:
             diagnostics.error(
-                "E011",
+                Code.E011,
                 f"section {key}'s title is {len(value):,} characters long, over the limit of "
                 f"{MAX_LENGTH['title']}: shorten it",
                 meta.path,
@@ -490,7 +504,7 @@ def _load_folder_yaml(
     path: Path, root: Path, diagnostics: Diagnostics, what: str
 ) -> YamlMap | None:
     if not path.is_file():
-        diagnostics.error("E031", f"{path.name} is missing: add {what}", path.parent)
+        diagnostics.error(Code.E031, f"{path.name} is missing: add {what}", path.parent)
         return None
     text = read_text(path, root, diagnostics)
     return parse_mapping(text, path, diagnostics) if text is not None else None
@@ -508,7 +522,7 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
     match = ARTICLE_FILE.match(path.name)
     if not match:
         diagnostics.error(
-            "E030",
+            Code.E030,
             "an article file is named '<number>-<slug>.md' such as '1.030106-has-some-customers.md'",
             path,
         )
@@ -520,7 +534,7 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
     try:
         split = split_front_matter(text)
     except FrontMatterMissing as exc:
-        diagnostics.error("E002", exc.message, path, exc.line)
+        diagnostics.error(Code.E002, exc.message, path, exc.line)
         return _stand_in(path, named, match.group(2), chapter)
     data = parse_mapping(split.yaml_text, path, diagnostics, split.yaml_first_line)
     if data is None:
@@ -533,12 +547,12 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
     if number is None:
         if "number" not in misspelt:
             diagnostics.error(
-                "E010", f"'number' is required (\"{named}\" from the file name)", path, data.line
+                Code.E010, f"'number' is required (\"{named}\" from the file name)", path, data.line
             )
         number = named
     elif not ARTICLE_NUMBER.match(number):
         diagnostics.error(
-            "E020",
+            Code.E020,
             f"number '{number}' is not V.CCSSAA (e.g. \"1.030106\"); write it as the file "
             "name begins",
             path,
@@ -547,7 +561,7 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
         number = named
     elif number[:4] != chapter:
         diagnostics.error(
-            "E020",
+            Code.E020,
             f"number {number} belongs in chapter {number[:4]}, but the file is in the folder "
             f"of chapter {chapter}; move the file or correct the number",
             path,
@@ -556,7 +570,7 @@ def _load_article(path: Path, chapter: str, root: Path, diagnostics: Diagnostics
         number = named
     elif number != named:
         diagnostics.error(
-            "E020",
+            Code.E020,
             f"number {number} disagrees with the file name ({named}); rename the file "
             "or correct the number",
             path,
@@ -621,7 +635,7 @@ def _date(data: YamlMap, diagnostics: Diagnostics) -> dt.date | None:
         except ValueError:
             pass
     diagnostics.error(
-        "E011",
+        Code.E011,
         f"date '{value}' is not a date: write it as YYYY-MM-DD",
         data.path,
         data.line_of("date"),
@@ -638,7 +652,7 @@ def _stage_list(data: YamlMap, diagnostics: Diagnostics) -> tuple[int, ...]:
     for item in items:
         if isinstance(item, bool) or not isinstance(item, int):
             diagnostics.error(
-                "E011",
+                Code.E011,
                 f"stage '{item}' must be a stage number; write e.g. 'stages: [5, 6]'",
                 data.path,
                 data.line_of("stages"),
@@ -658,7 +672,7 @@ def _text_list(data: YamlMap, key: str, diagnostics: Diagnostics) -> tuple[str, 
     for item in items:
         if isinstance(item, bool) or not isinstance(item, (str, int, float)) or not str(item):
             diagnostics.error(
-                "E011",
+                Code.E011,
                 f"{key} must be a list of words, e.g. '{key}: [Scalability, Interrupt Driven]'",
                 data.path,
                 data.line_of(key),
@@ -669,7 +683,7 @@ def _text_list(data: YamlMap, key: str, diagnostics: Diagnostics) -> tuple[str, 
             continue
         if len(text) > MAX_WORD:
             diagnostics.error(
-                "E011",
+                Code.E011,
                 f"{key} '{text[:40]}...' is {len(text):,} characters long, over the limit of "
                 f"{MAX_WORD}: a tag or keyword is a word or a few",
                 data.path,
@@ -682,7 +696,7 @@ def _text_list(data: YamlMap, key: str, diagnostics: Diagnostics) -> tuple[str, 
     limit = MAX_ITEMS.get(key)
     if limit is not None and len(result) > limit:
         diagnostics.error(
-            "E011",
+            Code.E011,
             f"{len(result):,} {key}, over the limit of {limit} for one article: keep the ones "
             "that matter",
             data.path,
@@ -702,7 +716,7 @@ def _required_text(
     if key not in data or data.get(key) is None or str(data.get(key)).strip() == "":
         if not quiet:
             diagnostics.error(
-                "E010",
+                Code.E010,
                 f"'{key}' is required: add a line '{key}: ...'",
                 data.path,
                 data.line_of(key),
@@ -717,7 +731,7 @@ def _optional_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | N
         return None
     if isinstance(value, (YamlMap, list)):
         diagnostics.error(
-            "E011",
+            Code.E011,
             f"'{key}' must be text, not a list or mapping; put the text in quotes",
             data.path,
             data.line_of(key),
@@ -730,7 +744,7 @@ def _optional_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | N
     limit = MAX_LENGTH.get(key, MAX_TEXT)
     if len(text) > limit:
         diagnostics.error(
-            "E011",
+            Code.E011,
             f"'{key}' is {len(text):,} characters long, over the limit of {limit:,}: shorten it",
             data.path,
             data.line_of(key),
@@ -746,7 +760,7 @@ def _showable(text: str, what: str, data: YamlMap, key: Any, diagnostics: Diagno
     if bad is None:
         return True
     diagnostics.error(
-        "E011",
+        Code.E011,
         f"{what} holds the character U+{ord(bad[0]):04X}, which no edition can show: delete it",
         data.path,
         data.line_of(key),
@@ -760,7 +774,7 @@ def _number_text(data: YamlMap, key: str, diagnostics: Diagnostics) -> str | Non
         return None
     raw = data.raw.get(key)
     if raw is None:
-        diagnostics.error("E011", f"'{key}' must be a number", data.path, data.line_of(key))
+        diagnostics.error(Code.E011, f"'{key}' must be a number", data.path, data.line_of(key))
         return None
     return raw.strip()
 
@@ -776,7 +790,9 @@ def _reject_unknown_keys(data: YamlMap, known: set[str], diagnostics: Diagnostic
                 if guess
                 else f" (known: {', '.join(sorted(known))})"
             )
-            diagnostics.error("E012", f"unknown field '{key}'{hint}", data.path, data.line_of(key))
+            diagnostics.error(
+                Code.E012, f"unknown field '{key}'{hint}", data.path, data.line_of(key)
+            )
             if guess and guess[0] not in data:
                 meant.add(guess[0])
     return meant
@@ -791,7 +807,7 @@ def _check_unique_numbers(atlas: Atlas, diagnostics: Diagnostics) -> None:
         first = seen.get(article.number)
         if first is not None:
             diagnostics.error(
-                "E022",
+                Code.E022,
                 f"duplicate article number {article.number}: also used by "
                 f"{first.path}:{first.line_of('number')}; give one of them another number",
                 article.path,
@@ -807,7 +823,7 @@ def _check_stage_references(atlas: Atlas, atlas_yaml: Path, diagnostics: Diagnos
     for stage in atlas.stages:
         if stage.article is not None and stage.article not in numbers:
             diagnostics.error(
-                "E024",
+                Code.E024,
                 f"stage {stage.number} names article {stage.article}, which does not exist",
                 atlas_yaml,
                 stage.line,
@@ -817,7 +833,7 @@ def _check_stage_references(atlas: Atlas, atlas_yaml: Path, diagnostics: Diagnos
             if number not in known:
                 listed = ", ".join(str(n) for n in sorted(known)) or "none declared in atlas.yaml"
                 diagnostics.error(
-                    "E023",
+                    Code.E023,
                     f"unknown stage {number} (stages: {listed}); use one of them, or add "
                     "the stage to atlas.yaml",
                     article.path,

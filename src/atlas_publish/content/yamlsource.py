@@ -14,6 +14,7 @@ from typing import Any
 
 import yaml
 
+from ..codes import Code
 from ..errors import Diagnostics
 
 # libyaml's parser when PyYAML has it: the same nodes and marks, several times faster.
@@ -86,7 +87,7 @@ def _parse(
         assert isinstance(result, YamlMap)
         return result
     except YamlFault as fault:
-        diagnostics.error("E001", f"{fault.message}", path, fault.line)
+        diagnostics.error(Code.E001, f"{fault.message}", path, fault.line)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         # An unclosed '[', '{' or quote, or a key without ':', is noticed on a later line;
@@ -104,17 +105,17 @@ def _parse(
             problem = f"a '{bracket[0]}' here is not closed with '{bracket[2]}' ({problem})"
             context = ""
         diagnostics.error(
-            "E001",
+            Code.E001,
             f"broken YAML: {problem}{context}; check the indentation and quote values "
             "that contain ': ' or start with a special character",
             path,
             line,
         )
     except yaml.YAMLError as exc:
-        diagnostics.error("E001", f"broken YAML: {exc}", path, first_line)
+        diagnostics.error(Code.E001, f"broken YAML: {exc}", path, first_line)
     except RecursionError:  # PyYAML composes nested lists and mappings recursively
         diagnostics.error(
-            "E001", "YAML nested too deeply; write plain 'key: value' lines", path, first_line
+            Code.E001, "YAML nested too deeply; write plain 'key: value' lines", path, first_line
         )
     return None
 

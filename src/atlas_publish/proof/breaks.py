@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from functools import cache
 from typing import Any
 
+from ..codes import Code
 from .checks import fault
 from .faults import Fault
 from .pages import Line, Proofed
@@ -89,16 +90,21 @@ def _hyphen(
     word = head.group(1) + tail.group(1)
     shown = f"{head.group(1)}-/{tail.group(1)}"
     if line.zone == "table":
-        yield fault(proofed, page, "P015", f"a word hyphenated in a table cell{where}: “{shown}”")
+        yield fault(
+            proofed, page, Code.P015, f"a word hyphenated in a table cell{where}: “{shown}”"
+        )
     elif _is_last(after, _next_of(proofed, after)) and len(following.split()) == 1:
         yield fault(
-            proofed, page, "P015", f"the last word of a paragraph is hyphenated{where}: “{shown}”"
+            proofed,
+            page,
+            Code.P015,
+            f"the last word of a paragraph is hyphenated{where}: “{shown}”",
         )
     elif len(head.group(1)) not in dictionary.positions(word):
         yield fault(
             proofed,
             page,
-            "P015",
+            Code.P015,
             f"“{shown}” is not a break of {name} hyphenation{where}",
         )
 
@@ -127,6 +133,6 @@ def _locator(proofed: Proofed, page: int, line: Line, after: Line | None) -> Ite
     yield fault(
         proofed,
         page,
-        "P015",
+        Code.P015,
         f"“{match.group(1)} / {number}” is split over two lines{where} (a no-break space)",
     )

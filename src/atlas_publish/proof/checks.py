@@ -10,6 +10,7 @@ import unicodedata
 from collections import defaultdict
 from collections.abc import Iterator
 
+from ..codes import Code
 from .faults import Fault
 from .pages import Element, Line, PageView, Proofed, flow_lines
 
@@ -41,12 +42,12 @@ def footnotes(proofed: Proofed) -> Iterator[Fault]:
         name = f"footnote {mark or n} of article {article}"
         at = notes.get(element)
         if at is None:
-            yield fault(proofed, called, "P001", f"{name} is not printed")
+            yield fault(proofed, called, Code.P001, f"{name} is not printed")
         elif at > called + 1:
             yield fault(
                 proofed,
                 called,
-                "P001",
+                Code.P001,
                 f"{name} is printed on p.{proofed.label(at)}, "
                 "not on the page of its call or the next",
             )
@@ -71,9 +72,14 @@ def missing_text(proofed: Proofed) -> Iterator[Fault]:
     source = proofed.source
     for article, root in source.body_roots:
         first_page = next((where[e] for e in root.iter() if e in where), None)
+        parents = {child: parent for parent in root.iter() for child in parent}
+        missing: set[Element] = set()
         for element in root.iter():
             if element in source.in_note:
                 continue  # P001 checks the notes
+            if parents.get(element) in missing:
+                missing.add(element)  # said with its parent: one fault, not a cascade
+                continue
             own = (element.text or "") + "".join(child.tail or "" for child in element)
             wanted = _normal(own)
             if not wanted:
@@ -81,12 +87,20 @@ def missing_text(proofed: Proofed) -> Iterator[Fault]:
             laid_out = _normal("".join(printed.get(element, ())))
             if wanted in laid_out:
                 continue
+            missing.add(element)
+            whole = " ".join("".join(element.itertext()).split())
+            shown = _first_missing(whole, laid_out) if laid_out else _words(whole)
             yield fault(
                 proofed,
                 where.get(element, first_page),
-                "P002",
-                f"text of article {article} is not printed: “{_first_missing(own, laid_out)}”",
+                Code.P002,
+                f"text of article {article} is not printed: “{shown}”",
             )
+
+
+def _words(text: str, count: int = 8) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
 def _first_missing(text: str, laid_out: str) -> str:
@@ -134,7 +148,7 @@ def kept_with_text(proofed: Proofed) -> Iterator[Fault]:
             yield fault(
                 proofed,
                 page,
-                "P005",
+                Code.P005,
                 f"{what} is followed on its page by {following} line(s) of its text; "
                 f"the rest is overleaf",
             )
@@ -155,7 +169,7 @@ def widows_and_orphans(proofed: Proofed) -> Iterator[Fault]:
             yield fault(
                 proofed,
                 first,
-                "P006",
+                Code.P006,
                 f"orphan: a paragraph of article {article} leaves its first line alone "
                 "at the foot of the page",
             )
@@ -163,7 +177,7 @@ def widows_and_orphans(proofed: Proofed) -> Iterator[Fault]:
             yield fault(
                 proofed,
                 last,
-                "P006",
+                Code.P006,
                 f"widow: a paragraph of article {article} leaves its last line alone "
                 "at the head of the page",
             )
@@ -186,7 +200,7 @@ def split_tables(proofed: Proofed) -> Iterator[Fault]:
                 yield fault(
                     proofed,
                     page,
-                    "P007",
+                    Code.P007,
                     f"a table of article {article} is split leaving one row on this page "
                     f"(rows per page: {shares})",
                 )
@@ -210,7 +224,7 @@ def overfull(proofed: Proofed) -> Iterator[Fault]:
                 yield fault(
                     proofed,
                     page.index,
-                    "P008",
+                    Code.P008,
                     f"a line{where} is {(right - limit) * PT:.1f} pt wider than its measure: "
                     f"“{text[-60:]}”",
                 )
@@ -242,7 +256,7 @@ def short_pages(proofed: Proofed) -> Iterator[Fault]:
         yield fault(
             proofed,
             page.index,
-            "P009",
+            Code.P009,
             f"short page: {empty / page.box.height:.0%} of the text block is empty "
             f"({empty * PT / 72:.1f} in)",
         )
@@ -290,7 +304,7 @@ def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fa
         yield fault(
             proofed,
             None,
-            "P010",
+            Code.P010,
             f"body lines average {average:.0f} characters ({len(lengths)} full lines); "
             f"the measure is {low}-{high}",
         )
@@ -301,7 +315,7 @@ def page_count(proofed: Proofed) -> Iterator[Fault]:
     count = len(proofed.pages)
     if count % 2:
         yield fault(
-            proofed, None, "P011", f"{count} pages: a book ends on a left-hand page (even count)"
+            proofed, None, Code.P011, f"{count} pages: a book ends on a left-hand page (even count)"
         )
 
 
@@ -321,7 +335,7 @@ def tag_ids(proofed: Proofed) -> Iterator[Fault]:
                 found.setdefault(match.group(1), proofed.source.article_of.get(box.element))
         for tag, article in found.items():
             where = f" (article {article})" if article else ""
-            yield fault(proofed, page.index, "P013", f"the tag ID “{tag}” is printed{where}")
+            yield fault(proofed, page.index, Code.P013, f"the tag ID “{tag}” is printed{where}")
 
 
 def straight_quotes(proofed: Proofed) -> Iterator[Fault]:
@@ -335,5 +349,5 @@ def straight_quotes(proofed: Proofed) -> Iterator[Fault]:
             context = " ".join(text[max(0, at - 25) : at + 25].split())
             article = proofed.source.article_of.get(box.element)
             where = f" in article {article}" if article else ""
-            yield fault(proofed, page.index, "P014", f"straight quote{where}: “{context}”")
+            yield fault(proofed, page.index, Code.P014, f"straight quote{where}: “{context}”")
             break  # one a page is enough to find them

@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
+from ..codes import Code
 from .checks import PT, fault
 from .faults import Fault
 from .pages import Proofed
@@ -34,7 +35,7 @@ def contents_edges(proofed: Proofed) -> Iterator[Fault]:
             yield fault(
                 proofed,
                 page.index,
-                "P017",
+                Code.P017,
                 f"the contents' page numbers end on more than one right edge ({spread:.1f} pt apart)",
             )
 
@@ -49,7 +50,7 @@ def empty_chapters(proofed: Proofed) -> Iterator[Fault]:
                 yield fault(
                     proofed,
                     page.index,
-                    "P018",
+                    Code.P018,
                     f"chapter {chapter.number} has no articles and is printed",
                 )
                 break

@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from ..codes import Code
 from .checks import fault
 from .faults import Fault
 from .pages import Proofed
@@ -91,14 +92,14 @@ def _judge(box: Any, text: str, face: Face, unknown: bool) -> Iterator[tuple[str
     style = box.style
     families = [f.casefold() for f in style["font_family"]]
     if unknown:
-        yield "P004", "characters with no glyph in any font (.notdef)"
+        yield Code.P004, "characters with no glyph in any font (.notdef)"
         return
     cjk = all(_cjk(c) or not c.isalnum() for c in text) and any(_cjk(c) for c in text)
     family = face.family.casefold()
     intended = family == families[0] or (cjk and family in families and "cjk" in family)
     if not intended:
         yield (
-            "P004",
+            Code.P004,
             f"set in the fallback font “{face.file_family}”, not “{style['font_family'][0]}”",
         )
         return
@@ -106,12 +107,12 @@ def _judge(box: Any, text: str, face: Face, unknown: bool) -> Iterator[tuple[str
     if wants_bold != face.bold:
         asked = "bold" if wants_bold else "regular"
         got = "a bold" if face.bold else "a regular"
-        yield "P003", f"{asked} text set in {got} face ({face.file_family})"
+        yield Code.P003, f"{asked} text set in {got} face ({face.file_family})"
     wants_italic = style["font_style"] in {"italic", "oblique"}
     if wants_italic != face.italic and not cjk:
         asked = "italic" if wants_italic else "upright"
         got = "an italic" if face.italic else "an upright"
-        yield "P003", f"{asked} text set in {got} face ({face.file_family})"
+        yield Code.P003, f"{asked} text set in {got} face ({face.file_family})"
 
 
 def _runs(

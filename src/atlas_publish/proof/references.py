@@ -7,6 +7,7 @@ import re
 from collections import defaultdict
 from collections.abc import Iterator
 
+from ..codes import Code
 from .checks import fault
 from .faults import Fault
 from .pages import Element, Proofed, flow_lines
@@ -35,5 +36,8 @@ def repeated_references(proofed: Proofed) -> Iterator[Fault]:
                 article = proofed.source.article_of.get(element)
                 where = f" in article {article}" if article else ""
                 yield fault(
-                    proofed, page, "P016", f"a reference repeats itself{where}: “{match.group(0)}”"
+                    proofed,
+                    page,
+                    Code.P016,
+                    f"a reference repeats itself{where}: “{match.group(0)}”",
                 )

@@ -24,7 +24,7 @@ from ..backmatter import (
 from ..fetcher import RestrictedFetcher
 from ..indexes import Indexes
 from ..model import Atlas, Volume
-from ..render import environment, templates_dir
+from ..render import environment, template_file
 
 
 def back_matter_html(
@@ -136,7 +136,7 @@ def back_matter_page_starts(
 ) -> dict[str, int]:
     """Where each printed page of the back matter begins, as the EPUB's page list wants it:
     the part (by stage, by tag, keywords) and the group inside it (see pagebreaks.py)."""
-    from ..pagebreaks import BACK_MATTER, _first_point, items, page_key, point
+    from ..pagebreaks import BACK_MATTER, first_point, items, page_key, point
 
     order = {key: index for index, (_, key) in enumerate(items(volume))}
     points: dict[object, int] = {}
@@ -149,7 +149,7 @@ def back_matter_page_starts(
         elif current >= 0 and element.tag == "section" and classes & {"bm-group", "bm-letter"}:
             group += 1
             points[element] = point(current, group)
-    found = [_first_point(page._page_box, points) for page in document.pages]
+    found = [first_point(page._page_box, points) for page in document.pages]
     following: int | None = None  # a blank page begins where the next one does
     for index in range(len(found) - 1, -1, -1):
         following = found[index] = found[index] if found[index] is not None else following
@@ -160,5 +160,4 @@ def back_matter_page_starts(
 
 
 def _backmatter_stylesheet(atlas: Atlas) -> Path:
-    override = atlas.root / "_templates" / "print" / "backmatter.css"
-    return override if override.is_file() else templates_dir() / "print" / "backmatter.css"
+    return template_file(atlas.root, "print/backmatter.css")

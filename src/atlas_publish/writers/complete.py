@@ -69,13 +69,13 @@ def complete_index_pdf(atlas: Atlas, pages: Mapping[str, tuple[int, int]]) -> by
     from ..indexes import build_indexes
     from ..render import templates_dir
     from .backmatter_pdf import complete_index_html, render_pages
-    from .pdf import _stylesheet, page_css
+    from .pdf import page_css, stylesheet
 
     html = complete_index_html(atlas, build_indexes(atlas), pages)
     fetcher = RestrictedFetcher([atlas.root, templates_dir()])
     css = "html { break-before: right; } .bm-start { display: none; }"
     _root, document = render_pages(
-        atlas, html, css, FontConfiguration(), fetcher, page_css(atlas), _stylesheet(atlas)
+        atlas, html, css, FontConfiguration(), fetcher, page_css(atlas), stylesheet(atlas)
     )
     return bytes(document.write_pdf())
 

@@ -131,7 +131,8 @@ def cover_png(atlas: Atlas, volume: Volume) -> bytes:
 
     out = io.BytesIO()
     # No text chunks, no time chunk: Pillow writes only what it is given.
-    image.save(out, format="PNG", compress_level=9)
+    # zlib's default level: a third of the time of level 9, for a file 2% larger.
+    image.save(out, format="PNG", compress_level=6)
     return out.getvalue()
 
 

@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from ..editions.epub import volume_identifier
 from ..errors import BuildError, Diagnostics
 from ..fetcher import REFUSED, RestrictedFetcher
 from ..indexes import Indexes, build_indexes
@@ -22,9 +23,8 @@ from ..model import Atlas, Volume
 from ..outputs import atomic_path
 from ..pagebreaks import print_page_starts
 from ..proof.faults import Fault
-from ..render import environment, render_articles, templates_dir
+from ..render import environment, render_articles, template_file, templates_dir
 from ..resources import unreported_refusals
-from .epub import volume_identifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -192,7 +192,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
     fonts = FontConfiguration()
     stylesheets = [
         weasyprint.CSS(string=page_css(atlas), font_config=fonts, url_fetcher=fetcher),
-        weasyprint.CSS(filename=str(_stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher),
+        weasyprint.CSS(filename=str(stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher),
     ]
     problems = _capture_weasyprint_errors()
     try:
@@ -281,7 +281,7 @@ def _with_back_matter(
     next_folio = len(pages) - first + 1
     css = continuation_css(len(pages), next_folio)
     root, appendix = render_pages(
-        atlas, html, css, fonts, fetcher, page_css(atlas), _stylesheet(atlas)
+        atlas, html, css, fonts, fetcher, page_css(atlas), stylesheet(atlas)
     )
     folios.update(back_matter_page_starts(root, appendix, volume, next_folio))
     return document.copy(pages + appendix.pages)
@@ -316,9 +316,8 @@ def ending_on_a_verso(document: Any, atlas: Atlas, fonts: object, fetcher: Any) 
     return document.copy(document.pages + blank.pages[:1])
 
 
-def _stylesheet(atlas: Atlas) -> Path:
-    override = atlas.root / "_templates" / "print" / "print.css"
-    return override if override.is_file() else templates_dir() / "print" / "print.css"
+def stylesheet(atlas: Atlas) -> Path:
+    return template_file(atlas.root, "print/print.css")
 
 
 class _ErrorCollector(logging.Handler):
@@ -371,8 +370,13 @@ def _page_text(page: object) -> str:
     return _normal(" ".join(words))
 
 
+_STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00ad", "")).strip().casefold()
+    # Titles are printed with typographic quotes; the model keeps them as written.
+    text = text.replace("\u00ad", "").translate(_STRAIGHT)
+    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def _check_complete(document: object, volume: Volume) -> None:

@@ -1,0 +1,508 @@
+"""The EPUB edition: one volume of the checked handbook planned as plain records.
+
+``plan`` takes the handbook, the volume, the build's context and the print layout (for the
+page list) and returns an ``EpubPlan``: documents in reading order (front matter, one
+document per chapter, back matter), resources, navigation and metadata. Nothing here writes
+a file: ``writers/epub.py`` hands the plan to ebooklib.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from lxml import etree
+from markupsafe import Markup
+
+from .. import pagebreaks
+from ..content.files import inside
+from ..content.load import VOLUME_DIR
+from ..context import BuildContext
+from ..errors import BuildError, Diagnostics
+from ..indexes import Indexes
+from ..links import Link, Target, other_volume_suffix
+from ..markdown import RenderedBody
+from ..model import Atlas, Chapter, Volume
+from ..pagebreaks import PrintLayout, ReadingPoint
+from ..render import (
+    PlaceholderLinks,
+    RenderedArticle,
+    environment,
+    finish_articles,
+    render_shared,
+    template_file,
+)
+from ..resources import active_parts, remote_parts, stylesheet_remote_parts
+from ..writers.cover import cover_alt, cover_png
+from .epub_backmatter import epub_back_matter
+
+MEDIA_TYPES = {
+    ".png": "image/png",
+    ".jpg": "image/jpeg",
+    ".jpeg": "image/jpeg",
+    ".gif": "image/gif",
+    ".svg": "image/svg+xml",
+    ".webp": "image/webp",
+}
+HTML_PARSER = etree.HTMLParser(remove_comments=True, no_network=True, default_doctype=False)
+COVER_IMAGE = "images/cover.png"
+COVER_IMAGE_ID = "cover-image"
+IMG = re.compile(r"<img\b[^>]*>")
+ALT = re.compile(r'\balt="([^"]*)"')
+
+
+def chapter_file(chapter: Chapter) -> str:
+    return f"chapter-{chapter.number}.xhtml"
+
+
+def image_name(path: Path, content_root: Path) -> str:
+    """Images keep their place in the content tree, so two chapters' 'chart.png' never clash.
+
+    A chapter's ``images/`` folder is left out of the name (``images/1-intro/03-stages/x.png``);
+    any other place goes under ``images/other/``. So no two files share a name, and none takes
+    the generated cover's (``images/cover.png``): no content folder is named ``other`` or
+    ``cover.png`` at the top of the EPUB's images (volume folders begin with a digit)."""
+    parts = path.relative_to(content_root).parts
+    if len(parts) > 3 and parts[2] == "images" and VOLUME_DIR.match(parts[0]):
+        return "images/" + "/".join(parts[:2] + parts[3:])
+    return "images/other/" + "/".join(parts)
+
+
+def page_marker(folio: int) -> Markup:
+    """Where printed page ``folio`` begins: a page-break marker for reading systems."""
+    return Markup(
+        '<span epub:type="pagebreak" role="doc-pagebreak" id="page-{0}" aria-label="{0}"></span>'
+    ).format(folio)
+
+
+def xhtml_fragment(
+    html: str, breaks: Mapping[int, Sequence[int]] | None = None, notes_label: str = "Notes"
+) -> Markup:
+    """An HTML fragment as well-formed XHTML, with the ARIA roles of notes for reading systems.
+
+    ``breaks`` maps the index of a top-level element to the printed pages that begin inside
+    it: their markers are put just before it (after the last element when it is missing).
+    ``notes_label`` names the notes section: each landmark of a document needs its own name.
+    """
+    # The fragment is the sanitizer's (html5ever's) serialization and our templates' output:
+    # libxml2's HTML parser reads it as an HTML5 parser would, ten times faster. Inside a
+    # <div>, so text at the top is not wrapped in an implied <p>.
+    body = etree.fromstring(f"<html><body><div>{html}</div></body></html>", HTML_PARSER)[0][0]
+    for element in body.iter():
+        classes = set((element.get("class") or "").split())
+        if "footnotes" in classes and element.tag == "section":
+            element.set("role", "doc-endnotes")
+            element.set("aria-label", notes_label)
+        elif "footnote-ref" in classes:
+            for link in element.iter("a"):
+                link.set("role", "doc-noteref")
+        elif "footnote-backref" in classes:
+            element.set("role", "doc-backlink")
+            element.set("aria-label", "Back to the text")
+    children = list(body)
+    before: dict[int, list[str]] = {}
+    for index, folios in sorted((breaks or {}).items()):
+        at = min(index, len(children))
+        before.setdefault(at, []).extend(page_marker(f) for f in folios)
+    text = (body.text or "").replace("&", "&amp;").replace("<", "&lt;")
+    parts = [text]
+    for index, child in enumerate(children):
+        parts.extend(before.get(index, ()))
+        parts.append(etree.tostring(child, encoding="unicode", method="xml"))
+    parts.extend(before.get(len(children), ()))
+    return Markup("".join(parts))
+
+
+def images_without_alt(html: str) -> int:
+    return sum(1 for tag in IMG.findall(html) if not (m := ALT.search(tag)) or not m[1].strip())
+
+
+@dataclass(slots=True)
+class EpubLinks:
+    """Links in an EPUB volume: working links inside it; other volumes are named.
+
+    A reference into another volume names that volume and the article (or chapter), never a
+    print page: the reader of an ebook has no pages to turn to, and the text stays the same
+    whether or not a print edition was laid out before.
+    """
+
+    volume: Volume
+    content_root: Path
+
+    def link(self, target: Target) -> Link:
+        if target.volume != self.volume.number:
+            return Link(None, other_volume_suffix(target))
+        chapter = self._chapter_of(target)
+        if chapter is None:  # the volume itself: its title page
+            return Link("title.xhtml")
+        return Link(f"{chapter_file(chapter)}#{target.anchor}")
+
+    def _chapter_of(self, target: Target) -> Chapter | None:
+        for chapter in self.volume.chapters:
+            if target.kind == "chapter" and chapter.number == target.number:
+                return chapter
+            if target.kind == "article" and chapter.number == target.number[:4]:
+                return chapter
+        return None
+
+    def image_src(self, path: Path) -> str:
+        return image_name(path, self.content_root)
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    uid: str
+    file_name: str
+    title: str
+    content: bytes
+    properties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class Resource:
+    uid: str
+    file_name: str
+    media_type: str
+    content: bytes
+    properties: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class TocEntry:
+    title: str
+    href: str
+    children: tuple[TocEntry, ...] = ()
+
+
+@dataclass(frozen=True, slots=True)
+class EpubPlan:
+    identifier: str
+    title: str
+    language: str
+    creators: tuple[str, ...]
+    metadata: tuple[tuple[str, str, str, dict[str, str]], ...]  # (namespace, name, value, attrs)
+    documents: tuple[Document, ...]  # in reading order; the nav document is not among them
+    resources: tuple[Resource, ...]
+    toc: tuple[TocEntry, ...]
+    landmarks: tuple[tuple[str, str, str], ...]  # type, href, title
+    page_list: tuple[tuple[str, str], ...]  # printed page label, href of its marker
+    nav: Document
+    modified: dt.datetime
+
+
+def volume_identifier(atlas: Atlas, volume: Volume) -> str:
+    if volume.isbn:
+        return f"urn:isbn:{volume.isbn.replace('-', '').replace(' ', '')}"
+    # A stable UUID per volume, derived from the handbook's identifier.
+    base = atlas.identifier.removeprefix("urn:uuid:")
+    try:
+        namespace = uuid.UUID(base)
+    except ValueError:
+        namespace = uuid.uuid5(uuid.NAMESPACE_URL, atlas.identifier)
+    return f"urn:uuid:{uuid.uuid5(namespace, f'volume-{volume.number}')}"
+
+
+def print_edition_name(atlas: Atlas, volume: Volume) -> str:
+    """How the EPUB names the print edition its page numbers come from."""
+    return (
+        f"{atlas.title}, Volume {volume.number}: {volume.title}, print edition ({atlas.print.size})"
+    )
+
+
+@dataclass(slots=True)
+class PageMarks:
+    """The printed pages that begin at each reading point of a volume (see pagebreaks.py)."""
+
+    volume: Volume
+    breaks: Mapping[ReadingPoint, list[int]]  # reading point -> folios beginning inside it
+    item: dict[str, int] = field(default_factory=dict)  # anchor or section key -> item
+
+    def __post_init__(self) -> None:
+        self.item = {key: i for i, (_, key) in enumerate(pagebreaks.items(self.volume))}
+
+    def at(self, key: str, part: int = 0) -> Markup:
+        """The markers to put at the start of ``key`` (or of its body's part)."""
+        if key not in self.item:
+            return Markup("")
+        folios = self.breaks.get(ReadingPoint(self.item[key], part), ())
+        return Markup("").join(page_marker(f) for f in folios)
+
+    def body_breaks(self, anchor: str) -> dict[int, list[int]]:
+        """Body block index -> folios, for the article ``anchor``."""
+        if anchor not in self.item:
+            return {}
+        item = self.item[anchor]
+        return {
+            at.part - 1: folios
+            for at, folios in self.breaks.items()
+            if at.item == item and 0 < at.part < pagebreaks.STAGE_INDEX
+        }
+
+
+def _as_xhtml(
+    bodies: Mapping[str, RenderedArticle], marks: PageMarks
+) -> dict[str, RenderedArticle]:
+    anchors = {a.number: a.anchor for a in marks.volume.articles}
+    return {
+        number: RenderedArticle(
+            body=xhtml_fragment(
+                r.body, marks.body_breaks(anchors[number]), f"Notes to article {number}"
+            ),
+            stage_index=xhtml_fragment(r.stage_index) if r.stage_index else None,
+            images=r.images,
+        )
+        for number, r in bodies.items()
+    }
+
+
+def plan(
+    atlas: Atlas,
+    indexes: Indexes,
+    number: int,
+    context: BuildContext,
+    layout: PrintLayout | None = None,
+    bodies: Mapping[str, RenderedBody] | None = None,
+) -> EpubPlan:
+    """Volume ``number`` as an EPUB plan. ``layout`` is the print layout of that volume
+    (pagebreaks.py), for the page list; without it the EPUB claims no print page numbers.
+    ``bodies`` are the volume's bodies as ``check`` rendered them (the EPUB's Markdown
+    options are the defaults): finished here with the EPUB's links, not rendered again."""
+    volume = atlas.volume(number)
+    env = environment(atlas)
+    links = EpubLinks(volume, atlas.root)
+    if bodies is None:  # planned on its own (no build): render them first
+        # check() refused what must be left out unless the build is --lenient: leave it out.
+        diagnostics = Diagnostics(lenient=True)
+        bodies = render_shared(volume.articles, atlas, indexes, PlaceholderLinks(), diagnostics)
+        if diagnostics.errors:
+            raise BuildError("\n".join(str(d) for d in diagnostics.errors))
+    rendered = finish_articles(volume.articles, bodies, atlas, indexes, env, links)
+    marks = PageMarks(volume, layout.breaks() if layout else {})
+    xhtml = _as_xhtml(rendered, marks)
+    modified = (
+        dt.datetime.fromtimestamp(context.created, dt.UTC)
+        if context.created is not None
+        else dt.datetime.now(dt.UTC).replace(microsecond=0)
+    )
+    identifier = volume_identifier(atlas, volume)
+    files = {c.number: chapter_file(c) for c in volume.chapters}
+    common = {
+        "atlas": atlas,
+        "volume": volume,
+        "identifier": identifier,
+        "edition_date": modified.strftime("%B %Y") if context.created is not None else None,
+    }
+    front = env.get_template("epub/front.xhtml.j2")
+
+    def front_document(part: str, title: str, **extra: object) -> Document:
+        html = front.render(part=part, title=title, **common, **extra)
+        return Document(part, f"{part}.xhtml", title, html.encode())
+
+    documents = [
+        front_document("cover", "Cover", cover=COVER_IMAGE, cover_alt=cover_alt(atlas, volume)),
+        front_document("title", "Title page"),
+        front_document("copyright", "Copyright"),
+        front_document("contents", "Contents", chapter_files=files),
+    ]
+    chapter_template = env.get_template("epub/chapter.xhtml.j2")
+    for chapter in volume.chapters:
+        html = chapter_template.render(
+            atlas=atlas,
+            chapter=chapter,
+            bodies=xhtml,
+            marks=marks,
+            stage_part=pagebreaks.STAGE_INDEX,
+        )
+        documents.append(
+            Document(
+                f"chapter-{chapter.number.replace('.', '-')}",
+                files[chapter.number],
+                f"{chapter.number} {chapter.title}",
+                html.encode(),
+            )
+        )
+    # The back matter (articles by stage, by tag, keyword index): see backmatter_epub.py.
+    back = epub_back_matter(atlas, indexes, volume, links, marks.at)
+    documents += [Document(f"bm-{b.part}", b.file_name, b.title, b.content) for b in back]
+    for document in documents:  # nothing active in an EPUB, whatever a template override says
+        _refuse_active_or_remote(document.file_name, document.content)
+    sheet = stylesheet(atlas)
+    remote = stylesheet_remote_parts(sheet.read_text(encoding="utf-8", errors="replace"))
+    if remote:
+        raise BuildError(
+            f"not written: the EPUB stylesheet {sheet} would load {', '.join(remote)}; "
+            "an EPUB loads nothing from outside itself: remove the url()"
+        )
+
+    resources = [
+        Resource("style", "style/epub.css", "text/css", sheet.read_bytes()),
+        Resource(
+            COVER_IMAGE_ID, COVER_IMAGE, "image/png", cover_png(atlas, volume), ("cover-image",)
+        ),
+    ]
+    seen: dict[str, Path] = {COVER_IMAGE: Path("(the generated cover)")}
+    for body in xhtml.values():
+        for image in body.images:
+            name = image_name(image, atlas.root)
+            if seen.get(name, image) != image:  # image_name keeps names apart; never merge two
+                raise BuildError(f"{image} and {seen[name]} would both be {name} in the EPUB")
+            if name not in seen:
+                if not inside(image, atlas.root):  # checked with the bodies; never embed it
+                    raise BuildError(f"{image} is outside the content folder")
+                seen[name] = image
+                media_type = MEDIA_TYPES.get(image.suffix.lower(), "application/octet-stream")
+                uid = f"img-{len(seen) - 1}"
+                resources.append(Resource(uid, name, media_type, image.read_bytes()))
+
+    toc = tuple(
+        TocEntry(
+            f"{c.number} {c.title}",
+            f"{files[c.number]}#{c.anchor}",
+            tuple(
+                TocEntry(f"{a.number} {a.title}", f"{files[c.number]}#{a.anchor}")
+                for a in c.articles
+            ),
+        )
+        for c in volume.chapters
+    ) + tuple(TocEntry(b.title, b.file_name) for b in back)
+    first_chapter = files[volume.chapters[0].number] if volume.chapters else "contents.xhtml"
+    landmarks = (
+        ("cover", "cover.xhtml", "Cover"),
+        ("titlepage", "title.xhtml", "Title page"),
+        ("toc", "contents.xhtml", "Contents"),
+        ("bodymatter", first_chapter, "Start of content"),
+    ) + tuple((b.landmark, b.file_name, b.title) for b in back if b.landmark)
+    page_list = _page_list(documents)
+    title = f"{atlas.title}, Volume {volume.number}: {volume.title}"
+    nav_html = env.get_template("epub/nav.xhtml.j2").render(
+        atlas=atlas, title=title, toc=toc, landmarks=landmarks, page_list=page_list
+    )
+    nav = Document("nav", "nav.xhtml", "Contents", nav_html.encode(), ("nav",))
+    missing_alt = sum(images_without_alt(b.body) for b in xhtml.values())
+    metadata = _metadata(atlas, volume, len(seen) > 1, missing_alt, bool(page_list))
+    return EpubPlan(
+        identifier=identifier,
+        title=title,
+        language=atlas.language,
+        creators=(atlas.author,),
+        metadata=tuple(metadata),
+        documents=tuple(documents),
+        resources=tuple(resources),
+        toc=toc,
+        landmarks=landmarks,
+        page_list=page_list,
+        nav=nav,
+        modified=modified,
+    )
+
+
+def _refuse_active_or_remote(file_name: str, content: bytes) -> None:
+    """The last guard: an EPUB holds nothing that runs and loads nothing from elsewhere."""
+    found = active_parts(content)
+    if not found or not found[0].startswith("not well-formed"):
+        found += remote_parts(content)
+    if found:
+        raise BuildError(
+            f"not written: {file_name} would hold {', '.join(dict.fromkeys(found))}; "
+            "it comes from a template (an override under _templates/epub/ if there is one): "
+            "fix the template"
+        )
+
+
+def stylesheet(atlas: Atlas) -> Path:
+    return template_file(atlas.root, "epub/epub.css")
+
+
+def _count(number: int, noun: str) -> str:
+    return f"{number} {noun}" if number == 1 else f"{number} {noun}s"
+
+
+def _page_list(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
+    """Every printed page whose marker made it into a document, in page order."""
+    found: dict[int, str] = {}
+    for document in documents:
+        for match in re.finditer(rb'id="page-(\d+)"', document.content):
+            found.setdefault(int(match[1]), document.file_name)
+    return tuple((str(f), f"{found[f]}#page-{f}") for f in sorted(found))
+
+
+def _metadata(
+    atlas: Atlas, volume: Volume, has_images: bool, missing_alt: int, has_pages: bool
+) -> list[tuple[str, str, str, dict[str, str]]]:
+    """Descriptive and accessibility metadata (EPUB Accessibility 1.1), claiming only what holds."""
+    description = (
+        f"Volume {volume.number} of {atlas.title}: {volume.title}. "
+        f"{_count(len(volume.articles), 'article')} in {_count(len(volume.chapters), 'chapter')}."
+    )
+    metadata: list[tuple[str, str, str, dict[str, str]]] = [
+        ("DC", "description", description, {}),
+        (
+            "OPF",
+            "meta",
+            "aut",
+            {"refines": "#creator", "property": "role", "scheme": "marc:relators"},
+        ),
+        ("OPF", "meta", atlas.title, {"property": "belongs-to-collection", "id": "collection"}),
+        ("OPF", "meta", "series", {"refines": "#collection", "property": "collection-type"}),
+        (
+            "OPF",
+            "meta",
+            str(volume.number),
+            {"refines": "#collection", "property": "group-position"},
+        ),
+        # For EPUB 2 reading systems, which do not know properties="cover-image".
+        ("OPF", "meta", "", {"name": "cover", "content": COVER_IMAGE_ID}),
+    ]
+    if atlas.publisher:
+        metadata.append(("DC", "publisher", atlas.publisher, {}))
+    if atlas.rights:
+        metadata.append(("DC", "rights", atlas.rights, {}))
+
+    def schema(name: str, value: str) -> None:
+        metadata.append(("OPF", "meta", value, {"property": f"schema:{name}"}))
+
+    alt_complete = missing_alt == 0
+    # The cover is an image too, and it has its text alternative.
+    schema("accessMode", "textual")
+    schema("accessMode", "visual")
+    if alt_complete:
+        schema("accessModeSufficient", "textual")
+    schema("accessModeSufficient", "textual,visual")
+    features = [
+        "structuralNavigation",
+        "tableOfContents",
+        "readingOrder",
+        "displayTransformability",
+    ]
+    if alt_complete:
+        features.append("alternativeText")
+    if has_pages:
+        features.append("printPageNumbers")
+        features.append("pageNavigation")
+    for feature in features:
+        schema("accessibilityFeature", feature)
+    schema("accessibilityHazard", "none")
+    summary = (
+        "Text with headings, a table of contents, landmarks and a logical reading order; "
+        "the reader's own fonts, sizes and colours apply. "
+        + (
+            "Every image has a text alternative. "
+            if alt_complete
+            else f"{missing_alt} image(s) lack a text alternative. "
+        )
+        + (
+            "Page-break markers and a page list give the print edition's page numbers. "
+            if has_pages
+            else "The print edition's page numbers are not included. "
+        )
+        + "No flashing, sound or motion hazards."
+    )
+    schema("accessibilitySummary", summary)
+    if has_pages:
+        name = print_edition_name(atlas, volume)
+        metadata.append(("OPF", "meta", name, {"property": "pageBreakSource"}))
+    return metadata
