@@ -194,7 +194,7 @@ def test_links_languages_and_stylesheet(built: Path) -> None:
     files = members(built / "out" / "epub" / "volume-1.epub")
     chapter = text(files["EPUB/chapter-1.01.xhtml"])
     assert 'href="chapter-1.01.xhtml#article-1.010101"' in chapter
-    assert "closing (Volume 2, article 2.010101)" in chapter
+    assert "closing (Volume\u00a02, article\u00a02.010101)" in chapter  # no-break spaces
     assert re.search(rf'<blockquote lang="zh-Hans">\s*<p>{CHINESE}</p>', chapter)
     assert 'role="doc-endnotes"' in chapter and 'role="doc-noteref"' in chapter
     assert '<img src="images/1-volume-1/01-chapter-01/chart.png" alt="A blue chart"' in chapter
