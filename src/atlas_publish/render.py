@@ -271,7 +271,7 @@ def finish_articles(
         said = suffix_after(unescape(TAG.sub("", inner)), target, link.suffix)
         if link.href is not None:
             inner = f'<a href="{escape(link.href)}" class="{escape(link.classes)}">{inner}</a>'
-        return inner + str(escape(said))
+        return inner + str(escape(said)).replace(NBSP, "&nbsp;")  # as the sanitizer writes it
 
     finished = {}
     for article in articles:
