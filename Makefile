@@ -44,11 +44,11 @@ $(TEST_STAMP): $(STAMP)
 pdf: setup
 	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format pdf
 
-# The printer's files: OUT/print-ready/volume-N.pdf (PDF/X-4) beside the reader's PDF/UA
+# the printer's files: OUT/print-ready/volume-N.pdf (PDF/X-4) beside the reader's PDF/UA
 print-ready: setup
 	$(BIN)/atlas-publish build --content $(CONTENT) --out $(OUT) --format pdf --print-ready
 
-# The proof gate on its own: every fault a proofreader would mark, in OUT/proof.txt (exit 1)
+# the proof gate on its own: every fault a proofreader would mark, in OUT/proof.txt (exit 1)
 proof: setup
 	$(BIN)/atlas-publish proof --content $(CONTENT) --out $(OUT)
 
@@ -95,7 +95,7 @@ preview: setup
 # the handbook as HTML on http://127.0.0.1:$(PORT)/, reloading when a file is saved
 PORT ?= 8000
 serve: setup
-	$(BIN)/atlas-publish serve --content $(CONTENT) --port $(PORT)
+	$(BIN)/atlas-publish serve --content $(CONTENT) --port $(PORT) --out $(OUT)
 
 # timings on a generated 700-article handbook (several minutes); installs pandoc to compare
 bench: setup

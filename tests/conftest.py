@@ -247,6 +247,10 @@ SLOW_MODULES = {
     "test_indexes.py",  # back matter in both editions
     "test_print.py",  # PDF layouts in several trim sizes
     "test_print_design.py",  # PDF layouts of the sample handbook
+    "test_pdfua.py",  # PDF/UA checks of built volumes
+    "test_print_ready.py",  # PDF/X-4 builds
+    "test_proof.py",  # a PDF layout per test, and the sample handbook's proof
+    "test_site.py",  # web editions of the sample handbook, browser and axe checks
 }
 SLOW_TESTS = {
     "test_killed_builds_leave_previous_or_new_complete_files",  # several builds, killed

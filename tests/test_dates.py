@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import subprocess
 from pathlib import Path
@@ -78,7 +79,10 @@ def test_only_the_command_line_reads_the_environment() -> None:
 
 @pytest.mark.slow
 def test_pdf_after_dist_and_dist_after_pdf_lay_out_nothing_again(
-    small_tree: Tree, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    small_tree: Tree,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
 ) -> None:
     from atlas_publish.validate import epubcheck_available
 
@@ -88,6 +92,10 @@ def test_pdf_after_dist_and_dist_after_pdf_lay_out_nothing_again(
     out = tmp_path / "out"
     common = ["--content", str(small_tree.root), "--out", str(out), "--jobs", "1"]
     assert cli.main(["dist", *common]) == 0
+    newest = max(p.stat().st_mtime for p in small_tree.root.rglob("*") if p.is_file())
+    day = dt.datetime.fromtimestamp(int(newest) - int(newest) % DAY, dt.UTC)
+    dated = f"dating the edition {day.day} {day:%B %Y}: the newest file in the content"
+    assert dated in capsys.readouterr().out
     pdfs = {p: p.stat().st_mtime_ns for p in (out / "pdf").glob("volume-*.pdf")}
     assert len(pdfs) == 2
     assert cli.main(["build", "--format", "pdf", "--quiet", *common]) == 0

@@ -113,9 +113,13 @@ def test_serve_shows_every_fault_of_the_tree_on_each_page_its_own_first(
         first = errors_shown(url + "/chapter/1.01")
         second = errors_shown(url + "/chapter/2.01")
         index = errors_shown(url + "/")
-    assert len(first) == len(second) == len(index) == 2
+        # the web edition's pages too: a chapter's, an article's
+        web_chapter = errors_shown(url + "/2.01/")
+        web_article = errors_shown(url + "/1.010103/")
+    assert len(first) == len(second) == len(index) == len(web_chapter) == len(web_article) == 2
     assert stray in first[0] and typo in first[1]
     assert typo in second[0] and stray in second[1]
+    assert typo in web_chapter[0] and stray in web_article[0]
     assert "checked" in log[0] and "2 error(s), 0 warning(s)" in log[0]
     with pytest.raises(ContentError) as caught:
         check(small_tree.root)

@@ -7,6 +7,7 @@ one of layout, so each test triggers its fault whatever the edition's stylesheet
 from __future__ import annotations
 
 import shutil
+from dataclasses import replace
 from pathlib import Path
 from typing import Any
 
@@ -280,7 +281,7 @@ def test_page_labels(tmp_path: Path) -> None:
     plain = tmp_path / "plain.pdf"
     weasyprint.HTML(string=html).write_pdf(plain)
     wanted = ["i", "1", "2"]
-    [fault] = proof_pdf(plain, wanted, "volume-1.pdf")
+    [fault] = proof_pdf(plain, wanted, "volume-1.pdf")  # and WeasyPrint embedded its fonts
     assert fault.code == "P012" and fault.page is None and "no page labels" in fault.message
 
     def labelled(name: str, arabic_from: int) -> Path:
@@ -299,6 +300,23 @@ def test_page_labels(tmp_path: Path) -> None:
     )
 
 
+def test_a_font_not_embedded(tmp_path: Path) -> None:
+    import pikepdf
+
+    pdf = pikepdf.new()
+    page = pdf.add_blank_page()
+    helvetica = pikepdf.Dictionary(
+        Type=pikepdf.Name.Font, Subtype=pikepdf.Name.Type1, BaseFont=pikepdf.Name.Helvetica
+    )
+    page.Resources = pikepdf.Dictionary(Font=pikepdf.Dictionary(F1=pdf.make_indirect(helvetica)))
+    path = tmp_path / "bare.pdf"
+    pdf.save(path)
+    faults = proof_pdf(path, ["1"], "volume-1.pdf")
+    assert [str(f) for f in faults if f.code == "P004"] == [
+        "volume-1.pdf p.1: error[P004]: the font Helvetica is not embedded in the PDF"
+    ]
+
+
 def test_tag_ids_and_straight_quotes_outside_code(tree: Tree, tmp_path: Path) -> None:
     tree.article(
         "1.010101",
@@ -309,7 +327,7 @@ def test_tag_ids_and_straight_quotes_outside_code(tree: Tree, tmp_path: Path) ->
     [tag] = only(faults, "P013")
     assert tag.message == "the tag ID “S6_Customers” is printed (article 1.010101)"
     quotes = [f for f in only(faults, "P014") if f.page == "2"]
-    assert len(quotes) == 1 and "It's plain" in quotes[0].message
+    assert len(quotes) == 1 and "It's" in quotes[0].message
 
 
 def test_hyphenation_of_another_language_and_a_split_locator(tree: Tree, tmp_path: Path) -> None:
@@ -346,11 +364,19 @@ def test_contents_numbers_on_one_right_edge(tree: Tree, tmp_path: Path) -> None:
     )
 
 
-def test_an_empty_chapter_is_not_printed(tree: Tree, tmp_path: Path) -> None:
+def test_an_empty_chapter_printed(tree: Tree) -> None:
+    # The edition leaves chapters without articles out; the gate holds it to that. Chapter
+    # 1.02 is laid out with its article, then judged as the model of a volume where it has
+    # none: its opener is printed, so it is an empty chapter in print.
     tree.article("1.010101", "Text.\n")
-    tree.chapter("1.02", "Nothing Yet")
-    [fault] = only(proofed(tree, tmp_path), "P018")
+    tree.article("1.020101", "More text.\n")
+    document, root, atlas, volume = lay_out(tree)
+    first, second = volume.chapters
+    emptied = replace(volume, chapters=(first, replace(second, sections=())))
+    faults = proof_layout(document, root, atlas, emptied, len(document.pages), "volume-1.pdf")
+    [fault] = only(faults, "P018")
     assert fault.message == "chapter 1.02 has no articles and is printed"
+    assert not only(proof_layout(document, root, atlas, volume, len(document.pages), "v"), "P018")
 
 
 @pytest.mark.proof
@@ -377,8 +403,9 @@ def test_a_fault_fails_the_build_and_nothing_is_written(tree: Tree, tmp_path: Pa
 
 @pytest.mark.proof
 @pytest.mark.xfail(
-    reason="the sample still has proof faults until the print edition's fixes (issue 13) are "
-    "all on main: tag IDs, straight quotes from YAML, page labels, short pages",
+    reason="the sample still has proof faults on main (short pages and stranded stage-index "
+    "lead-ins in volume 1, a lost footnote in volume 4, a straight quote in a reference): "
+    "the print edition's fixes (issue 13) are not all in",
     strict=False,
 )
 def test_the_sample_handbook_passes_the_proof_gate(tmp_path: Path) -> None:

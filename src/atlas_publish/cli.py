@@ -112,6 +112,12 @@ def _parser() -> argparse.ArgumentParser:
     )
     _content_option(serve)
     serve.add_argument("--port", type=int, default=8000, help="the port (8000)")
+    serve.add_argument(
+        "--out",
+        type=Path,
+        default=Path("build"),
+        help="where the books were built, for the site's print pages and downloads (build/)",
+    )
 
     dist = commands.add_parser(
         "dist", help="build, check and publish the downloadable volumes in OUT/dist"
@@ -362,7 +368,11 @@ def _serve(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     try:
         serve(
-            args.content, args.port, strict=args.strict, report=lambda line: print(line, flush=True)
+            args.content,
+            args.port,
+            strict=args.strict,
+            report=lambda line: print(line, flush=True),
+            out=args.out,
         )
     except ServeError as error:
         print(f"atlas-publish serve: {error}", file=sys.stderr)

@@ -12,9 +12,10 @@ import tempfile
 import threading
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from .dist import DIST
-from .editions.web import INDEX, SitePlan, WebContext, WebFile, plan_site, read_assets
+from .editions.web import INDEX, NOT_FOUND, SitePlan, WebContext, WebFile, plan_site, read_assets
 from .errors import Diagnostic, Diagnostics
 from .indexes import Indexes
 from .model import Atlas
@@ -71,13 +72,17 @@ class LiveSite:
         body = file.data if file.data is not None else _read(file.source)
         return Served(200, body, _kind(relative)) if body is not None else None
 
-    def not_found(self) -> Served:
-        file = self._files.get("404.html")
-        return (
-            Served(404, file.data or b"not found", "text/html; charset=utf-8")
-            if file
-            else (Served(404, b"not found", "text/plain"))
-        )
+    def not_found(self, atlas: Atlas) -> Served:
+        """The site's 404 page; its links start at the site's path on its host, which is
+        ``/`` here."""
+        file = self._files.get(NOT_FOUND)
+        if file is None or file.data is None:
+            return Served(404, b"not found", "text/plain")
+        body = file.data
+        if atlas.url is not None:
+            base = urlsplit(atlas.url).path
+            body = body.replace(f'="{base}'.encode(), b'="/')
+        return Served(404, body, "text/html; charset=utf-8")
 
     def _plan(self, atlas: Atlas, indexes: Indexes) -> None:
         from .site import downloads, print_pages

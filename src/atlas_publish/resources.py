@@ -21,7 +21,7 @@ from jinja2.exceptions import TemplateError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .codes import Code
-from .content.files import inside
+from .content.files import inside, link_loop, outside_message
 from .cssurls import declarations_urls, stylesheet_urls
 from .errors import Diagnostics
 from .model import Article, Atlas, Chapter, Section, Volume
@@ -54,7 +54,10 @@ def allowed(url: str, roots: list[Path]) -> bool:
     parts = urlsplit(url)
     if parts.scheme != "file" or parts.netloc not in ("", "localhost"):
         return False
-    path = Path(unquote(parts.path)).resolve()
+    try:
+        path = Path(unquote(parts.path)).resolve()
+    except (RuntimeError, OSError, ValueError):  # a loop of symbolic links, a NUL byte
+        return False
     return any(path.is_relative_to(root.resolve()) for root in roots)
 
 
@@ -109,6 +112,8 @@ def check_template_overrides(
 ) -> None:
     """Report what a template override would make the renderer fetch from outside, or run."""
     for reference in template_references(content_root):
+        if reference.url.startswith("file:") and link_loop(_local_file(reference.url)):
+            continue  # the loop itself is reported below, once
         epub_stylesheet = reference.path.suffix == ".css" and reference.path.parent.name == "epub"
         if epub_stylesheet:  # copied into the EPUB as it is: --lenient could not leave it out
             diagnostics.error(
@@ -144,12 +149,7 @@ def check_template_overrides(
                                   reference.line)  # fmt: skip
     for path in sorted((content_root / OVERRIDES).rglob("*")):
         if not inside(path, content_root):  # Jinja and WeasyPrint would read it all the same
-            diagnostics.error(
-                Code.E003,
-                "a symbolic link leads this file outside the content folder; copy the file in "
-                "instead of linking to it",
-                path,
-            )
+            diagnostics.error(Code.E003, outside_message(path), path)
             continue
         if path.suffix not in TEMPLATE_SUFFIXES or not path.is_file():
             continue

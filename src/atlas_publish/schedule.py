@@ -16,6 +16,7 @@ import ctypes
 import gc
 import hashlib
 import multiprocessing
+import signal
 import threading
 import time
 from collections.abc import Callable, Iterator, Mapping
@@ -132,9 +133,20 @@ def _in_worker(function: Callable[[Any], Made], job: object) -> Made:
             ctypes.CDLL(None).malloc_trim(0)
 
 
+def _stop_workers() -> None:
+    """Ctrl-C: stop laying out at once, and rename nothing more into place. A worker killed
+    mid-write leaves a temporary file, which the next build removes (outputs.py)."""
+    for child in multiprocessing.active_children():  # the pool's workers: nothing else
+        child.kill()
+
+
 def _die_with_parent() -> None:
     """A worker ends when the build process is killed (kill -9 leaves no orphans laying out
-    volumes for nobody). Linux only; elsewhere workers end when they next look for work."""
+    volumes for nobody). Linux only; elsewhere workers end when they next look for work.
+
+    A worker ignores Ctrl-C (the terminal sends it to every process of the build): the build
+    process decides, and stops the workers itself."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     pr_set_pdeathsig = 1
     with contextlib.suppress(AttributeError, OSError):
         ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, 9)  # SIGKILL
@@ -272,7 +284,9 @@ class Scheduler:
                 done, _ = wait(self.running, return_when=FIRST_COMPLETED)
                 for future in done:
                     self._finished(future)
-        except BaseException:
+        except BaseException as error:
+            if isinstance(error, KeyboardInterrupt):
+                _stop_workers()  # a volume finishing after Ctrl-C is not written
             pool.shutdown(wait=True, cancel_futures=True)
             self.manifest.save()  # keep what did finish
             raise

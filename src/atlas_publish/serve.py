@@ -169,7 +169,10 @@ def make_handler(handbook: Handbook) -> type[BaseHTTPRequestHandler]:
         def _file(self, relative: str, roots: list[Path]) -> None:
             for root in roots:
                 base = root.resolve()
-                path = (base / relative).resolve()
+                try:
+                    path = (base / relative).resolve()
+                except RuntimeError:  # a loop of symbolic links: there is no such file
+                    continue
                 if path.is_relative_to(base) and path.is_file():
                     kind = mimetypes.guess_type(path.name)[0] or "application/octet-stream"
                     self._send(200, path.read_bytes(), kind)
@@ -196,7 +199,8 @@ def site_file(handbook: Handbook, path: str) -> Served:
     script = reload_script(generation)
     errors = [p for p in problems if p.severity == "error"]
     if atlas is None or indexes is None or errors:
-        page = error_page("The handbook has errors", errors or problems, head=script)
+        shown = own_first(errors, _source_of(atlas, path)) if errors else problems
+        page = error_page("The handbook has errors", shown, head=script)
         return Served(200, page.encode(), "text/html; charset=utf-8")
     try:
         found = handbook.site.get(atlas, indexes, generation, path)
@@ -207,7 +211,7 @@ def site_file(handbook: Handbook, path: str) -> Served:
     if isinstance(found, list):
         page = error_page("The handbook has errors", found, head=script)
         return Served(200, page.encode(), "text/html; charset=utf-8")
-    served = found or handbook.site.not_found()
+    served = found or handbook.site.not_found(atlas)
     if not served.kind.startswith("text/html"):
         return served
     html = served.body.decode()
@@ -307,10 +311,30 @@ def chapter_page(handbook: Handbook, number: str, style: Style) -> tuple[int, st
     return 200, html
 
 
-def own_first(problems: list[Diagnostic], chapter: Chapter) -> list[Diagnostic]:
-    """The problems in the chapter's own files first, then the rest, each in check's order."""
-    own = [p for p in problems if p.location.path.is_relative_to(chapter.path)]
+def own_first(problems: list[Diagnostic], source: Chapter | Path | None) -> list[Diagnostic]:
+    """The problems in the page's own files (a chapter's folder, an article's file) first, then
+    the rest, each in check's order."""
+    if source is None:
+        return problems
+    where = source.path if isinstance(source, Chapter) else source
+    own = [p for p in problems if p.location.path.is_relative_to(where)]
     return own + [p for p in problems if p not in own]
+
+
+def _source_of(atlas: Atlas | None, path: str) -> Path | None:
+    """The file or folder a web-edition page shows: '/4.020105/' an article, '/4.02/' a
+    chapter, '/4/' a volume."""
+    number = path.strip("/").split("/")[0]
+    if atlas is None or not number[:1].isdigit():
+        return None
+    article = next((a for a in atlas.iter_articles() if a.number == number), None)
+    if article is not None:
+        return article.path
+    chapter = next((c for c in atlas.chapters if c.number == number), None)
+    if chapter is not None:
+        return chapter.path
+    volume = next((v for v in atlas.volumes if str(v.number) == number), None)
+    return volume.path if volume is not None else None
 
 
 def serve(
@@ -320,13 +344,14 @@ def serve(
     strict: bool = False,
     ready: Callable[[int], None] | None = None,
     stop: threading.Event | None = None,
+    out: Path = Path("build"),
 ) -> None:
     """Serve until interrupted (or ``stop`` is set); only on the loopback interface.
 
     A busy port is not an error: the next free one of the following ``PORT_TRIES`` is taken,
     and the report says which. ServeError when none is free or the port cannot be used.
     """
-    handbook = Handbook(content.absolute(), strict)
+    handbook = Handbook(content.absolute(), strict, site=LiveSite(out))
     server = _listen(port, make_handler(handbook), report)
     handbook.reload()
     report(f"checked {content}: {handbook.summary()}")

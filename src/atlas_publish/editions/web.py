@@ -16,16 +16,16 @@ redirect to the article for readable links. Every link is relative and names the
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import json
-import posixpath
 import re
 import uuid
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from jinja2 import Environment
 from markupsafe import Markup
@@ -42,6 +42,7 @@ INDEX = "index.html"
 ASSETS = ("site.css", "site.js", "search.js")  # project files: never a writer's override
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
+NOT_FOUND = "404.html"
 
 
 # -- what the edition is given ----------------------------------------------------------
@@ -139,10 +140,18 @@ def keyword_path(keyword: str) -> str:
     return f"keyword/{name_slug(sort_key(keyword))}/{INDEX}"
 
 
+@functools.lru_cache(maxsize=65536)
 def relative(from_page: str, to: str) -> str:
-    """The link from one file of the site to another, e.g. '../1.030106/index.html'."""
-    base = posixpath.dirname(from_page) or "."
-    return quote(posixpath.relpath(to, base))
+    """The link from one file of the site to another, e.g. '../1.030106/index.html'.
+
+    Both are paths from the site's root; worked out on the strings (posixpath.relpath asks
+    the system for the working folder on every call, and a site has a million links)."""
+    base = from_page.split("/")[:-1]
+    target = to.split("/")
+    common = 0
+    while common < min(len(base), len(target) - 1) and base[common] == target[common]:
+        common += 1
+    return quote("/".join([".."] * (len(base) - common) + target[common:]))
 
 
 def public_url(atlas: Atlas, path: str) -> str | None:
@@ -224,6 +233,11 @@ class _Planner:
             "canonical": public_url(self._atlas, path),
             "link": lambda to: relative(path, to),
         }
+        if path == NOT_FOUND and self._atlas.url is not None:
+            # A host shows this page at any missing address, however deep: its links start
+            # from the site's own path on the host (/atlas/...), not from where it lies.
+            base = urlsplit(self._atlas.url).path
+            page |= {"root": base, "link": lambda to: base + quote(to)}
         html = self._env.get_template(f"site/{template}").render(
             atlas=self._atlas, page=page, site=self, **data
         )
@@ -268,6 +282,10 @@ class _Planner:
 
     def download(self, volume: int | None, format: str) -> Download | None:
         return self._context.downloads.of(volume, format) if self._context.downloads else None
+
+    def tag_label(self, tag: str) -> str:
+        """A tag as readers see it, as in the books: 'Stage 6 essentials', 'Interrupt Driven'."""
+        return self._indexes.tag_label(tag)
 
     def tagged_count(self, tag: str) -> int:
         return len(self._indexes.tagged(tag))
@@ -314,7 +332,7 @@ class _Planner:
             self._render("keywords.html.j2", f"keyword/{INDEX}"),
             self._render("search.html.j2", f"search/{INDEX}"),
             self._render("downloads.html.j2", f"downloads/{INDEX}"),
-            self._render("404.html.j2", "404.html"),
+            self._render("404.html.j2", NOT_FOUND),
         ]
         for volume in atlas.volumes:
             files.append(self._render("volume.html.j2", volume_path(volume.number), volume=volume))

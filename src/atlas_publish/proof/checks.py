@@ -72,9 +72,14 @@ def missing_text(proofed: Proofed) -> Iterator[Fault]:
     source = proofed.source
     for article, root in source.body_roots:
         first_page = next((where[e] for e in root.iter() if e in where), None)
+        parents = {child: parent for parent in root.iter() for child in parent}
+        missing: set[Element] = set()
         for element in root.iter():
             if element in source.in_note:
                 continue  # P001 checks the notes
+            if parents.get(element) in missing:
+                missing.add(element)  # said with its parent: one fault, not a cascade
+                continue
             own = (element.text or "") + "".join(child.tail or "" for child in element)
             wanted = _normal(own)
             if not wanted:
@@ -82,12 +87,20 @@ def missing_text(proofed: Proofed) -> Iterator[Fault]:
             laid_out = _normal("".join(printed.get(element, ())))
             if wanted in laid_out:
                 continue
+            missing.add(element)
+            whole = " ".join("".join(element.itertext()).split())
+            shown = _first_missing(whole, laid_out) if laid_out else _words(whole)
             yield fault(
                 proofed,
                 where.get(element, first_page),
                 Code.P002,
-                f"text of article {article} is not printed: “{_first_missing(own, laid_out)}”",
+                f"text of article {article} is not printed: “{shown}”",
             )
+
+
+def _words(text: str, count: int = 8) -> str:
+    words = text.split()
+    return " ".join(words[:count]) + ("…" if len(words) > count else "")
 
 
 def _first_missing(text: str, laid_out: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import cache
 from typing import Any
 
 from ..model import Volume
@@ -138,6 +139,7 @@ def _read_article(source: Source, article: Element, number: str) -> None:
     for element in article.iter():
         source.article_of[element] = number
     notes = 0
+    roots = []
     for element in article.iter():
         tag, classes = _tag(element), _classes(element)
         if "footnote" in classes and tag == "span":
@@ -153,13 +155,14 @@ def _read_article(source: Source, article: Element, number: str) -> None:
                 if _tag(row) == "tr":
                     source.table_of[row] = element
         elif "article-body" in classes or "abstract" in classes or "stage-index" in classes:
-            source.body_roots.append((number, element))
+            roots.append(element)
+    source.body_roots.extend((number, root) for root in roots)
     for parent in article.iter():
         children = list(parent)
         for before, after in zip(children, children[1:], strict=False):
             if _tag(before) == "p" and _tag(after) == "table":
                 _keep(source, before, f"the lead-in to a table in article {number}")
-    for _, root in source.body_roots:
+    for root in roots:
         for element in root.iter():
             if element in source.in_note or element in source.keeper_of:
                 continue
@@ -177,8 +180,13 @@ def _keep(source: Source, keeper: Element, name: str) -> None:
 
 
 def _tag(element: Element) -> str:
-    tag = element.tag if isinstance(element.tag, str) else ""
-    return str(tag.rsplit("}", 1)[-1])
+    tag = element.tag
+    return _local(tag) if isinstance(tag, str) else ""
+
+
+@cache
+def _local(tag: str) -> str:
+    return tag.rsplit("}", 1)[-1]
 
 
 def _classes(element: Element) -> set[str]:

@@ -370,8 +370,13 @@ def _page_text(page: object) -> str:
     return _normal(" ".join(words))
 
 
+_STRAIGHT = str.maketrans({"\u2018": "'", "\u2019": "'", "\u201c": '"', "\u201d": '"'})
+
+
 def _normal(text: str) -> str:
-    return re.sub(r"\s+", " ", text.replace("\u00ad", "")).strip().casefold()
+    # Titles are printed with typographic quotes; the model keeps them as written.
+    text = text.replace("\u00ad", "").translate(_STRAIGHT)
+    return re.sub(r"\s+", " ", text).strip().casefold()
 
 
 def _check_complete(document: object, volume: Volume) -> None:
