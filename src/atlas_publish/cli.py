@@ -23,6 +23,8 @@ from .outputs import write_failure
 if TYPE_CHECKING:
     from .progress import Progress
 
+# Each command imports what it runs inside its function (deliberately deferred): `list`,
+# `check` and `--help` start without loading WeasyPrint, ebooklib or rich.
 EXIT_OK = 0
 EXIT_CONTENT, EXIT_USAGE, EXIT_BUILD = EXIT[Kind.CONTENT], EXIT[Kind.USAGE], EXIT[Kind.BUILD]
 
