@@ -180,6 +180,7 @@ def render_body(
         "atlas_images": [],
         "atlas_image_srcs": set(),  # addresses of Markdown images, checked
         "atlas_raw_images": {},  # raw HTML <img> src -> its checked address, or None
+        "atlas_link_hrefs": set(),  # hrefs the edition's LinkStyle gave references
     }
     if expanded.markdown.count("[") > MAX_BRACKETS:
         at = -1
@@ -366,11 +367,12 @@ def _resolve_references(state: StateCore) -> None:
                 continue
             if not any(t.content for t in inner):
                 text = Token("text", "", 0)
-                text.content = target.title
+                text.content = typographic(target.title, context.language)
                 inner = [text]
             link = context.links.link(target)
             if link.href is not None:
                 token.attrs = {"href": link.href, "class": link.classes}
+                state.env["atlas_link_hrefs"].add(link.href)  # the edition's own: kept
                 result.extend([token, *inner, children[close]])
             else:
                 result.extend(inner)
@@ -481,9 +483,10 @@ def _raw_html_images(env: MutableMapping[str, Any]) -> Callable[[str, str, str],
     """nh3's attribute filter: an <img> keeps the address checked for it, or loses its src."""
     checked: set[str] = env["atlas_image_srcs"]
     resolved: dict[str, str | None] = env["atlas_raw_images"]
+    ours: set[str] = env["atlas_link_hrefs"]  # references resolved by the edition's LinkStyle
 
     def rewrite(element: str, attribute: str, value: str) -> str | None:
-        if element == "a" and attribute == "href" and is_file_link(value):
+        if element == "a" and attribute == "href" and is_file_link(value) and value not in ours:
             return None  # reported by _check_raw_html
         if element != "img" or attribute != "src":
             return value

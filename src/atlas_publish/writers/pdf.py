@@ -21,7 +21,7 @@ from ..indexes import Indexes, build_indexes
 from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
-from ..pagebreaks import print_page_starts
+from ..pagebreaks import page_key, print_page_starts
 from ..proof.faults import Fault
 from ..render import environment, render_articles, template_file, templates_dir
 from ..resources import unreported_refusals
@@ -143,7 +143,31 @@ def volume_html(
         rights=copyright_line(atlas, when),
         identifier=volume_identifier(atlas, replace(volume, isbn=None)),
     )
-    return unhyphenated_last_words(html)
+    return short_tables(unhyphenated_last_words(html))
+
+
+TABLE = re.compile(r"<table(?P<attributes>[^>]*)>(?P<inside>.*?)</table>", re.S)
+SHORT_TABLE = 8  # body rows: a table this short is kept on one page
+SHORT_TAG_TABLE = 3
+
+
+def short_tables(html: str) -> str:
+    """Mark tables of up to SHORT_TABLE body rows (print.css keeps them whole)."""
+
+    def mark(match: re.Match[str]) -> str:
+        body = match["inside"].split("</thead>")[-1]
+        # a tag table's rows (title and summary in narrow columns) are tall
+        most = SHORT_TAG_TABLE if "tag-table" in match["attributes"] else SHORT_TABLE
+        if body.count("<tr") > most:
+            return match[0]
+        attributes = match["attributes"]
+        if 'class="' in attributes:
+            attributes = attributes.replace('class="', 'class="short ', 1)
+        else:
+            attributes += ' class="short"'
+        return f"<table{attributes}>{match['inside']}</table>"
+
+    return TABLE.sub(mark, html)
 
 
 def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
@@ -205,7 +229,10 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         _refuse_file_links(document, volume)
         body_pages = len(document.pages)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
+        ended = len(document.pages)
         document = ending_on_a_verso(document, atlas, fonts, fetcher)
+        if len(document.pages) > ended:  # the blank verso: where the last page began
+            _page_added(folios, volume.number)
         unreported = unreported_refusals(fetcher.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
@@ -302,6 +329,14 @@ def page_labels(first_body_page: int) -> Any:
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
 
     return finish
+
+
+def _page_added(folios: dict[str, int], volume: int) -> None:
+    """One blank page after the last of the layout ``folios`` describes (see pagebreaks.py)."""
+    last = folios.get(page_key(volume))
+    if last is not None and page_key(volume, last) in folios:
+        folios[page_key(volume, last + 1)] = folios[page_key(volume, last)]
+        folios[page_key(volume)] = last + 1
 
 
 def ending_on_a_verso(document: Any, atlas: Atlas, fonts: object, fetcher: Any) -> Any:
