@@ -133,6 +133,7 @@ def _print_points(root: object, volume: Volume) -> dict[object, int]:
 
 def first_point(page_box: object, points: Mapping[object, int]) -> int | None:
     """The innermost structural element around the first text or picture of the page's body."""
+    # Deferred: WeasyPrint is slow to import and only the PDF workers lay pages out.
     from weasyprint.formatting_structure import boxes
 
     found: int | None = None

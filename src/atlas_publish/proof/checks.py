@@ -22,6 +22,8 @@ KEEP_LINES = 3  # lines of text an opener, heading or lead-in keeps with it
 # px: the white a page break absorbs, which a short page shows but the next page does not: the
 # margin below the block the short page ends on and the margin above the kept block.
 BLOCK_GAP = 40.0
+WHOLE_TABLE = 8  # body rows of a table the edition keeps on one page
+MARGINS = 48.0  # px (0.5 in): margins above a block, dropped when it opens a page
 
 
 def fault(proofed: Proofed, page: int | None, code: str, message: str) -> Fault:
@@ -254,7 +256,9 @@ def short_pages(proofed: Proofed) -> Iterator[Fault]:
         empty = bottom - used
         if empty <= SHORT_PAGE * page.box.height:
             continue
-        if _could_not_fit(following, empty) or _kept_run_could_not_fit(proofed, following, empty):
+        if _could_not_fit(proofed, following, empty) or _kept_run_could_not_fit(
+            proofed, following, empty
+        ):
             continue
         yield fault(
             proofed,
@@ -265,18 +269,32 @@ def short_pages(proofed: Proofed) -> Iterator[Fault]:
         )
 
 
-def _could_not_fit(page: PageView, space: float) -> bool:
-    """The next page opens with a table or image taller than the space left before it."""
+def _could_not_fit(proofed: Proofed, page: PageView, space: float) -> bool:
+    """The next page opens with a table or picture (after its heading or lead-in, kept with
+    it) that needs more than the space left before it: a short table whole, a long one's
+    first two rows. Margins dropped at the head of a page are allowed for (MARGINS)."""
     flow = [line for line in page.lines if line.zone == "flow"]
-    if not flow or flow[0].kind not in {"row", "image"}:
+    at = 0
+    while (
+        at < len(flow) and flow[at].kind == "line" and flow[at].element in proofed.source.keeper_of
+    ):
+        at += 1
+    if at == len(flow) or flow[at].kind not in {"row", "image"}:
         return False
-    if flow[0].kind == "image":
-        return bool(flow[0].box.margin_height() > space)
-    # The table's first rows as laid out overleaf (with its header): what would not fit.
-    rows = [line for line in flow if line.kind == "row"]
-    table_top = min(line.box.position_y for line in rows) - _header_height(page)
-    table_bottom = max(line.box.position_y + line.box.margin_height() for line in rows[:3])
-    return bool(table_bottom - table_top > space)
+    first = flow[at]
+    if first.kind == "image":
+        bottom = first.box.position_y + first.box.margin_height()
+    else:
+        table = proofed.source.table_of.get(first.element)
+        rows = [
+            line
+            for line in flow[at:]
+            if line.kind == "row" and proofed.source.table_of.get(line.element) is table
+        ]
+        total = sum(1 for owner in proofed.source.table_of.values() if owner is table)
+        kept = rows if total <= WHOLE_TABLE else rows[:2]
+        bottom = max(line.box.position_y + line.box.margin_height() for line in kept)
+    return bool(bottom - page.box.content_box_y() > space - MARGINS)
 
 
 def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> bool:
@@ -326,11 +344,6 @@ def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> b
     top = page.box.content_box_y()
     bottom = kept.box.position_y + kept.box.margin_height()
     return bool(bottom - top + notes + BLOCK_GAP > space)
-
-
-def _header_height(page: PageView) -> float:
-    first_row = next(line for line in page.lines if line.kind == "row")
-    return float(first_row.box.position_y - page.box.content_box_y())
 
 
 def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fault]:

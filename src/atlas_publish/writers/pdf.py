@@ -21,7 +21,7 @@ from ..indexes import Indexes, build_indexes
 from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
-from ..pagebreaks import print_page_starts
+from ..pagebreaks import page_key, print_page_starts
 from ..proof.faults import Fault
 from ..render import environment, render_articles, template_file, templates_dir
 from ..resources import unreported_refusals
@@ -226,9 +226,13 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         # Where each printed page begins, for the EPUB's page list (see pagebreaks.py).
         folios.update(print_page_starts(laid_out.etree_element, document, volume))
         _check_complete(document, volume)
+        _refuse_file_links(document, volume)
         body_pages = len(document.pages)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
+        ended = len(document.pages)
         document = ending_on_a_verso(document, atlas, fonts, fetcher)
+        if len(document.pages) > ended:  # the blank verso: where the last page began
+            _page_added(folios, volume.number)
         unreported = unreported_refusals(fetcher.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
@@ -328,6 +332,14 @@ def page_labels(first_body_page: int, *, roman: bool = False, start: int = 1) ->
     return finish
 
 
+def _page_added(folios: dict[str, int], volume: int) -> None:
+    """One blank page after the last of the layout ``folios`` describes (see pagebreaks.py)."""
+    last = folios.get(page_key(volume))
+    if last is not None and page_key(volume, last) in folios:
+        folios[page_key(volume, last + 1)] = folios[page_key(volume, last)]
+        folios[page_key(volume)] = last + 1
+
+
 def ending_on_a_verso(document: Any, atlas: Atlas, fonts: object, fetcher: Any) -> Any:
     """A book ends on a left-hand page: an odd page count gets a blank page at the end."""
     if len(document.pages) % 2 == 0:
@@ -402,6 +414,20 @@ def _normal(text: str) -> str:
     # Titles are printed with typographic quotes; the model keeps them as written.
     text = text.replace("\u00ad", "").translate(_STRAIGHT)
     return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _refuse_file_links(document: Any, volume: Volume) -> None:
+    """No link to a file of the machine that builds (``file:///home/...``): check() refuses
+    them in bodies (E041); a template can still make one."""
+    found = sorted(
+        {target for page in document.pages for kind, target, *_ in page.links
+         if kind == "external" and str(target).lower().startswith("file:")}
+    )  # fmt: skip
+    if found:
+        raise BuildError(
+            f"volume {volume.number}: the PDF would link to files of this computer "
+            f"({', '.join(found[:3])}): link articles or web pages in the templates instead"
+        )
 
 
 def _check_complete(document: object, volume: Volume) -> None:
