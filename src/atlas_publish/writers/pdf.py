@@ -315,7 +315,7 @@ def _with_back_matter(
     return document.copy(pages + appendix.pages)
 
 
-def page_labels(first_body_page: int) -> Any:
+def page_labels(first_body_page: int, *, roman: bool = False, start: int = 1) -> Any:
     """A WeasyPrint finisher giving the PDF the printed folios as page labels: the front matter
     i, ii, iii..., the body (and the back matter after it) 1, 2, 3..., so a viewer's "page 18"
     is the page that prints 18."""
@@ -323,9 +323,10 @@ def page_labels(first_body_page: int) -> Any:
 
     def finish(document: Any, pdf: Any) -> None:
         numbers: list[Any] = []
-        if first_body_page > 0:
+        if first_body_page > 0 or roman:
             numbers += [0, pydyf.Dictionary({"S": "/r"})]
-        numbers += [first_body_page, pydyf.Dictionary({"S": "/D"})]
+        if not roman:
+            numbers += [first_body_page, pydyf.Dictionary({"S": "/D", "St": start})]
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
 
     return finish
