@@ -17,9 +17,11 @@ from xml.etree import ElementTree as ET
 import pytest
 import tinyhtml5
 
+from atlas_publish.cache import MANIFEST_VERSION
 from atlas_publish.cli import main
 from atlas_publish.editions import web
 from atlas_publish.errors import BuildError, ContentError
+from atlas_publish.pagebreaks import PrintLayout
 from atlas_publish.site import SiteOptions, build_site
 
 from .conftest import CHROMIUM, CHROMIUM_FLAGS, Tree
@@ -222,7 +224,7 @@ def test_print_pages_and_downloads_are_linked(small_tree: Tree, tmp_path: Path) 
     pdf.write_bytes(b"%PDF-1.7 stand-in for the page map")
     stat = pdf.stat()
     manifest = {
-        "version": 1,
+        "version": MANIFEST_VERSION,
         "stamp": "",
         "volumes": [1],
         "warnings": [],
@@ -234,7 +236,7 @@ def test_print_pages_and_downloads_are_linked(small_tree: Tree, tmp_path: Path) 
                 "mtime_ns": stat.st_mtime_ns,
                 "pages": 12,
                 "seconds": 1.0,
-                "folios": {"article-1.010101": 7},
+                "layout": PrintLayout({"article-1.010101": 7}).as_json(),
             }
         },
     }
