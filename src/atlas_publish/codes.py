@@ -56,8 +56,9 @@ class Code(StrEnum):
     E022 = "E022", CONTENT, "two volumes or articles have the same number", "give one of them another number"  # noqa: E501
     E023 = "E023", CONTENT, "an article relates to a stage atlas.yaml does not define", "use a stage of atlas.yaml, or add the stage there"  # noqa: E501
     E024 = "E024", CONTENT, "a stage in atlas.yaml names an article that does not exist", "correct the stage's 'article:' number"  # noqa: E501
-    E025 = "E025", CONTENT, "a volume asked for (--volume) is not in the content", "ask for one of the volumes the message lists"  # noqa: E501
-    E026 = "E026", CONTENT, "a chapter asked for (preview, serve) is not in the content", "ask for one of the chapters the message lists"  # noqa: E501
+    E025 = "E025", USAGE, "a volume asked for (--volume) is not in the content", "ask for one of the volumes the message lists"  # noqa: E501
+    E026 = "E026", USAGE, "a chapter asked for (preview, serve) is not in the content", "ask for one of the chapters the message lists"  # noqa: E501
+    E027 = "E027", CONTENT, "a chapter asked for (preview) has no articles yet", "add an article to it, or preview another chapter"  # noqa: E501
     E030 = "E030", CONTENT, "a folder or file is not named as the content format asks", "rename it as the message shows, or start its name with '_' to have it ignored"  # noqa: E501
     E031 = "E031", CONTENT, "a required file or folder is missing (the content folder, atlas.yaml, volume.yaml, chapter.yaml)", "create it; see docs/content-format.md"  # noqa: E501
     E032 = "E032", CONTENT, "a volume or chapter holds more articles than one can", "move chapters to another volume, or split the chapter in two"  # noqa: E501

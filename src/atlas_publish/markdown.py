@@ -25,7 +25,7 @@ from .errors import Diagnostics
 from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
 from .images import image_problem
 from .indexes import Indexes
-from .links import REFERENCE, LinkStyle, find_target, suffix_after
+from .links import REFERENCE, LinkStyle, find_target, is_file_link, suffix_after
 from .model import Article
 from .rawhtml import first_deep_line, html_depth, read_raw_html
 
@@ -367,7 +367,7 @@ def _resolve_references(state: StateCore) -> None:
                 continue
             if not any(t.content for t in inner):
                 text = Token("text", "", 0)
-                text.content = target.title
+                text.content = typographic(target.title, context.language)
                 inner = [text]
             link = context.links.link(target)
             if link.href is not None:
@@ -383,16 +383,6 @@ def _resolve_references(state: StateCore) -> None:
                 result.append(suffix)
             index = close + 1
         block.children = result
-
-
-URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-
-
-def is_file_link(href: str) -> bool:
-    """A link to a file by its path (``notes/draft.html``, ``../secret.txt``, ``/home/...``):
-    the editions carry no such file, and the PDF would hold the build machine's path."""
-    href = href.strip()
-    return bool(href) and not href.startswith(("#", "//")) and not URL_SCHEME.match(href)
 
 
 def _report_file_link(href: str, article: Article, line: int, diagnostics: Diagnostics) -> None:

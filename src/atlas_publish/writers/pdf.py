@@ -143,7 +143,31 @@ def volume_html(
         rights=copyright_line(atlas, when),
         identifier=volume_identifier(atlas, replace(volume, isbn=None)),
     )
-    return unhyphenated_last_words(html)
+    return short_tables(unhyphenated_last_words(html))
+
+
+TABLE = re.compile(r"<table(?P<attributes>[^>]*)>(?P<inside>.*?)</table>", re.S)
+SHORT_TABLE = 8  # body rows: a table this short is kept on one page
+SHORT_TAG_TABLE = 3
+
+
+def short_tables(html: str) -> str:
+    """Mark tables of up to SHORT_TABLE body rows (print.css keeps them whole)."""
+
+    def mark(match: re.Match[str]) -> str:
+        body = match["inside"].split("</thead>")[-1]
+        # a tag table's rows (title and summary in narrow columns) are tall
+        most = SHORT_TAG_TABLE if "tag-table" in match["attributes"] else SHORT_TABLE
+        if body.count("<tr") > most:
+            return match[0]
+        attributes = match["attributes"]
+        if 'class="' in attributes:
+            attributes = attributes.replace('class="', 'class="short ', 1)
+        else:
+            attributes += ' class="short"'
+        return f"<table{attributes}>{match['inside']}</table>"
+
+    return TABLE.sub(mark, html)
 
 
 def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
@@ -202,6 +226,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         # Where each printed page begins, for the EPUB's page list (see pagebreaks.py).
         folios.update(print_page_starts(laid_out.etree_element, document, volume))
         _check_complete(document, volume)
+        _refuse_file_links(document, volume)
         body_pages = len(document.pages)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
         ended = len(document.pages)
@@ -388,6 +413,20 @@ def _normal(text: str) -> str:
     # Titles are printed with typographic quotes; the model keeps them as written.
     text = text.replace("\u00ad", "").translate(_STRAIGHT)
     return re.sub(r"\s+", " ", text).strip().casefold()
+
+
+def _refuse_file_links(document: Any, volume: Volume) -> None:
+    """No link to a file of the machine that builds (``file:///home/...``): check() refuses
+    them in bodies (E041); a template can still make one."""
+    found = sorted(
+        {target for page in document.pages for kind, target, *_ in page.links
+         if kind == "external" and str(target).lower().startswith("file:")}
+    )  # fmt: skip
+    if found:
+        raise BuildError(
+            f"volume {volume.number}: the PDF would link to files of this computer "
+            f"({', '.join(found[:3])}): link articles or web pages in the templates instead"
+        )
 
 
 def _check_complete(document: object, volume: Volume) -> None:
