@@ -379,7 +379,7 @@ def site_figures(
         before = files(out / "site")
         noop_times.append(measure(cli(*site), env)[0])
         assert files(out / "site") == before, "a no-op site run rewrote files"
-    noop = row("site, no-op", noop_times, "rewrote nothing")
+    noop = row("site, no-op", noop_times, f"rewrote nothing; CPU {CPU['last']:.2f} s")
     article = sorted(content.glob("5-*/02-*/*.md"))[1]
     edit_times, rewritten = [], set()
     for i in range(repeats):
@@ -387,10 +387,12 @@ def site_figures(
         before = files(out / "site")
         edit_times.append(measure(cli(*site), env)[0])
         after = files(out / "site")
-        rewritten |= {
-            k for k in after if after[k] != before.get(k) and not k.startswith("pagefind/")
-        }
-    row("site, one-article edit", edit_times, "rewrote " + ", ".join(sorted(rewritten)))
+        rewritten |= {k for k in after if after[k] != before.get(k) and not k.startswith("pagefind/")}
+    row(
+        "site, one-article edit",
+        edit_times,
+        f"CPU {CPU['last']:.1f} s; rewrote " + ", ".join(sorted(rewritten)),
+    )
     return cold, noop
 
 

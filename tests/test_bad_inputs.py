@@ -91,5 +91,5 @@ def test_bad_input_gives_its_exact_messages(
 
 
 def test_the_corpus_is_large_enough() -> None:
-    assert len(CASES) >= 25
+    assert len(CASES) >= 85  # it only grows
     assert all(expected_file(case).is_file() for case in CASES)

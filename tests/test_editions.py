@@ -89,7 +89,7 @@ def test_epub_package(built_small: Path) -> None:
         chapter = epub.read("EPUB/chapter-1.01.xhtml").decode()
     assert 'href="chapter-1.01.xhtml#article-1.010102"' in chapter
     # an ebook names the other volume's article, not a print page
-    assert "closing (Volume 2, article 2.010101)" in chapter
+    assert "closing (Volume\u00a02, article\u00a02.010101)" in chapter  # no-break spaces
 
 
 def test_no_partial_files_are_left(built_small: Path) -> None:

@@ -1257,3 +1257,28 @@ def _workers_busy(session: int) -> bool:
             if (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK") >= 1.0:
                 return True
     return False
+
+
+def test_a_template_link_to_a_file_never_reaches_the_pdf(
+    small_tree: Tree, tmp_path: Path, deadline: None
+) -> None:
+    override = small_tree.root / "_templates" / "print" / "volume.html.j2"
+    override.parent.mkdir(parents=True)
+    override.write_text(
+        (templates_dir() / "print" / "volume.html.j2")
+        .read_text()
+        .replace("<body>", '<body><a href="notes/draft.html">Draft</a>', 1)
+    )
+    assert problems(small_tree) == [
+        f"{override}:14: error[E041]: the link 'notes/draft.html' points to a file, which no "
+        "edition carries (the PDF would hold this computer's path): link a web page with "
+        "https://..., or remove the link"
+    ]
+    override.write_text(  # built at run time: check cannot see it; the writer does
+        override.read_text().replace('"notes/draft.html"', "\"{{ 'notes/' ~ 'draft.html' }}\"")
+    )
+    out = tmp_path / "out"
+    with pytest.raises(BuildError, match=r"the PDF would link to files of this computer \(file://"):
+        build(BuildOptions(content=small_tree.root, out=out, formats=("pdf",), volumes=(1,),
+                           jobs=1, lenient=True))  # fmt: skip
+    assert not (out / "pdf" / "volume-1.pdf").exists()

@@ -245,7 +245,7 @@ def test_complete_edition_index_has_volume_page_locators(built: Path) -> None:
     complete = built / "pdf" / "complete.pdf"
     reader = PdfReader(complete)
     assert [item.title for item in reader.outline if not isinstance(item, list)] == [
-        "Volume 1: Beginnings", "Volume 2: Endings", "Index to all volumes",
+        "Contents", "Volume 1: Beginnings", "Volume 2: Endings", "Index to all volumes",
     ]  # fmt: skip
     text = _pdf_pages(complete)
     one = _start_folio(_pdf_pages(built / "pdf" / "volume-1.pdf"), "1.010105")

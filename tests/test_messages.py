@@ -6,8 +6,10 @@ import argparse
 import contextlib
 import html
 import re
+import signal
 import socket
 import subprocess
+import sys
 import threading
 import tomllib
 import urllib.request
@@ -223,3 +225,26 @@ def test_strict_applies_to_proof(
     assert main([*args, "--strict"]) == 1
     assert "error[W001]" in capsys.readouterr().err
     assert not (tmp_path / "out").exists()
+
+
+def test_ctrl_c_stops_the_server_quietly(small_tree: Tree) -> None:
+    command = [sys.executable, "-m", "atlas_publish.cli", "serve", "--port", "0"]
+    server = subprocess.Popen(
+        [*command, "--content", str(small_tree.root)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),  # as on a terminal
+    )
+    try:
+        assert server.stdout is not None
+        for line in server.stdout:  # the server says when it listens
+            if line.startswith("serving "):
+                break
+        server.send_signal(signal.SIGINT)
+        rest, _ = server.communicate(timeout=30)
+    finally:
+        if server.poll() is None:
+            server.kill()
+    assert server.returncode == 0
+    assert rest.splitlines() == ["stopped serving"]

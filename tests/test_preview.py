@@ -43,8 +43,8 @@ def test_unknown_or_malformed_chapters(
     root = str(small_tree.root)
     # A chapter the tree does not have is a usage error, like a malformed one (issue 16).
     assert main(["preview", "1.07", "--content", root, "--out", str(tmp_path)]) == 2
-    assert capsys.readouterr().err == (
-        "atlas-publish preview: error: there is no chapter 1.07 (chapters: 1.01, 2.01)\n"
+    assert f"{small_tree.root}: error[E026]: there is no chapter 1.07 (chapters: 1.01, 2.01)" in (
+        capsys.readouterr().err
     )
     assert main(["preview", "1.7", "--content", root, "--out", str(tmp_path)]) == 2
     assert main(["preview", "99.99", "--content", root, "--out", str(tmp_path)]) == 2
@@ -52,7 +52,7 @@ def test_unknown_or_malformed_chapters(
     small_tree.chapter("1.02")
     assert main(["preview", "1.02", "--content", root, "--out", str(tmp_path)]) == 1
     err = capsys.readouterr().err
-    assert "chapter.yaml: error[E026]: chapter 1.02 has no articles yet" in err
+    assert "chapter.yaml: error[E027]: chapter 1.02 has no articles yet" in err
     assert not (tmp_path / "preview").exists()
 
 

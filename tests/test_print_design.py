@@ -170,3 +170,39 @@ def test_copyright_page(tmp_path: Path) -> None:
     assert "First edition. 10 9 8 7 6 5 4 3 2 1" in pages[1]
     ids = [re.search(r"Identifier: (\S+)", pages[n]) for n in (1, 2)]
     assert ids[0] and ids[1] and ids[0].group(1) != ids[1].group(1)
+
+
+def test_the_complete_edition_is_an_edition(tmp_path: Path) -> None:
+    """Its own title, copyright and contents pages, the volumes, the index with folios that
+    continue the last volume's; tagged PDF/UA with XMP, page labels volume:page, even."""
+    import pikepdf
+    from pdfua import Severity, validate
+
+    from .conftest import Tree
+
+    tree = Tree(tmp_path / "content")
+    tree.volume(1, "Beginnings")
+    tree.volume(2, "Endings")
+    for number in ("1.010101", "1.010102", "2.010101"):
+        tree.article(number, "Text with a [reference](article:1.010101).\n")
+    build(BuildOptions(content=tree.root, out=tmp_path / "out", formats=("complete",), jobs=2))
+    pdf = tmp_path / "out" / "pdf" / "complete.pdf"
+    need("pdfinfo")
+    info = run_text("pdfinfo", str(pdf))
+    assert "Tagged:          yes" in info
+    pages = [flat(p) for p in text_pages(pdf)]
+    assert len(pages) % 2 == 0
+    assert "THE COMPLETE EDITION" in pages[2].upper() and "©" in pages[3]
+    contents = next(p for p in pages if p.startswith("Contents of the Volumes"))
+    assert re.search(r"1\.01 Chapter 1\.01 \.* ?1:1\b", contents), contents
+    labels = PdfReader(pdf).page_labels
+    assert labels[:2] == ["i", "ii"] and "1:1" in labels and "2:1" in labels
+    index = next(i for i, p in enumerate(pages) if re.match(r"\d+ Articles by business stage", p))
+    last = max(int(x[2:]) for x in labels[:index] if x.startswith("2:") and x[2:].isdigit())
+    # the index continues the last volume's folios (printed and labelled)
+    assert labels[index] == f"2:{last + 1}" and pages[index].startswith(f"{last + 1} ")
+    with pikepdf.open(pdf) as opened:
+        assert opened.open_metadata().get("pdfuaid:part") == "1"
+        assert opened.Root.MarkInfo.Marked is True
+    report = validate(str(pdf))
+    assert [f for f in report.findings if f.severity >= Severity.ERROR] == []

@@ -17,9 +17,11 @@ from xml.etree import ElementTree as ET
 import pytest
 import tinyhtml5
 
+from atlas_publish.cache import Manifest
 from atlas_publish.cli import main
 from atlas_publish.editions import web
 from atlas_publish.errors import BuildError, ContentError
+from atlas_publish.pagebreaks import PrintLayout
 from atlas_publish.site import SiteOptions, build_site
 
 from .conftest import CHROMIUM, CHROMIUM_FLAGS, Tree
@@ -220,25 +222,10 @@ def test_print_pages_and_downloads_are_linked(small_tree: Tree, tmp_path: Path) 
     (out / "pdf").mkdir()
     pdf = out / "pdf/volume-1.pdf"
     pdf.write_bytes(b"%PDF-1.7 stand-in for the page map")
-    stat = pdf.stat()
-    manifest = {
-        "version": 1,
-        "stamp": "",
-        "volumes": [1],
-        "warnings": [],
-        "current": ["pdf/volume-1.pdf"],
-        "outputs": {
-            "pdf/volume-1.pdf": {
-                "key": "k",
-                "size": stat.st_size,
-                "mtime_ns": stat.st_mtime_ns,
-                "pages": 12,
-                "seconds": 1.0,
-                "folios": {"article-1.010101": 7},
-            }
-        },
-    }
-    (out / ".cache/manifest.json").write_text(json.dumps(manifest))
+    manifest = Manifest.load(out)  # the print build's record, as the build writes it
+    layout = PrintLayout(folios={"article-1.010101": 7}, last_folio=12)
+    manifest.record(out, "pdf/volume-1.pdf", "k", pages=12, seconds=1.0, layout=layout)
+    manifest.save()
     dist = out / "dist"
     dist.mkdir()
     (dist / "atlas-vol-1.pdf").write_bytes(b"p" * 2048)

@@ -23,6 +23,8 @@ from .outputs import write_failure
 if TYPE_CHECKING:
     from .progress import Progress
 
+# Each command imports what it runs inside its function (deliberately deferred): `list`,
+# `check` and `--help` start without loading WeasyPrint, ebooklib or rich.
 EXIT_OK = 0
 EXIT_CONTENT, EXIT_USAGE, EXIT_BUILD = EXIT[Kind.CONTENT], EXIT[Kind.USAGE], EXIT[Kind.BUILD]
 
@@ -344,16 +346,12 @@ def _progress(quiet: bool) -> Progress:
 
 
 def _preview(args: argparse.Namespace) -> int:
-    from .preview import NoSuchChapter, preview_chapter
+    from .preview import preview_chapter
 
     if not re.fullmatch(r"[1-9]\.\d\d", args.chapter):
         print("atlas-publish preview: error: the chapter is V.CC, e.g. 4.02", file=sys.stderr)
         return EXIT_USAGE
-    try:
-        result = preview_chapter(args.content, args.out, args.chapter, args.strict)
-    except NoSuchChapter as error:
-        print(f"atlas-publish preview: error: {error}", file=sys.stderr)
-        return EXIT_USAGE
+    result = preview_chapter(args.content, args.out, args.chapter, args.strict)
     print(f"{result.pdf} ({result.pages} pages) and {result.html} in {result.seconds:.1f} s")
     return EXIT_OK
 
@@ -375,6 +373,8 @@ def _serve(args: argparse.Namespace) -> int:
     except ServeError as error:
         print(f"atlas-publish serve: {error}", file=sys.stderr)
         return EXIT_CONTENT
+    except KeyboardInterrupt:  # Ctrl-C is how a writer stops the server: not an interruption
+        print("stopped serving", flush=True)
     return EXIT_OK
 
 

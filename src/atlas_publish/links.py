@@ -16,6 +16,14 @@ from .model import Article
 
 Kind = Literal["article", "chapter", "volume"]
 REFERENCE = re.compile(r"^(article|chapter|volume):(.*)$")
+URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
+
+
+def is_file_link(href: str) -> bool:
+    """A link to a file by its path (``notes/draft.html``, ``../secret.txt``, ``/home/...``):
+    the editions carry no such file, and the PDF would hold the build machine's path."""
+    href = href.strip()
+    return bool(href) and not href.startswith(("#", "//")) and not URL_SCHEME.match(href)
 
 
 @dataclass(frozen=True, slots=True)

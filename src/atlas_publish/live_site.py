@@ -19,7 +19,7 @@ from .editions.web import INDEX, NOT_FOUND, SitePlan, WebContext, WebFile, plan_
 from .errors import Diagnostic, Diagnostics
 from .indexes import Indexes
 from .model import Atlas
-from .render import environment, template_search_path
+from .render import PlaceholderLinks, environment, render_shared, template_search_path
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +94,8 @@ class LiveSite:
             downloads=downloads(self.out / DIST),
             covers=self._covers_for(atlas),
         )
-        plan = plan_site(atlas, indexes, environment(atlas), context, diagnostics)
+        shared = render_shared(atlas.articles, atlas, indexes, PlaceholderLinks(), diagnostics)
+        plan = plan_site(atlas, indexes, environment(atlas), context, shared)
         plan = SitePlan(plan.files + tuple(read_assets(template_search_path(atlas.root))))
         files = {f.path: f for f in plan.files}
         if context.downloads is not None:

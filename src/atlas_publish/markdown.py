@@ -25,7 +25,7 @@ from .errors import Diagnostics
 from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
 from .images import image_problem
 from .indexes import Indexes
-from .links import REFERENCE, LinkStyle, find_target, suffix_after
+from .links import REFERENCE, LinkStyle, find_target, is_file_link, suffix_after
 from .model import Article
 from .rawhtml import first_deep_line, html_depth, read_raw_html
 
@@ -180,6 +180,7 @@ def render_body(
         "atlas_images": [],
         "atlas_image_srcs": set(),  # addresses of Markdown images, checked
         "atlas_raw_images": {},  # raw HTML <img> src -> its checked address, or None
+        "atlas_link_hrefs": set(),  # hrefs the edition's LinkStyle gave references
     }
     if expanded.markdown.count("[") > MAX_BRACKETS:
         at = -1
@@ -366,11 +367,12 @@ def _resolve_references(state: StateCore) -> None:
                 continue
             if not any(t.content for t in inner):
                 text = Token("text", "", 0)
-                text.content = target.title
+                text.content = typographic(target.title, context.language)
                 inner = [text]
             link = context.links.link(target)
             if link.href is not None:
                 token.attrs = {"href": link.href, "class": link.classes}
+                state.env["atlas_link_hrefs"].add(link.href)  # the edition's own: kept
                 result.extend([token, *inner, children[close]])
             else:
                 result.extend(inner)
@@ -381,16 +383,6 @@ def _resolve_references(state: StateCore) -> None:
                 result.append(suffix)
             index = close + 1
         block.children = result
-
-
-URL_SCHEME = re.compile(r"^[a-zA-Z][a-zA-Z0-9+.-]*:")
-
-
-def is_file_link(href: str) -> bool:
-    """A link to a file by its path (``notes/draft.html``, ``../secret.txt``, ``/home/...``):
-    the editions carry no such file, and the PDF would hold the build machine's path."""
-    href = href.strip()
-    return bool(href) and not href.startswith(("#", "//")) and not URL_SCHEME.match(href)
 
 
 def _report_file_link(href: str, article: Article, line: int, diagnostics: Diagnostics) -> None:
@@ -491,9 +483,10 @@ def _raw_html_images(env: MutableMapping[str, Any]) -> Callable[[str, str, str],
     """nh3's attribute filter: an <img> keeps the address checked for it, or loses its src."""
     checked: set[str] = env["atlas_image_srcs"]
     resolved: dict[str, str | None] = env["atlas_raw_images"]
+    ours: set[str] = env["atlas_link_hrefs"]  # references resolved by the edition's LinkStyle
 
     def rewrite(element: str, attribute: str, value: str) -> str | None:
-        if element == "a" and attribute == "href" and is_file_link(value):
+        if element == "a" and attribute == "href" and is_file_link(value) and value not in ours:
             return None  # reported by _check_raw_html
         if element != "img" or attribute != "src":
             return value

@@ -17,6 +17,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+from .dates import source_date_epoch
 from .errors import BuildError
 
 LOCK_NAME = ".lock"
@@ -168,8 +169,6 @@ def remove_stale_temporaries(out: Path) -> list[Path]:
 def source_date() -> int | None:
     """SOURCE_DATE_EPOCH; None when unset. For the command line only: a build takes its date
     from its options (BuildOptions.date), never from the environment (see dates.py)."""
-    from .dates import source_date_epoch
-
     return source_date_epoch()
 
 

@@ -30,21 +30,26 @@ class Preview:
     seconds: float
 
 
-class NoSuchChapter(ValueError):
-    """The chapter asked for is not in the tree: a usage error (exit 2), like a malformed one."""
-
-
 def find_chapter(atlas: Atlas, number: str) -> Chapter:
-    """The chapter ``number``; NoSuchChapter when the tree has none, ContentError when empty."""
+    """The chapter ``number``; ContentError when the tree has none (E026, a usage error: exit
+    2, like a malformed number) or when it has no articles yet (E027, the content's state)."""
     chapter = next((c for c in atlas.chapters if c.number == number), None)
     if chapter is None:
         known = ", ".join(c.number for c in atlas.chapters)
-        raise NoSuchChapter(f"there is no chapter {number} (chapters: {known})")
-    if not chapter.articles:
         raise ContentError(
             [
                 Diagnostic(
                     Code.E026,
+                    f"there is no chapter {number} (chapters: {known})",
+                    SourceLocation(atlas.root),
+                )
+            ]
+        )
+    if not chapter.articles:
+        raise ContentError(
+            [
+                Diagnostic(
+                    Code.E027,
                     f"chapter {number} has no articles yet: nothing to preview; add one, "
                     "or preview another chapter",
                     SourceLocation(chapter.path / "chapter.yaml"),

@@ -92,6 +92,8 @@ class RichProgress:
     """A live display on a terminal: a spinner and elapsed time per file, a table at the end."""
 
     def __init__(self, stream: TextIO | None = None) -> None:
+        # Deferred: rich costs a tenth of a second to import, and logs and --quiet never
+        # need it.
         from rich.console import Console
         from rich.progress import Progress as Bar
         from rich.progress import SpinnerColumn, TextColumn, TimeElapsedColumn

@@ -12,6 +12,7 @@ import re
 import traceback
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from html import unescape
 from pathlib import Path
 from typing import Any
 
@@ -25,7 +26,7 @@ from .codes import Code
 from .errors import BuildError, Diagnostics, SourceLocation
 from .expressions import words_filter
 from .indexes import Indexes
-from .links import NBSP, Link, LinkStyle, Target, article_target, find_target
+from .links import NBSP, Link, LinkStyle, Target, article_target, find_target, suffix_after
 from .markdown import BodyContext, RenderedBody, insert_tag_tables, render_body, typographic
 from .model import Article, Atlas
 
@@ -203,6 +204,7 @@ def render_articles(
 
 REFERENCE_PLACEHOLDER = "#atlas-reference:"
 IMAGE_PLACEHOLDER = "atlas-image-"
+TAG = re.compile(r"<[^>]+>")
 PLACED_LINK = re.compile(
     r'<a href="' + REFERENCE_PLACEHOLDER + r'(article|chapter|volume):([^"]*)" class="xref">'
     r"(.*?)</a>",
@@ -265,9 +267,11 @@ def finish_articles(
             return match[0]
         link = links.link(target)
         inner = match[3]
+        # As markdown.py does: the suffix less what the link's own text already says.
+        said = suffix_after(unescape(TAG.sub("", inner)), target, link.suffix)
         if link.href is not None:
             inner = f'<a href="{escape(link.href)}" class="{escape(link.classes)}">{inner}</a>'
-        return inner + str(escape(link.suffix))
+        return inner + str(escape(said)).replace(NBSP, "&nbsp;")  # as the sanitizer writes it
 
     finished = {}
     for article in articles:

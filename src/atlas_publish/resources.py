@@ -10,6 +10,7 @@ Kept apart from fetcher.py, which imports WeasyPrint (slow), so ``check`` stays 
 from __future__ import annotations
 
 import re
+from collections.abc import Set
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
@@ -24,6 +25,9 @@ from .codes import Code
 from .content.files import inside, link_loop, outside_message
 from .cssurls import declarations_urls, stylesheet_urls
 from .errors import Diagnostics
+from .images import FORMATS as IMAGE_FORMATS
+from .images import image_problem
+from .links import is_file_link
 from .model import Article, Atlas, Chapter, Section, Volume
 
 OVERRIDES = "_templates"
@@ -37,6 +41,7 @@ RESOURCE = re.compile(
     r"""|<link\b[^>]*?\bhref\s*=\s*(?P<q4>['"])(?P<link>[^'"]*)(?P=q4)""",
     re.IGNORECASE,
 )
+FILE_LINK = re.compile(r"""<a\b[^>]*?\bhref\s*=\s*(?P<q>['"])(?P<href>[^'"{]*)(?P=q)""", re.I)
 STYLE_ELEMENT = re.compile(r"<style\b[^>]*>(?P<css>.*?)</style\s*>", re.IGNORECASE | re.DOTALL)
 STYLE_ATTRIBUTE = re.compile(
     r"""\bstyle\s*=\s*(?P<q>['"])(?P<css>.*?)(?P=q)""", re.IGNORECASE | re.DOTALL
@@ -147,6 +152,13 @@ def check_template_overrides(
             else:  # WeasyPrint fails the build on a missing picture
                 diagnostics.error(Code.E061, f"{missing}; check the name", reference.path,
                                   reference.line)  # fmt: skip
+        elif reference.path.suffix == ".css" and _local_file(reference.url).suffix.lower() in (
+            IMAGE_SUFFIXES
+        ):
+            problem = image_problem(_local_file(reference.url))  # as an article's picture
+            if problem is not None:
+                diagnostics.error(problem.code, f"picture '{reference.text}' {problem.message}",
+                                  reference.path, reference.line)  # fmt: skip
     for path in sorted((content_root / OVERRIDES).rglob("*")):
         if not inside(path, content_root):  # Jinja and WeasyPrint would read it all the same
             diagnostics.error(Code.E003, outside_message(path), path)
@@ -166,8 +178,21 @@ def check_template_overrides(
         if path.suffix in {".j2", ".html", ".xhtml", ".htm"}:
             for line, message in template_code_faults(path, text):
                 diagnostics.error(Code.E065, message, path, line)
-            for line, message in template_name_faults(path, text, content_root):
+            original = allowed_roots[-1] / path.relative_to(content_root / OVERRIDES)
+            given = _names_used(original) if original.is_file() else set()
+            for line, message in template_name_faults(path, text, content_root, given):
                 diagnostics.error(Code.E066, message, path, line)
+            in_epub = "epub" in path.relative_to(content_root / OVERRIDES).parts
+            for match in FILE_LINK.finditer(text):  # an EPUB's own documents link each other
+                if not in_epub and is_file_link(match["href"]):
+                    diagnostics.error(
+                        Code.E041,
+                        f"the link '{match['href'][:60]}' points to a file, which no edition "
+                        "carries (the PDF would hold this computer's path): link a web page "
+                        "with https://..., or remove the link",
+                        path,
+                        text.count("\n", 0, match.start()) + 1,
+                    )
             for line, address in template_remote_strings(path, text):
                 diagnostics.error(
                     Code.E062,
@@ -179,6 +204,7 @@ def check_template_overrides(
 
 
 FONT_SUFFIXES = {".otf", ".ttf", ".woff", ".woff2"}
+IMAGE_SUFFIXES = set(IMAGE_FORMATS)
 
 
 def _local_file(url: str) -> Path:
@@ -212,14 +238,45 @@ MODEL_NAMES: dict[str, type] = {
 }
 
 
-def template_name_faults(path: Path, source: str, root: Path) -> list[tuple[int, str]]:
+def _names_used(template: Path) -> set[str]:
+    """The names a project template takes from its render call (what an override is given)."""
+    try:
+        tree = ImmutableSandboxedEnvironment().parse(template.read_text(encoding="utf-8"))
+    except (OSError, TemplateError):
+        return set()
+    return _free_names(tree)
+
+
+def _free_names(tree: nodes.Template) -> set[str]:
+    """Names a template reads but never sets (scopes aside: a close enough reading here)."""
+    loaded: set[str] = set()
+    bound: set[str] = set()
+    for name in tree.find_all(nodes.Name):
+        (loaded if name.ctx == "load" else bound).add(name.name)
+    return loaded - bound
+
+
+def template_name_faults(
+    path: Path, source: str, root: Path, given: Set[str] = frozenset()
+) -> list[tuple[int, str]]:
     """Mistakes that would only fail when the template renders: a field the model does not
-    have (``atlas.titel``), a template that includes or extends itself."""
+    have (``atlas.titel``), a template that includes or extends itself, a name misspelt from
+    one the project's own template uses (``atlass``, when the override's original uses
+    ``atlas``: what it is given)."""
     try:
         tree = ImmutableSandboxedEnvironment().parse(source, name=path.name, filename=str(path))
     except TemplateError:
         return []  # template_code_faults reports it
     faults = []
+    free = _free_names(tree) - set(given)
+    for name in tree.find_all(nodes.Name):
+        if name.ctx != "load" or name.name not in free:
+            continue
+        guess = get_close_matches(name.name, sorted(given), n=1, cutoff=0.8)
+        if guess:  # a name close to a given one is a typo; others may be given all the same
+            faults.append((name.lineno, f"'{name.name}' is not given to this template: did "
+                                        f"you mean '{guess[0]}'?"))  # fmt: skip
+            free.discard(name.name)  # once, at its first use
     for node in tree.find_all(nodes.Getattr):
         if not isinstance(node.node, nodes.Name) or node.node.name not in MODEL_NAMES:
             continue

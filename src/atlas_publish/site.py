@@ -1,7 +1,7 @@
 """``atlas-publish site``: the web edition in OUT/site, from the same content as the books.
 
-load and check -> what the last builds left (print page numbers, published downloads, covers) ->
-plan every page (editions/web.py) -> write the folder (writers/site.py). A run whose inputs
+check (the bodies rendered once, over the cores, as for the books) -> what the last builds
+left (print page numbers, published downloads, covers) -> plan every page (editions/web.py) -> write the folder (writers/site.py). A run whose inputs
 are unchanged since the last one (content, templates, code, options, the print page map and
 the downloads) stops after comparing them and writes nothing.
 """
@@ -20,8 +20,6 @@ from typing import Any
 import humanize
 
 from .cache import Manifest, input_stamp
-from .codes import Code
-from .content.load import load_atlas
 from .dates import edition_date
 from .dist import CATALOG, DIST, DistOptions, publish
 from .editions.web import (
@@ -33,12 +31,10 @@ from .editions.web import (
     plan_site,
     read_assets,
 )
-from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
-from .indexes import build_indexes
 from .model import Atlas
 from .outputs import atomic_write_bytes, output_lock
-from .render import environment, template_search_path, templates_dir
-from .resources import check_template_overrides
+from .pipeline import check
+from .render import environment, template_search_path
 from .writers.site import SiteWritten, write_site
 
 SITE = "site"
@@ -80,27 +76,17 @@ def build_site(options: SiteOptions, report: Report = lambda line: None) -> Site
         if state.get("stamp") == stamp and _unchanged(target, state):
             pages = sum(1 for p in state["files"] if p.endswith(".html"))
             return SiteResult(target, pages, None, time.perf_counter() - started)
-        # Check as ``check`` does, except that the bodies are rendered once, by the plan,
-        # with the site's links: their problems are reported with the rest.
-        diagnostics = Diagnostics(strict=options.strict)
-        atlas = load_atlas(options.content, diagnostics)
-        if atlas is None:
-            diagnostics.gate()
-            raise ContentError(
-                [Diagnostic(Code.E031, "no content", SourceLocation(options.content))]
-            )
-        check_template_overrides(atlas.root, [atlas.root, templates_dir()], diagnostics)
-        indexes = build_indexes(atlas)
+        checked = check(options.content, options.strict)  # bodies rendered over the cores
+        for warning in checked.warnings:
+            report(str(warning))
+        atlas, indexes = checked.atlas, checked.indexes
         context = WebContext(
             date=options.date or 0,
             pages=print_pages(options.out, atlas),
             downloads=downloads(options.out / DIST),
             covers=covers(atlas, options.out / ".cache" / "covers"),
         )
-        plan = plan_site(atlas, indexes, environment(atlas), context, diagnostics)
-        diagnostics.gate()
-        for warning in diagnostics.sorted():
-            report(str(warning))
+        plan = plan_site(atlas, indexes, environment(atlas), context, checked.bodies)
         plan = SitePlan(plan.files + tuple(read_assets(template_search_path(atlas.root))))
         plan = SitePlan(plan.files + _download_files(context.downloads))
         written = write_site(plan.files, target, search=options.search)

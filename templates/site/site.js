@@ -12,7 +12,7 @@
   var fields = ["stage", "tag", "keyword", "text"];
 
   function has(item, name, value) {
-    var words = (item.getAttribute(name) || "").split(name === "data-keywords" ? "|" : " ");
+    var words = (item.getAttribute(name) || "").split(name === "data-stages" ? " " : "|");
     return words.indexOf(value) !== -1;
   }
 

@@ -417,6 +417,7 @@ def _load_chapter(
     title = _required_text(meta, "title", diagnostics) or f"Chapter {number}"
     section_titles = _load_sections(meta, diagnostics)
     articles: dict[int, list[Article]] = {n: [] for n in section_titles}
+    undeclared: dict[int, str] = {}
     count = 0
     for entry in sorted(folder.iterdir()):
         if is_ignored(entry) or entry.name == "chapter.yaml":
@@ -434,17 +435,18 @@ def _load_chapter(
         if article is None:
             continue
         if article.section not in section_titles:
-            if not article.summary:  # a stand-in (_stand_in): its file's own fault is the message
-                continue
-            declared_list = ", ".join(str(s) for s in section_titles) or "none"
-            diagnostics.error(
-                Code.E021,
-                f"section {article.section:02d} is not declared in {path.name} "
-                f"(declared: {declared_list}); add it under 'sections:'",
-                entry,
-                article.line_of("number"),
-            )
-            continue
+            if article.summary:  # a stand-in (_stand_in): its file's own fault is the message
+                declared_list = ", ".join(str(s) for s in section_titles) or "none"
+                diagnostics.error(
+                    Code.E021,
+                    f"section {article.section:02d} is not declared in {path.name} "
+                    f"(declared: {declared_list}); add it under 'sections:'",
+                    entry,
+                    article.line_of("number"),
+                )
+            # The article still exists for the references to it, in a stand-in section.
+            undeclared.setdefault(article.section, f"Section {article.section:02d}")
+            articles.setdefault(article.section, [])
         articles[article.section].append(article)
         count += 1
         if count == MAX_ARTICLES_PER_CHAPTER + 1:
@@ -455,9 +457,10 @@ def _load_chapter(
                 entry,
                 article.line_of("number"),
             )
+    titles = section_titles | undeclared
     sections = tuple(
-        Section(n, section_titles[n], tuple(sorted(articles[n], key=lambda a: a.number)))
-        for n in sorted(section_titles)
+        Section(n, titles[n], tuple(sorted(articles[n], key=lambda a: a.number)))
+        for n in sorted(titles)
     )
     return Chapter(number=number, slug=slug, title=title, sections=sections, path=folder)
 

@@ -25,7 +25,7 @@ from ..context import BuildContext
 from ..errors import BuildError, Diagnostics
 from ..indexes import Indexes
 from ..links import Link, Target, other_volume_suffix
-from ..markdown import RenderedBody
+from ..markdown import RenderedBody, typographic
 from ..model import Atlas, Chapter, Volume
 from ..pagebreaks import PrintLayout, ReadingPoint
 from ..render import (
@@ -79,6 +79,39 @@ def page_marker(folio: int) -> Markup:
     ).format(folio)
 
 
+# lxml takes no prefixed attribute name on an element without namespaces: the attribute is
+# set under this name and written as epub:type.
+EPUB_TYPE = "data-atlas-epub-type"
+
+
+def _notes_as_asides(section: etree._Element) -> None:
+    """Each note of the list an <aside epub:type="footnote"> (what reading systems show as a
+    pop-up and keep out of the reading flow), numbered as its call is."""
+    for listing in section.findall("ol"):
+        index = list(section).index(listing)
+        section.remove(listing)
+        for number, item in enumerate(listing.findall("li"), start=1):
+            aside = etree.Element("aside")
+            for name, value in (("id", item.get("id", "")), ("class", "footnote"),
+                                (EPUB_TYPE, "footnote"), ("role", "doc-footnote")):  # fmt: skip
+                aside.set(name, value)
+            children = list(item)
+            first = children[0] if children else None
+            label = etree.Element("span")
+            label.set("class", "footnote-number")
+            label.text = f"{number}. "
+            if first is not None and first.tag == "p":
+                label.tail = first.text
+                first.text = None
+                first.insert(0, label)
+            else:
+                aside.append(label)
+            aside.extend(children)
+            aside.tail = "\n"
+            section.insert(index, aside)
+            index += 1
+
+
 def xhtml_fragment(
     html: str, breaks: Mapping[int, Sequence[int]] | None = None, notes_label: str = "Notes"
 ) -> Markup:
@@ -92,14 +125,17 @@ def xhtml_fragment(
     # libxml2's HTML parser reads it as an HTML5 parser would, ten times faster. Inside a
     # <div>, so text at the top is not wrapped in an implied <p>.
     body = etree.fromstring(f"<html><body><div>{html}</div></body></html>", HTML_PARSER)[0][0]
-    for element in body.iter():
+    for element in list(body.iter()):
         classes = set((element.get("class") or "").split())
         if "footnotes" in classes and element.tag == "section":
-            element.set("role", "doc-endnotes")
             element.set("aria-label", notes_label)
+            _notes_as_asides(element)
         elif "footnote-ref" in classes:
+            # A superscript number that Apple Books, Kobo and others open as a pop-up note.
             for link in element.iter("a"):
+                link.set(EPUB_TYPE, "noteref")
                 link.set("role", "doc-noteref")
+                link.text = (link.text or "").strip("[]")
         elif "footnote-backref" in classes:
             element.set("role", "doc-backlink")
             element.set("aria-label", "Back to the text")
@@ -112,7 +148,11 @@ def xhtml_fragment(
     parts = [text]
     for index, child in enumerate(children):
         parts.extend(before.get(index, ()))
-        parts.append(etree.tostring(child, encoding="unicode", method="xml"))
+        parts.append(
+            etree.tostring(child, encoding="unicode", method="xml").replace(
+                f"{EPUB_TYPE}=", "epub:type="
+            )
+        )
     parts.extend(before.get(len(children), ()))
     return Markup("".join(parts))
 
@@ -377,13 +417,16 @@ def plan(
         ("bodymatter", first_chapter, "Start of content"),
     ) + tuple((b.landmark, b.file_name, b.title) for b in back if b.landmark)
     page_list = _page_list(documents)
-    title = f"{atlas.title}, Volume {volume.number}: {volume.title}"
+    title = typographic(f"{atlas.title}, Volume {volume.number}: {volume.title}", atlas.language)
     nav_html = env.get_template("epub/nav.xhtml.j2").render(
         atlas=atlas, title=title, toc=toc, landmarks=landmarks, page_list=page_list
     )
     nav = Document("nav", "nav.xhtml", "Contents", nav_html.encode(), ("nav",))
     missing_alt = sum(images_without_alt(b.body) for b in xhtml.values())
     metadata = _metadata(atlas, volume, len(seen) > 1, missing_alt, bool(page_list))
+    if context.created is not None:  # the edition's date (never the clock: reproducible)
+        metadata.append(("DC", "date", modified.strftime("%Y-%m-%d"), {}))
+    metadata += [("DC", "subject", subject, {}) for subject in _subjects(atlas, indexes, volume)]
     return EpubPlan(
         identifier=identifier,
         title=title,
@@ -428,6 +471,16 @@ def _page_list(documents: Sequence[Document]) -> tuple[tuple[str, str], ...]:
         for match in re.finditer(rb'id="page-(\d+)"', document.content):
             found.setdefault(int(match[1]), document.file_name)
     return tuple((str(f), f"{found[f]}#page-{f}") for f in sorted(found))
+
+
+def _subjects(atlas: Atlas, indexes: Indexes, volume: Volume) -> list[str]:
+    """The volume's subjects as a reader sees them: the business stages its articles relate
+    to, and the labels of its other tags (never a tag's ID)."""
+    stages = sorted({s for a in volume.articles for s in a.stages})
+    subjects = [f"Stage {n}: {indexes.stages[n].name}" for n in stages if n in indexes.stages]
+    stage_tags = {s.tag for s in atlas.stages}
+    tags = sorted({t for a in volume.articles for t in a.tags if t not in stage_tags})
+    return subjects + [indexes.tag_label(t) for t in tags]
 
 
 def _metadata(

@@ -242,7 +242,31 @@ def volume_page(
         rights=copyright_line(atlas, when),
         identifier=volume_identifier(atlas, replace(volume, isbn=None)),
     )
-    return unhyphenated_last_words(html)
+    return short_tables(unhyphenated_last_words(html))
+
+
+TABLE = re.compile(r"<table(?P<attributes>[^>]*)>(?P<inside>.*?)</table>", re.S)
+SHORT_TABLE = 8  # body rows: a table this short is kept on one page
+SHORT_TAG_TABLE = 3
+
+
+def short_tables(html: str) -> str:
+    """Mark tables of up to SHORT_TABLE body rows (print.css keeps them whole)."""
+
+    def mark(match: re.Match[str]) -> str:
+        body = match["inside"].split("</thead>")[-1]
+        # a tag table's rows (title and summary in narrow columns) are tall
+        most = SHORT_TAG_TABLE if "tag-table" in match["attributes"] else SHORT_TABLE
+        if body.count("<tr") > most:
+            return match[0]
+        attributes = match["attributes"]
+        if 'class="' in attributes:
+            attributes = attributes.replace('class="', 'class="short ', 1)
+        else:
+            attributes += ' class="short"'
+        return f"<table{attributes}>{match['inside']}</table>"
+
+    return TABLE.sub(mark, html)
 
 
 def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
@@ -408,6 +432,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         numbered = lay_out_numbered(typesetter, planned, first_guess(volume, job.previous))
         body = numbered.layout
         _check_complete(body, volume)
+        _refuse_file_links(body, volume)
         first = body.anchor_pages().get(volume.chapters[0].anchor) if volume.chapters else None
         layouts = [body]
         laid_out = numbered.pages_laid_out
@@ -514,6 +539,17 @@ def write_chapter_pdf(
         with typesetter.write(target, [numbered.layout], None):
             pass
     return numbered.layout.page_count
+
+
+def _refuse_file_links(layout: Layout, volume: Volume) -> None:
+    """No link to a file of the machine that builds (``file:///home/...``): check() refuses
+    them in bodies (E041); a template can still make one."""
+    found = sorted(t for t in layout.external_links() if t.lower().startswith("file:"))
+    if found:
+        raise BuildError(
+            f"volume {volume.number}: the PDF would link to files of this computer "
+            f"({', '.join(found[:3])}): link articles or web pages in the templates instead"
+        )
 
 
 def _check_complete(layout: Layout, volume: Volume) -> None:

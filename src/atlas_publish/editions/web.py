@@ -22,7 +22,7 @@ import json
 import re
 import uuid
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlsplit
@@ -32,11 +32,12 @@ from markupsafe import Markup
 from slugify import slugify
 
 from ..backmatter import keyword_letters
-from ..errors import BuildError, Diagnostics
+from ..errors import BuildError
 from ..indexes import Indexes
 from ..links import Link, Target
+from ..markdown import RenderedBody
 from ..model import Article, Atlas
-from ..render import RenderedArticle, render_articles, stage_index_html, tag_table_html
+from ..render import RenderedArticle, finish_articles, stage_index_html, tag_table_html
 
 INDEX = "index.html"
 ASSETS = ("site.css", "site.js", "search.js")  # project files: never a writer's override
@@ -200,16 +201,23 @@ def plan_site(
     indexes: Indexes,
     env: Environment,
     context: WebContext,
-    diagnostics: Diagnostics,
+    shared: Mapping[str, RenderedBody],
 ) -> SitePlan:
-    """Every file of the web edition. Bodies are rendered once, for their article's page."""
+    """Every file of the web edition, from the bodies ``check`` rendered once for every
+    edition (``shared``): finished here with the site's links, images and tag tables."""
     planner = _Planner(atlas, indexes, env, context)
     article_links = SiteLinks(article_path("0.000000"), atlas.root)  # every article: depth 1
-    bodies = render_articles(
-        atlas.articles, atlas, indexes, env, article_links, diagnostics, heading_offset=0
-    )
-    if diagnostics.errors:
-        return SitePlan(())
+    finished = finish_articles(atlas.articles, shared, atlas, indexes, env, article_links)
+    bodies = {
+        number: replace(
+            body,
+            body=Markup(raise_headings(str(body.body))),
+            stage_index=stage_index_html(
+                env, indexes.articles[number], indexes, article_links, level=2
+            ),
+        )
+        for number, body in finished.items()
+    }
     files = planner._pages(bodies)
     files += [WebFile(p, source=s) for p, s in sorted(article_links.images.items())]
     return SitePlan(tuple(files))
@@ -316,7 +324,7 @@ class _Planner:
 
         return {
             "data-stages": " ".join(str(s) for s in article.stages),
-            "data-tags": " ".join(article.tags),
+            "data-tags": "|".join(article.tags),  # a tag may hold a space
             "data-keywords": "|".join(sort_key(k) for k in article.keywords),
         }
 
@@ -473,6 +481,15 @@ class _Planner:
             if p.endswith(INDEX) and not p.startswith("articles/") or p == f"articles/{INDEX}"
         ]
         return self._env.get_template("site/sitemap.xml.j2").render(urls=urls).encode()
+
+
+_BODY_HEADING = re.compile(r"<(/?)h([3-6])(?=[\s>])")
+
+
+def raise_headings(html: str) -> str:
+    """A shared body's headings sit under an EPUB article's <h3> title ('##' is <h4>); on
+    the site the article's title is the page's <h1>, so they move up two levels."""
+    return _BODY_HEADING.sub(lambda m: f"<{m[1]}h{max(2, int(m[2]) - 2)}", html)
 
 
 def scrollable_tables(html: str) -> str:

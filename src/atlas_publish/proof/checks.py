@@ -19,6 +19,11 @@ SHORT_PAGE = 0.20  # a body page may leave at most this much of its text block e
 OVERFULL = 1.0  # px of tolerance before a line counts as wider than its measure
 MEASURE = (55, 75)  # characters per full body line, on average
 KEEP_LINES = 3  # lines of text an opener, heading or lead-in keeps with it
+# px: the white a page break absorbs, which a short page shows but the next page does not: the
+# margin below the block the short page ends on and the margin above the kept block.
+BLOCK_GAP = 40.0
+WHOLE_TABLE = 8  # body rows of a table the edition keeps on one page
+MARGINS = 48.0  # px (0.5 in): margins above a block, dropped when it opens a page
 
 
 def fault(proofed: Proofed, page: int | None, code: str, message: str) -> Fault:
@@ -251,7 +256,9 @@ def short_pages(proofed: Proofed) -> Iterator[Fault]:
         empty = bottom - used
         if empty <= SHORT_PAGE * page.box.height:
             continue
-        if _could_not_fit(following, empty):
+        if _could_not_fit(proofed, following, empty) or _kept_run_could_not_fit(
+            proofed, following, empty
+        ):
             continue
         yield fault(
             proofed,
@@ -262,23 +269,81 @@ def short_pages(proofed: Proofed) -> Iterator[Fault]:
         )
 
 
-def _could_not_fit(page: PageView, space: float) -> bool:
-    """The next page opens with a table or image taller than the space left before it."""
+def _could_not_fit(proofed: Proofed, page: PageView, space: float) -> bool:
+    """The next page opens with a table or picture (after its heading or lead-in, kept with
+    it) that needs more than the space left before it: a short table whole, a long one's
+    first two rows. Margins dropped at the head of a page are allowed for (MARGINS)."""
     flow = [line for line in page.lines if line.zone == "flow"]
-    if not flow or flow[0].kind not in {"row", "image"}:
+    at = 0
+    while (
+        at < len(flow) and flow[at].kind == "line" and flow[at].element in proofed.source.keeper_of
+    ):
+        at += 1
+    if at == len(flow) or flow[at].kind not in {"row", "image"}:
         return False
-    if flow[0].kind == "image":
-        return bool(flow[0].box.margin_height() > space)
-    # The table's first rows as laid out overleaf (with its header): what would not fit.
-    rows = [line for line in flow if line.kind == "row"]
-    table_top = min(line.box.position_y for line in rows) - _header_height(page)
-    table_bottom = max(line.box.position_y + line.box.margin_height() for line in rows[:3])
-    return bool(table_bottom - table_top > space)
+    first = flow[at]
+    if first.kind == "image":
+        bottom = first.box.position_y + first.box.margin_height()
+    else:
+        table = proofed.source.table_of.get(first.element)
+        rows = [
+            line
+            for line in flow[at:]
+            if line.kind == "row" and proofed.source.table_of.get(line.element) is table
+        ]
+        total = sum(1 for owner in proofed.source.table_of.values() if owner is table)
+        kept = rows if total <= WHOLE_TABLE else rows[:2]
+        bottom = max(line.box.position_y + line.box.margin_height() for line in kept)
+    return bool(bottom - page.box.content_box_y() > space - MARGINS)
 
 
-def _header_height(page: PageView) -> float:
-    first_row = next(line for line in page.lines if line.kind == "row")
-    return float(first_row.box.position_y - page.box.content_box_y())
+def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> bool:
+    """The next page opens with an opener, heading or lead-in that must keep three lines of its
+    text (P005), and those lines (with the notes they call, which print on their page) are
+    taller than the space left before it: the white is the price of the keep, not avoidable."""
+    flow = [line for line in page.lines if line.zone == "flow"]
+    keeper_of = proofed.source.keeper_of
+    # a section's title (a heading kept with what follows) may open the run
+    headings = {"h1", "h2", "h3", "h4", "h5", "h6"}
+    leading = 0
+    while leading < len(flow) and str(flow[leading].element.tag).split("}")[-1] in headings:
+        leading += 1
+    if leading == len(flow) or (flow[leading].element not in keeper_of and not leading):
+        return False
+    called = {element for element, _ in page.calls}
+    kept, text_lines, end = flow[0], 0, len(flow)
+    for index, line in enumerate(flow):
+        if line.element in keeper_of or index < leading:
+            kept = line
+            continue
+        text_lines += _weight(line)
+        kept = line
+        if text_lines >= KEEP_LINES:
+            end = index + 1
+            break
+    # A paragraph that introduces what follows ("...their first customers:") comes with the
+    # first two lines of it (a list item's orphans).
+    for index, line in enumerate(flow[:end]):
+        if line.kind == "line" and "".join(line.element.itertext()).rstrip().endswith(":"):
+            after = [other for other in flow[index:] if other.element is not line.element][:2]
+            if after and after[-1].box.position_y > kept.box.position_y:
+                kept = after[-1]
+    # A short table is kept whole: its rows on this page come with the run.
+    table = proofed.source.table_of.get(kept.element) if kept.kind == "row" else None
+    if table is not None:
+        kept = [line for line in flow if proofed.source.table_of.get(line.element) is table][-1]
+    # A paragraph among those lines that calls a note keeps its call's line with the note:
+    # count the paragraph's lines on this page and the page's notes.
+    notes = 0.0
+    for line in flow[:end]:
+        if called & set(line.element.iter()):
+            kept = [other for other in flow if other.element is line.element][-1]
+            notes = page.footnote_height
+    # From the top of the page (the rule and padding above an opener come with it) and with
+    # the space a block leaves below itself (an article's margin), which the short page shows.
+    top = page.box.content_box_y()
+    bottom = kept.box.position_y + kept.box.margin_height()
+    return bool(bottom - top + notes + BLOCK_GAP > space)
 
 
 def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fault]:

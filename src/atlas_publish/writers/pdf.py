@@ -130,17 +130,18 @@ class Typesetter:
             yield document, temporary
 
 
-def page_labels(first_body_page: int) -> Any:
+def page_labels(first_body_page: int, *, roman: bool = False, start: int = 1) -> Any:
     """A WeasyPrint finisher giving the PDF the printed folios as page labels: the front matter
     i, ii, iii..., the body (and the back matter after it) 1, 2, 3..., so a viewer's "page 18"
-    is the page that prints 18."""
+    is the page that prints 18. ``roman``: every page in roman; ``start``: the first folio."""
     import pydyf  # type: ignore[import-untyped]
 
     def finish(document: Any, pdf: Any) -> None:
         numbers: list[Any] = []
-        if first_body_page > 0:
+        if first_body_page > 0 or roman:
             numbers += [0, pydyf.Dictionary({"S": "/r"})]
-        numbers += [first_body_page, pydyf.Dictionary({"S": "/D"})]
+        if not roman:
+            numbers += [first_body_page, pydyf.Dictionary({"S": "/D", "St": start})]
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
 
     return finish
@@ -231,6 +232,15 @@ class Layout:
         box = self.document.pages[index]._page_box
         words = [b.text for b in box.descendants() if isinstance(b, boxes.TextBox)]
         return normal(" ".join(words))
+
+    def external_links(self) -> set[str]:
+        """Every link out of the document (a URI, not an anchor)."""
+        return {
+            str(target)
+            for page in self.document.pages
+            for kind, target, *_ in page.links
+            if kind == "external"
+        }
 
     def first_marks(self, marks: Mapping[Any, int]) -> list[int | None]:
         """Per page: the mark of the innermost element of ``marks`` around the first text or
