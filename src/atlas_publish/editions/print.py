@@ -445,8 +445,8 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
                 layouts.append(back)
                 laid_out += back.page_count
         if sum(part.page_count for part in layouts) % 2:  # a book ends on a left-hand page
+            # the blank verso that ends the book has no place in the text: no page start
             layouts.append(typesetter.blank_page(stylesheets(atlas)[:1]))
-            marks += [None] if marks else []  # a blank page begins where the one before did
         starts = pagebreaks.page_starts(volume.number, marks)
         unreported = unreported_refusals(typesetter.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
