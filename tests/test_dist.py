@@ -520,8 +520,9 @@ def test_feed_and_page_escape_what_the_writer_typed(tree: Tree) -> None:
         complete=file("pdf", None),
     )
     feed = ET.fromstring(opds_feed(publication))
-    assert feed.findtext(f"{ATOM}title") == "Tom & Jerry's <Atlas>"
+    # escaped, and in typographic quotes like every text a reader sees
+    assert feed.findtext(f"{ATOM}title") == "Tom & Jerry\u2019s <Atlas>"
     assert feed.findtext(f"{ATOM}entry/{ATOM}summary") == "A & B"
     page = index_html(publication)
-    assert "Tom &amp; Jerry&#39;s &lt;Atlas&gt;" in page and "<Atlas>" not in page
+    assert "Tom &amp; Jerry\u2019s &lt;Atlas&gt;" in page and "<Atlas>" not in page
     assert "Cats &amp; &lt;Mice&gt;" in page
