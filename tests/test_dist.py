@@ -300,11 +300,12 @@ def test_epubcheck_gate_names_the_volume_and_keeps_the_previous_dist(
     content = _copy_content(runs, tmp_path)
     out = _previous_dist(runs, tmp_path)
     before = _digests(out / "dist")
-    # A link to a file the EPUB lacks, in volume 2 only: EPUBCheck reports RSC-007.
+    # A link to an anchor the document lacks, in volume 2 only: EPUBCheck reports RSC-012
+    # (check refuses a link to a file, E041, before anything is built).
     chapter = (templates_dir() / "epub" / "chapter.xhtml.j2").read_text()
     broken = chapter.replace(
         "</body>",
-        '{% if chapter.volume == 2 %}<p><a href="missing.xhtml">x</a></p>{% endif %}</body>',
+        '{% if chapter.volume == 2 %}<p><a href="#nowhere">x</a></p>{% endif %}</body>',
     )
     assert broken != chapter
     (content / "_templates" / "epub").mkdir(parents=True)

@@ -47,7 +47,7 @@ class Code(StrEnum):
     E000 = "E000", CONTENT, "the content tree could not be read or shown while serving it", "read the message; fix the file it names and save again"  # noqa: E501
     E001 = "E001", CONTENT, "broken YAML in a front matter or a .yaml file", "check the indentation; quote values that contain ': ' or start with a special character"  # noqa: E501
     E002 = "E002", CONTENT, "an article has no front matter, or it is not closed", "start the article with a '---' line, the fields, and another '---' line"  # noqa: E501
-    E003 = "E003", CONTENT, "a file cannot be read: unreadable, too large, not UTF-8, or a link leading outside the content folder", "save it as UTF-8, split it, or copy the file in instead of linking to it"  # noqa: E501
+    E003 = "E003", CONTENT, "a file cannot be read: unreadable, too large, not UTF-8, holding control characters, not a regular file (a FIFO, a device), a loop of links, or a link leading outside the content folder", "save it as UTF-8, split it, or copy the file in instead of linking to it"  # noqa: E501
     E010 = "E010", CONTENT, "a required field is missing", "add the field the message names (number, title, summary)"  # noqa: E501
     E011 = "E011", CONTENT, "a field has a value of the wrong kind or form", "write the value as the message shows (a date as YYYY-MM-DD, a list of words...)"  # noqa: E501
     E012 = "E012", CONTENT, "an unknown field", "correct the field's name (the message suggests one) or remove it"  # noqa: E501
@@ -66,15 +66,15 @@ class Code(StrEnum):
     E041 = "E041", CONTENT, "a link points to a file, which no edition carries", "link an article with article:NUMBER, or a web page with https://..."  # noqa: E501
     E050 = "E050", CONTENT, "an expression is broken or uses something not allowed", "use only the documented functions and filters; {% raw %}...{% endraw %} for literal braces"  # noqa: E501
     E060 = "E060", CONTENT, "an article passes a limit (nesting, paragraph length, brackets)", "flatten or split what the message names"  # noqa: E501
-    E061 = "E061", CONTENT, "an image is missing or cannot be used", "put the image file in the chapter's images/ folder and write its path"  # noqa: E501
+    E061 = "E061", CONTENT, "an image is missing or cannot be used: not the format its name says, empty or damaged, over 20 MB or 25 million pixels, an SVG with a DOCTYPE", "put a working PNG, JPEG, GIF, WebP or SVG file in the chapter's images/ folder and write its path"  # noqa: E501
     E062 = "E062", CONTENT, "a resource the editions must not fetch (remote, or outside the content folder)", "copy the file into the content folder, or build with --lenient to leave it out"  # noqa: E501
-    E063 = "E063", CONTENT, "a template override holds something active (a script, an event handler)", "remove it from the template: the editions hold nothing that runs"  # noqa: E501
+    E063 = "E063", CONTENT, "a template override or an SVG holds something active (a script, an event handler, a javascript: link, a foreignObject)", "remove it: the editions hold nothing that runs"  # noqa: E501
     E065 = "E065", CONTENT, "a template override does not parse, or reaches into Python's internals", "fix the template, or remove the override"  # noqa: E501
-    E066 = "E066", BUILD, "a template failed while an edition was rendered", "fix the template at the line named, or remove the override"  # noqa: E501
+    E066 = "E066", BUILD, "a template fails, or would fail, as an edition renders (a field the model lacks, a misspelt name, a template that includes itself)", "fix the template at the line named, or remove the override"  # noqa: E501
     W001 = "W001", CONTENT, "a file or folder that does not belong in the content tree is ignored", "move it out, or start its name with '_' or '.'"  # noqa: E501
     W061 = "W061", CONTENT, "an image has no alt text", "describe the image in the brackets: ![what it shows](images/NAME)"  # noqa: E501
     W062 = "W062", CONTENT, "a refused resource was left out of the editions (--lenient)", "copy the file into the content folder to have it shown"  # noqa: E501
-    W064 = "W064", CONTENT, "raw HTML that runs or fetches was removed", "delete it from the article"  # noqa: E501
+    W064 = "W064", CONTENT, "raw HTML was removed: what runs or fetches, or what the editions do not keep (style=, srcset=, video)", "delete it from the article"  # noqa: E501
     P001 = "P001", BUILD, "a footnote's text is not printed on the page of its call or the next one", "move the call, shorten the note, or make room at the page foot"  # noqa: E501
     P002 = "P002", BUILD, "text of an article is missing from the laid-out pages", "look at the page in the PDF; report the layout to the maintainers"  # noqa: E501
     P003 = "P003", BUILD, "a run of text is set in a face whose weight or style is not the one its CSS asks for", "give the bold or italic face its own @font-face rule that WeasyPrint loads"  # noqa: E501

@@ -182,8 +182,9 @@ def check_template_overrides(
             given = _names_used(original) if original.is_file() else set()
             for line, message in template_name_faults(path, text, content_root, given):
                 diagnostics.error(Code.E066, message, path, line)
-            for match in FILE_LINK.finditer(text):
-                if is_file_link(match["href"]):
+            in_epub = "epub" in path.relative_to(content_root / OVERRIDES).parts
+            for match in FILE_LINK.finditer(text):  # an EPUB's own documents link each other
+                if not in_epub and is_file_link(match["href"]):
                     diagnostics.error(
                         Code.E041,
                         f"the link '{match['href'][:60]}' points to a file, which no edition "

@@ -21,7 +21,7 @@ from ..indexes import Indexes, build_indexes
 from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Volume
 from ..outputs import atomic_path
-from ..pagebreaks import page_key, print_page_starts
+from ..pagebreaks import print_page_starts
 from ..proof.faults import Fault
 from ..render import environment, render_articles, template_file, templates_dir
 from ..resources import unreported_refusals
@@ -229,10 +229,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         _refuse_file_links(document, volume)
         body_pages = len(document.pages)
         document = _with_back_matter(document, atlas, indexes, volume, folios, fonts, fetcher)
-        ended = len(document.pages)
         document = ending_on_a_verso(document, atlas, fonts, fetcher)
-        if len(document.pages) > ended:  # the blank verso: where the last page began
-            _page_added(folios, volume.number)
         unreported = unreported_refusals(fetcher.refused, atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
@@ -330,14 +327,6 @@ def page_labels(first_body_page: int, *, roman: bool = False, start: int = 1) ->
         pdf.catalog["PageLabels"] = pydyf.Dictionary({"Nums": pydyf.Array(numbers)})
 
     return finish
-
-
-def _page_added(folios: dict[str, int], volume: int) -> None:
-    """One blank page after the last of the layout ``folios`` describes (see pagebreaks.py)."""
-    last = folios.get(page_key(volume))
-    if last is not None and page_key(volume, last) in folios:
-        folios[page_key(volume, last + 1)] = folios[page_key(volume, last)]
-        folios[page_key(volume)] = last + 1
 
 
 def ending_on_a_verso(document: Any, atlas: Atlas, fonts: object, fetcher: Any) -> Any:
