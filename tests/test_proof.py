@@ -417,13 +417,6 @@ def test_a_fault_fails_the_build_and_nothing_is_written(tree: Tree, tmp_path: Pa
 
 
 @pytest.mark.proof
-@pytest.mark.xfail(
-    reason="the sample still has proof faults on main: a stage index stranded on a short page "
-    "(volume 1 p.34, volume 4 p.7), a lost footnote (volume 4 p.5), a straight quote in a "
-    "reference to another volume (volume 3 p.12), an opener and short pages in volumes 5 and "
-    "7: the print edition's fixes (issue 13) are not all in",
-    strict=False,
-)
 def test_the_sample_handbook_passes_the_proof_gate(tmp_path: Path) -> None:
     from atlas_publish.proof.command import proof
 
