@@ -13,10 +13,19 @@ from typing import Any
 
 import pytest
 
+from atlas_publish.context import BuildContext
+from atlas_publish.editions.print import (
+    PdfJob,
+    PrintLinks,
+    first_guess,
+    lay_out_numbered,
+    print_volume,
+    render_volume_pdf,
+)
 from atlas_publish.pipeline import BuildOptions, build, check
 from atlas_publish.proof import Fault, page_labels, proof_layout, proof_pdf
 from atlas_publish.render import templates_dir
-from atlas_publish.writers.pdf import PdfJob, PrintLinks, page_css, render_volume_pdf, volume_html
+from atlas_publish.writers.pdf import Typesetter
 
 from .conftest import Tree
 
@@ -60,7 +69,7 @@ def with_css(tree: Tree, extra: str) -> None:
 def proofed(tree: Tree, tmp_path: Path, volume: int = 1) -> list[Fault]:
     """Lay out a volume as the build does and return the gate's faults."""
     atlas = check(tree.root).atlas
-    job = PdfJob(atlas, volume, tmp_path / f"volume-{volume}.pdf", lenient=True)
+    job = PdfJob(atlas, volume, tmp_path / f"volume-{volume}.pdf", BuildContext(proof_warns=True))
     return list(render_volume_pdf(job).proof)
 
 
@@ -86,22 +95,13 @@ def test_a_fault_is_one_line_with_file_folio_code_and_article() -> None:
 def lay_out(tree: Tree) -> tuple[Any, Any, Any, Any]:
     """The volume laid out as the build lays it out, without the back matter: (WeasyPrint
     document, HTML tree, atlas, volume), for tests that take pages away."""
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
     checked = check(tree.root)
     atlas, volume = checked.atlas, checked.atlas.volume(1)
-    html = volume_html(atlas, volume, checked.indexes, PrintLinks(1, atlas.root), None)
-    override = tree.root / "_templates" / "print" / "print.css"
-    css = override if override.is_file() else templates_dir() / "print" / "print.css"
-    fonts = FontConfiguration()  # for the stylesheet's @font-face rules
-    laid_out = weasyprint.HTML(string=html, base_url=str(atlas.root) + "/")
-    sheets = [
-        weasyprint.CSS(string=page_css(atlas), font_config=fonts),
-        weasyprint.CSS(filename=str(css), font_config=fonts),
-    ]
-    document = laid_out.render(stylesheets=sheets, font_config=fonts)
-    return document, laid_out.etree_element, atlas, volume
+    links = PrintLinks(1, atlas.root)
+    planned = print_volume(atlas, checked.indexes, volume, links, BuildContext())
+    typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
+    layout = lay_out_numbered(typesetter, planned, first_guess(volume, {})).layout
+    return layout.document, layout.root, atlas, volume
 
 
 def test_footnote_not_printed(tree: Tree, tmp_path: Path) -> None:
