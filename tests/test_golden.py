@@ -20,9 +20,9 @@ import pytest
 
 from atlas_publish.context import BuildContext
 from atlas_publish.editions import epub as epub_edition
+from atlas_publish.editions.print import PrintLinks, print_volume
 from atlas_publish.pipeline import Checked, check
 from atlas_publish.writers.epub import write_epub
-from atlas_publish.writers.pdf import PrintLinks, volume_html
 
 from .conftest import golden_file
 
@@ -59,7 +59,8 @@ def unpacked(sample: Checked, tmp_path_factory: pytest.TempPathFactory) -> dict[
 
 def test_print_html_of_volume_1(sample: Checked) -> None:
     links = PrintLinks(1, sample.atlas.root)
-    html = volume_html(sample.atlas, sample.atlas.volume(1), sample.indexes, links, DATE)
+    context = BuildContext(created=DATE)
+    html = print_volume(sample.atlas, sample.indexes, sample.atlas.volume(1), links, context).html
     assert str(sample.atlas.root) not in html  # no path of this machine in the edition
     golden_file("print-volume-1.html", html)
 

@@ -17,6 +17,7 @@ from pathlib import Path
 
 import pytest
 
+from atlas_publish.context import BuildContext
 from atlas_publish.errors import BuildError, ContentError, Diagnostics
 from atlas_publish.outputs import atomic_path, output_lock, remove_stale_temporaries
 from atlas_publish.pipeline import BuildOptions, build, check
@@ -933,21 +934,22 @@ def test_a_pdf_weasyprint_complained_about_never_replaces_the_good_one(
 ) -> None:
     import logging
 
-    from atlas_publish.writers import pdf
+    from atlas_publish.editions import print as edition
 
     atlas = check(small_tree.root).atlas
     target = tmp_path / "volume-2.pdf"
-    pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None, lenient=True))
+    untagged = BuildContext(pdf_variant=None, proof_warns=True)
+    edition.render_volume_pdf(edition.PdfJob(atlas, 2, target, untagged))
     good = target.read_bytes()
-    complete = pdf._check_complete
+    complete = edition._check_complete
 
-    def complaining(document: object, volume: object) -> None:
+    def complaining(layout: object, volume: object) -> None:
         logging.getLogger("weasyprint").error("Failed to load image at 'x.png'")
-        complete(document, volume)  # type: ignore[arg-type]
+        complete(layout, volume)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(pdf, "_check_complete", complaining)
+    monkeypatch.setattr(edition, "_check_complete", complaining)
     with pytest.raises(BuildError, match="Failed to load image"):
-        pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None, lenient=True))
+        edition.render_volume_pdf(edition.PdfJob(atlas, 2, target, untagged))
     assert target.read_bytes() == good
     assert not list(tmp_path.glob(".volume-2.pdf.*"))  # no temporary left
 
@@ -955,7 +957,7 @@ def test_a_pdf_weasyprint_complained_about_never_replaces_the_good_one(
 def test_a_picture_broken_after_check_fails_the_writer_and_keeps_the_pdf(
     small_tree: Tree, tmp_path: Path, deadline: None
 ) -> None:
-    from atlas_publish.writers import pdf
+    from atlas_publish.editions.print import PdfJob, render_volume_pdf
 
     folder = small_tree.root / "2-volume-2" / "01-chapter-01" / "images"
     folder.mkdir()
@@ -963,11 +965,12 @@ def test_a_picture_broken_after_check_fails_the_writer_and_keeps_the_pdf(
     small_tree.article("2.010102", "![A dot](images/dot.png)\n")
     atlas = check(small_tree.root).atlas
     target = tmp_path / "volume-2.pdf"
-    pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None, lenient=True))
+    untagged = BuildContext(pdf_variant=None, proof_warns=True)
+    render_volume_pdf(PdfJob(atlas, 2, target, untagged))
     good = target.read_bytes()
     (folder / "dot.png").write_bytes(os.urandom(5000))
     with pytest.raises(BuildError, match=r"image 'images/dot.png' is not a PNG picture"):
-        pdf.render_volume_pdf(pdf.PdfJob(atlas, 2, target, pdf_variant=None, lenient=True))
+        render_volume_pdf(PdfJob(atlas, 2, target, untagged))
     assert target.read_bytes() == good
 
 

@@ -20,11 +20,11 @@ from atlas_publish.backmatter import (
 from atlas_publish.context import BuildContext
 from atlas_publish.editions import epub as epub_edition
 from atlas_publish.editions.epub import EpubLinks
+from atlas_publish.editions.print import PrintLinks
 from atlas_publish.pipeline import BuildOptions, build, check
 from atlas_publish.render import environment, page_runs, stage_index_html, tag_table_html
 from atlas_publish.validate import epubcheck, epubcheck_available
 from atlas_publish.writers.backmatter_pdf import continuation_css, volume_back_matter
-from atlas_publish.writers.pdf import PrintLinks
 
 from .conftest import Tree, golden_file, need, run_text, spine_of
 

@@ -8,7 +8,7 @@ volume in reading order (from the model alone, no rendering) and ``part`` is 0 f
 item's start, k + 1 for body block k, and STAGE_INDEX for the stage index. A body that
 renders a block more or less in one edition thus shifts points inside that article only.
 
-The PDF writer reports, for each folio, the point inside which that printed page begins,
+The print edition reports, for each folio, the point inside which that printed page begins,
 packed (``point()``) into its page map beside the anchors' folios:
 
     "pagebreak:V:F" -> point     printed page F of volume V begins inside ``point``
@@ -21,7 +21,7 @@ the EPUB edition reads.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal, NamedTuple
 
@@ -67,25 +67,10 @@ def encode(volume: int, starts: Mapping[int, int]) -> dict[str, int]:
     return entries
 
 
-def print_page_starts(root: object, document: object, volume: Volume) -> dict[str, int]:
-    """The encoded page starts of a WeasyPrint layout of ``volume`` (see the module's doc).
-
-    ``root`` is the laid-out HTML's element tree (``HTML.etree_element``), ``document`` the
-    rendered document. Folios count from the first chapter's opener, as the PDF writer's do.
-    """
-    points = _print_points(root, volume)
-    pages = document.pages  # type: ignore[attr-defined]
-    first = next(
-        (
-            i
-            for i, page in enumerate(pages)
-            if volume.chapters and volume.chapters[0].anchor in page.anchors
-        ),
-        None,
-    )
-    if first is None:
-        return {}
-    found: list[int | None] = [first_point(page._page_box, points) for page in pages[first:]]
+def page_starts(volume: int, found: Sequence[int | None], first_folio: int = 1) -> dict[str, int]:
+    """The encoded page starts (see the module's doc) of laid-out pages from ``first_folio``
+    on; ``found`` holds, per page, the point its first text begins inside (None: no text)."""
+    found = list(found)
     # A page with no text (a blank page before a chapter opener) begins where the next one does.
     following: int | None = None
     for index in range(len(found) - 1, -1, -1):
@@ -93,15 +78,16 @@ def print_page_starts(root: object, document: object, volume: Volume) -> dict[st
     preceding: int | None = None
     for index, at in enumerate(found):  # blank pages at the very end: where the last one was
         preceding = found[index] = at if at is not None else preceding
-    return encode(volume.number, {i + 1: at for i, at in enumerate(found) if at is not None})
+    return encode(volume, {first_folio + i: at for i, at in enumerate(found) if at is not None})
 
 
 def _classes(element: object) -> set[str]:
     return set((element.get("class") or "").split())  # type: ignore[attr-defined]
 
 
-def _print_points(root: object, volume: Volume) -> dict[object, int]:
-    """Each structural element of the print HTML -> its reading point."""
+def print_marks(root: object, volume: Volume) -> dict[object, int]:
+    """Each structural element of a print volume's HTML (``root``, its element tree) -> its
+    reading point."""
     order = list(items(volume))
     position = {key: index for index, (_, key) in enumerate(order)}
     points: dict[object, int] = {}
@@ -131,27 +117,21 @@ def _print_points(root: object, volume: Volume) -> dict[object, int]:
     return points
 
 
-def first_point(page_box: object, points: Mapping[object, int]) -> int | None:
-    """The innermost structural element around the first text or picture of the page's body."""
-    # Deferred: WeasyPrint is slow to import and only the PDF workers lay pages out.
-    from weasyprint.formatting_structure import boxes
-
-    found: int | None = None
-
-    def walk(box: object) -> bool:  # True once the first text or picture is reached
-        nonlocal found
-        if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
-            return False
-        element = getattr(box, "element", None)
-        if element is not None and element in points:
-            found = points[element]
-        if isinstance(box, boxes.TextBox):
-            return bool(box.text.strip())
-        if isinstance(box, boxes.ReplacedBox):
-            return True
-        return any(walk(child) for child in getattr(box, "children", ()))
-
-    return found if walk(page_box) else None
+def back_matter_marks(root: object, volume: Volume) -> dict[object, int]:
+    """Each part (by stage, by tag, keywords) of a print volume's back matter and each group
+    inside it (a stage, a tag, a letter) -> its reading point."""
+    order = {key: index for index, (_, key) in enumerate(items(volume))}
+    points: dict[object, int] = {}
+    current, group = -1, 0
+    for element in root.iter():  # type: ignore[attr-defined]
+        classes = _classes(element)
+        if element.get("id") in BACK_MATTER:
+            current, group = order[element.get("id")], 0
+            points[element] = point(current)
+        elif current >= 0 and element.tag == "section" and classes & {"bm-group", "bm-letter"}:
+            group += 1
+            points[element] = point(current, group)
+    return points
 
 
 class ReadingPoint(NamedTuple):

@@ -9,17 +9,16 @@ by volume and article, since their pages are not laid out. Folios start at 1 at 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
+from .cache import Manifest
 from .codes import Code
-from .errors import BuildError, ContentError, Diagnostic, Diagnostics, SourceLocation
-from .fetcher import RestrictedFetcher
-from .indexes import Indexes
+from .editions.print import print_stylesheet, write_chapter_pdf
+from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .model import Atlas, Chapter
-from .outputs import atomic_path, atomic_write_bytes, check_out_folder
+from .outputs import atomic_write_bytes, check_out_folder
 from .pipeline import load  # the model without rendering every body (check does that)
-from .render import template_file, templates_dir
 from .webpage import ChapterLinks, render_chapter_page
 
 
@@ -73,37 +72,17 @@ def preview_chapter(content: Path, out: Path, number: str, strict: bool = False)
     diagnostics = Diagnostics(strict=strict)
     links = ChapterLinks(chapter)
     html = render_chapter_page(atlas, indexes, chapter, "print", links, diagnostics)
-    sheet = template_file(atlas.root, "print/print.css")
+    stylesheet = print_stylesheet(atlas)
     diagnostics.gate()
     assert html is not None
     pdf = folder / f"chapter-{number}.pdf"
-    pages = _write_pdf(atlas, chapter, indexes, pdf)
-    page = html.replace("</head>", f'<link rel="stylesheet" href="{sheet.as_uri()}">\n</head>', 1)
+    previous = Manifest.load(out).outputs.get(f"pdf/volume-{chapter.volume}.pdf")
+    pages = write_chapter_pdf(
+        atlas, indexes, chapter, links, pdf, previous.folios if previous else {}
+    )
+    page = html.replace(
+        "</head>", f'<link rel="stylesheet" href="{stylesheet.as_uri()}">\n</head>', 1
+    )
     target = folder / f"chapter-{number}.html"
     atomic_write_bytes(target, page.encode())
     return Preview(pdf, target, pages, time.perf_counter() - started)
-
-
-def _write_pdf(atlas: Atlas, chapter: Chapter, indexes: Indexes, target: Path) -> int:
-    """The chapter laid out as the print edition does (untagged: a preview is for the eye)."""
-    import weasyprint
-    from weasyprint.text.fonts import FontConfiguration
-
-    from .writers.pdf import page_css, stylesheet, volume_html
-
-    volume = replace(atlas.volume(chapter.volume), chapters=(chapter,))
-    html = volume_html(atlas, volume, indexes, ChapterLinks(chapter), None)
-    fetcher = RestrictedFetcher([atlas.root, templates_dir()])
-    fonts = FontConfiguration()
-    stylesheets = [
-        weasyprint.CSS(string=page_css(atlas), font_config=fonts, url_fetcher=fetcher),
-        weasyprint.CSS(filename=str(stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher),
-    ]
-    document = weasyprint.HTML(
-        string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher
-    ).render(font_config=fonts, stylesheets=stylesheets)
-    if fetcher.refused:
-        raise BuildError(f"refused to fetch {', '.join(sorted(set(fetcher.refused)))}")
-    with atomic_path(target) as temporary:
-        document.write_pdf(temporary)
-    return len(document.pages)

@@ -100,7 +100,7 @@ def make_epub(job: EpubJob) -> Made:
 def make_pdf(job: Any) -> Made:
     """Lay out one volume and write its PDF (in a worker process)."""
     # Deferred: the PDF writer imports WeasyPrint (half a second), which only workers need.
-    from .writers.pdf import render_volume_pdf
+    from .editions.print import render_volume_pdf
 
     result = render_volume_pdf(job)
     warnings = tuple(str(fault.as_warning()) for fault in result.proof)
@@ -338,18 +338,19 @@ class Scheduler:
         return self.keys.volume_key("pdf", volume, self.refers_to.get(number, frozenset()))
 
     def _pdf(self, output: Output) -> None:
-        from .writers.pdf import PdfJob  # deferred with the PDF writer (see make_pdf)
+        from .editions.print import PdfJob  # deferred with the PDF writer (see make_pdf)
 
         key = self.pdf_keys[output.volume] = self._pdf_key(output.volume)
         if self._cached(output, key):
             return
+        entry = self.manifest.outputs.get(output.relative)
         job = PdfJob(
             self.atlas,
             output.volume,
             self.out / output.relative,
-            created=self.context.created,
-            pdf_variant=self.context.pdf_variant,
-            lenient=self.context.proof_warns,
+            self.context,
+            # the last layout's folios: the first guess of the page numbers (editions/print.py)
+            previous=entry.folios if entry else {},
             print_ready=self.out / print_ready_path(output.volume)
             if self.context.print_ready
             else None,

@@ -106,21 +106,11 @@ def render_chapter_page(
         return None
     volume = atlas.volume(chapter.volume)
     if print_style:
-        from .editions.epub import volume_identifier
-        from .writers.pdf import copyright_line
+        from .editions.print import volume_page
 
-        html = env.get_template("print/volume.html.j2").render(
-            atlas=atlas,
-            volume=dataclasses.replace(volume, chapters=(chapter,)),
-            bodies=bodies,
-            subject=f"Chapter {chapter.number}: {chapter.title}",
-            keywords=sorted({k for a in chapter.articles for k in a.keywords}),
-            created=None,
-            edition_date=None,
-            # the copyright page's lines, as the print edition fills them (undated)
-            rights=copyright_line(atlas, None),
-            identifier=volume_identifier(atlas, dataclasses.replace(volume, isbn=None)),
-        )
+        alone = dataclasses.replace(volume, chapters=(chapter,))
+        subject = f"Chapter {chapter.number}: {chapter.title}"
+        html = volume_page(env, atlas, alone, bodies, subject, None)
     else:
         html = env.get_template("epub/chapter.xhtml.j2").render(
             atlas=atlas,

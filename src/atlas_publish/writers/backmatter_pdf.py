@@ -12,7 +12,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from pathlib import Path
-from typing import Any
 
 from ..backmatter import (
     BackMatter,
@@ -21,7 +20,6 @@ from ..backmatter import (
     page_locators,
     volume_page_locators,
 )
-from ..fetcher import RestrictedFetcher
 from ..indexes import Indexes
 from ..model import Atlas, Volume
 from ..render import environment, template_file
@@ -107,57 +105,5 @@ def continuation_css(page_count: int, next_folio: int) -> str:
     return f"html {{ break-before: left; }} {folio}"
 
 
-def render_pages(
-    atlas: Atlas,
-    html: str,
-    extra_css: str,
-    fonts: Any,
-    fetcher: RestrictedFetcher,
-    page_css: str,
-    stylesheet: Path,
-) -> Any:
-    """Lay out back-matter HTML with the print stylesheets: (element tree, WeasyPrint document)."""
-    import weasyprint
-
-    sheets = [
-        weasyprint.CSS(string=page_css, font_config=fonts, url_fetcher=fetcher),
-        weasyprint.CSS(filename=str(stylesheet), font_config=fonts, url_fetcher=fetcher),
-        weasyprint.CSS(
-            filename=str(_backmatter_stylesheet(atlas)), font_config=fonts, url_fetcher=fetcher
-        ),
-        weasyprint.CSS(string=extra_css, font_config=fonts, url_fetcher=fetcher),
-    ]
-    laid_out = weasyprint.HTML(string=html, base_url=str(atlas.root) + "/", url_fetcher=fetcher)
-    return laid_out.etree_element, laid_out.render(font_config=fonts, stylesheets=sheets)
-
-
-def back_matter_page_starts(
-    root: Any, document: Any, volume: Volume, first_folio: int
-) -> dict[str, int]:
-    """Where each printed page of the back matter begins, as the EPUB's page list wants it:
-    the part (by stage, by tag, keywords) and the group inside it (see pagebreaks.py)."""
-    from ..pagebreaks import BACK_MATTER, first_point, items, page_key, point
-
-    order = {key: index for index, (_, key) in enumerate(items(volume))}
-    points: dict[object, int] = {}
-    current, group = -1, 0
-    for element in root.iter():
-        classes = set((element.get("class") or "").split())
-        if element.get("id") in BACK_MATTER:
-            current, group = order[element.get("id")], 0
-            points[element] = point(current)
-        elif current >= 0 and element.tag == "section" and classes & {"bm-group", "bm-letter"}:
-            group += 1
-            points[element] = point(current, group)
-    found = [first_point(page._page_box, points) for page in document.pages]
-    following: int | None = None  # a blank page begins where the next one does
-    for index in range(len(found) - 1, -1, -1):
-        following = found[index] = found[index] if found[index] is not None else following
-    starts = {page_key(volume.number, first_folio + i): at for i, at in enumerate(found) if at}
-    if starts:
-        starts[page_key(volume.number)] = first_folio + len(found) - 1
-    return starts
-
-
-def _backmatter_stylesheet(atlas: Atlas) -> Path:
+def backmatter_stylesheet(atlas: Atlas) -> Path:
     return template_file(atlas.root, "print/backmatter.css")

@@ -267,21 +267,22 @@ def _metadata(
 
 
 def _render(atlas: Atlas, html: str, extra_css: str, labels: Any) -> bytes:
-    """HTML laid out with the print stylesheets as a tagged PDF/UA-1 document."""
-    from weasyprint.text.fonts import FontConfiguration
-
-    from ..fetcher import RestrictedFetcher
+    """HTML laid out with the print stylesheets as a tagged PDF/UA-1 document of an even
+    number of pages."""
+    from ..editions.print import back_matter_stylesheets, stylesheets
     from ..render import templates_dir
-    from .backmatter_pdf import render_pages
-    from .pdf import ending_on_a_verso, page_css, stylesheet
+    from .pdf import Typesetter
 
-    fetcher = RestrictedFetcher([atlas.root, templates_dir()])
-    fonts = FontConfiguration()
-    _root, document = render_pages(
-        atlas, html, extra_css, fonts, fetcher, page_css(atlas), stylesheet(atlas)
-    )
-    document = ending_on_a_verso(document, atlas, fonts, fetcher)
-    return bytes(document.write_pdf(pdf_variant="pdf/ua-1", finisher=labels))
+    typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
+    with typesetter.session():
+        layout = typesetter.lay_out(
+            typesetter.parse(html), back_matter_stylesheets(atlas, extra_css)
+        )
+        pages = list(layout.document.pages)
+        if len(pages) % 2:  # a part ends on a left-hand page
+            pages += typesetter.blank_page(stylesheets(atlas)[:1]).document.pages
+        document = layout.document.copy(pages)
+        return bytes(document.write_pdf(pdf_variant="pdf/ua-1", finisher=labels))
 
 
 def complete_front_pdf(
@@ -292,8 +293,8 @@ def complete_front_pdf(
 ) -> bytes:
     """Half title, title page, copyright page and the contents of the volumes (each chapter
     located as volume:page), roman folios, an even number of pages."""
+    from ..editions.print import copyright_line
     from ..render import environment
-    from .pdf import copyright_line
 
     when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
     volumes = [atlas.volume(n) for n in numbers]
