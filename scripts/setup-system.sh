@@ -9,11 +9,11 @@ set -euo pipefail
 build=(
   libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0  # WeasyPrint's text layout, fast font subsetting
   fonts-noto-cjk                                      # Chinese, Japanese and Korean text
+  libgs-common                                        # a CMYK output profile for build --print-ready (PDF/X-4)
 )
 test_tools=(
   poppler-utils qpdf                                  # pdftotext, pdffonts, pdfinfo, qpdf --check
   chromium                                            # headless browser: preview server and download page tests
-  libgs-common                                        # a CMYK output profile for build --print-ready (PDF/X-4)
 )
 groups=("$@")
 [[ ${#groups[@]} -eq 0 ]] && groups=(test)

@@ -521,7 +521,7 @@ def test_feed_and_page_escape_what_the_writer_typed(tree: Tree) -> None:
         complete=file("pdf", None),
     )
     feed = ET.fromstring(opds_feed(publication))
-    # escaped, and set with the typographic apostrophe like every text a reader sees
+    # escaped, and in typographic quotes like every text a reader sees
     assert feed.findtext(f"{ATOM}title") == "Tom & Jerry\u2019s <Atlas>"
     assert feed.findtext(f"{ATOM}entry/{ATOM}summary") == "A & B"
     page = index_html(publication)

@@ -206,3 +206,24 @@ def test_the_complete_edition_is_an_edition(tmp_path: Path) -> None:
         assert opened.Root.MarkInfo.Marked is True
     report = validate(str(pdf))
     assert [f for f in report.findings if f.severity >= Severity.ERROR] == []
+
+
+def test_the_build_says_an_empty_chapter_is_left_out(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from atlas_publish.cli import main
+
+    from .conftest import Tree
+
+    tree = Tree(tmp_path / "content")
+    tree.volume(1, "Beginnings")
+    tree.chapter("1.02", "Nothing Yet")
+    for number in ("1.010101", "1.010102"):
+        tree.article(number, "Text.\n")
+    out = tmp_path / "out"
+    args = ["build", "--content", str(tree.root), "--out", str(out), "--format", "pdf"]
+    assert main([*args, "--quiet", "--jobs", "1"]) == 0
+    printed = capsys.readouterr()
+    said = printed.out + printed.err
+    assert "volume 1: chapter 1.02 has no articles: left out of the print edition" in said
+    assert "Nothing Yet" not in flat(" ".join(text_pages(out / "pdf" / "volume-1.pdf")))

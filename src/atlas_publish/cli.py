@@ -32,7 +32,8 @@ EXIT_CONTENT, EXIT_USAGE, EXIT_BUILD = EXIT[Kind.CONTENT], EXIT[Kind.USAGE], EXI
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="atlas-publish",
-        description="Turn a handbook of Markdown articles into PDF and EPUB volumes.",
+        description="Turn a handbook of Markdown articles into PDF and EPUB volumes and a "
+        "static web edition.",
     )
     parser.add_argument("--version", action="version", version=f"%(prog)s {_version()}")
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
@@ -68,7 +69,8 @@ def _parser() -> argparse.ArgumentParser:
         "--lenient",
         action="store_true",
         help="build without refused resources (remote images, files outside the content "
-        "folder), with a warning for each, instead of stopping",
+        "folder) and write volumes the proof gate faults, with a warning for each, instead "
+        "of stopping",
     )
     build.add_argument(
         "--print-ready",
@@ -155,7 +157,12 @@ def _parser() -> argparse.ArgumentParser:
     imports.add_argument(
         "--dry-run", action="store_true", help="say what would be done; write nothing"
     )
-    imports.add_argument("--force", action="store_true", help="replace articles that exist")
+    imports.add_argument(
+        "--force",
+        action="store_true",
+        help="update articles that exist: the export's fields and text replace theirs, fields "
+        "the export lacks (tags...) are kept, and every change is listed",
+    )
 
     sample = commands.add_parser("sample", help="generate a content tree shaped like the handbook")
     sample.add_argument(

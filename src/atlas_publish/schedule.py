@@ -105,7 +105,14 @@ def make_pdf(job: Any) -> Made:
     result = render_volume_pdf(job)
     warnings = tuple(str(fault.as_warning()) for fault in result.proof)
     layout = PrintLayout.from_page_map(job.volume, result.folios)
-    return Made(result.path, result.seconds, result.page_count, layout, warnings=warnings)
+    return Made(
+        result.path,
+        result.seconds,
+        result.page_count,
+        layout,
+        notes=result.notes,  # e.g. a chapter without articles, left out of print
+        warnings=warnings,
+    )
 
 
 @contextlib.contextmanager

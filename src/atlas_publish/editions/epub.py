@@ -487,9 +487,10 @@ def _metadata(
     atlas: Atlas, volume: Volume, has_images: bool, missing_alt: int, has_pages: bool
 ) -> list[tuple[str, str, str, dict[str, str]]]:
     """Descriptive and accessibility metadata (EPUB Accessibility 1.1), claiming only what holds."""
-    description = (
+    description = typographic(
         f"Volume {volume.number} of {atlas.title}: {volume.title}. "
-        f"{_count(len(volume.articles), 'article')} in {_count(len(volume.chapters), 'chapter')}."
+        f"{_count(len(volume.articles), 'article')} in {_count(len(volume.chapters), 'chapter')}.",
+        atlas.language,
     )
     metadata: list[tuple[str, str, str, dict[str, str]]] = [
         ("DC", "description", description, {}),

@@ -19,8 +19,8 @@ SHORT_PAGE = 0.20  # a body page may leave at most this much of its text block e
 OVERFULL = 1.0  # px of tolerance before a line counts as wider than its measure
 MEASURE = (55, 75)  # characters per full body line, on average
 KEEP_LINES = 3  # lines of text an opener, heading or lead-in keeps with it
-# px: the white a page break absorbs, which a short page shows but the next page does not: the
-# margin below the block the short page ends on and the margin above the kept block.
+# px: the white a page break absorbs before an article's opener, which a short page shows but
+# the next page does not: the article's margin below the one before and the rule's padding.
 BLOCK_GAP = 40.0
 WHOLE_TABLE = 8  # body rows of a table the edition keeps on one page
 MARGINS = 48.0  # px (0.5 in): margins above a block, dropped when it opens a page
@@ -343,7 +343,12 @@ def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> b
     # the space a block leaves below itself (an article's margin), which the short page shows.
     top = page.box.content_box_y()
     bottom = kept.box.position_y + kept.box.margin_height()
-    return bool(bottom - top + notes + BLOCK_GAP > space)
+    opener = any(
+        proofed.source.keepers[keeper_of[line.element]].startswith("the opener")
+        for line in flow[:end]
+        if line.element in keeper_of
+    )
+    return bool(bottom - top + notes + (BLOCK_GAP if opener else 0.0) > space)
 
 
 def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fault]:
