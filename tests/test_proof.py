@@ -275,6 +275,54 @@ def test_no_short_page_before_a_heading_kept_with_its_table(tree: Tree, tmp_path
     assert not only(faults, "P005")  # the heading and lead-in went overleaf with the table
 
 
+def test_a_lead_in_that_breaks_is_judged_where_it_ends(tree: Tree, tmp_path: Path) -> None:
+    # Page 2: the opener and 6 lines of an 8-line lead-in; page 3: its last 2 lines with the
+    # table. The opener keeps 6 lines of its text; the lead-in ends with its table.
+    rows = "".join(f"| {n} | row {n} |\n" for n in range(1, 4))
+    tree.article("1.010101", lines(8) + "| n | what |\n|---|---|\n" + rows + "\n" + lines(2))
+    with_css(tree, GRID + ".article-body table { break-inside: avoid; }")
+    assert not only(proofed(tree, tmp_path), "P005")
+
+
+def test_an_opener_followed_by_a_whole_short_paragraph(tree: Tree, tmp_path: Path) -> None:
+    # Page 2: the opener and a whole 2-line paragraph; a lead-in and a 6-row table kept
+    # together (8 lines) go overleaf. The reader finishes the paragraph: nothing is stranded.
+    rows = "".join(f"| {n} | row {n} |\n" for n in range(1, 7))
+    table = "The table:\n\n| n | what |\n|---|---|\n" + rows
+    tree.article("1.010101", lines(2) + table + "\n" + lines(2))
+    keep = ".article-body p:has(+ table) { break-after: avoid; } table { break-inside: avoid; }"
+    with_css(tree, GRID + keep)
+    assert not only(proofed(tree, tmp_path), "P005")
+
+
+@pytest.mark.parametrize(
+    ("body", "css", "what"),
+    [
+        # the opener, then 2 lines of an 8-line paragraph, the rest overleaf
+        (
+            lines(8),
+            ".article-header { height: 144px !important; } p { orphans: 1 !important; }",
+            "the opener of article 1.010101",
+        ),
+        # 3 lines, a heading and two one-line list items, the rest of the list overleaf
+        (
+            lines(3) + "# Items\n\n" + "".join(f"- item {n}\n" for n in range(1, 9)),
+            "li { break-after: auto !important; }",
+            "the heading “Items” in article 1.010101",
+        ),
+    ],
+)
+def test_two_lines_that_do_not_end_a_paragraph_strand_what_they_follow(
+    tree: Tree, tmp_path: Path, body: str, css: str, what: str
+) -> None:
+    tree.article("1.010101", body)
+    with_css(tree, GRID + css)
+    messages = [f.message for f in only(proofed(tree, tmp_path), "P005")]
+    assert f"{what} is followed on its page by 2 line(s) of its text; the rest is overleaf" in (
+        messages
+    )
+
+
 def test_measure_outside_the_claimed_range(tree: Tree, tmp_path: Path) -> None:
     tree.article("1.010101", (LOREM * 6 + "\n\n") * 4)
     with_css(tree, "html { font-size: 6pt; }")

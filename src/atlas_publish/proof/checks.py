@@ -125,9 +125,15 @@ def _weight(line: Line) -> int:
 
 
 def kept_with_text(proofed: Proofed) -> Iterator[Fault]:
-    """P005: an opener, heading or table lead-in keeps three lines of its text on its page."""
+    """P005: an opener, heading or table lead-in keeps three lines of its text on its page.
+
+    A lead-in's own lines are text to the opener or heading above it, and a lead-in that
+    breaks is judged where it ends (its last lines go overleaf with the table). An opener or
+    heading followed by a whole paragraph of two lines, the break falling after it, is not
+    stranded: the reader finishes a paragraph before turning the page."""
     source = proofed.source
     lines = list(flow_lines(proofed.pages))
+    lead_ins = {keeper for keeper in source.keepers if _local_tag(keeper) == "p"}
     # (keeper, page) -> index of its last line on that page (an opener may be split)
     last: dict[tuple[Element, int], int] = {}
     for index, line in enumerate(lines):
@@ -135,20 +141,26 @@ def kept_with_text(proofed: Proofed) -> Iterator[Fault]:
         if keeper is not None:
             last[keeper, line.page] = index
     for (keeper, page), index in last.items():
+        split = (keeper, page + 1) in last
+        if split and keeper in lead_ins:
+            continue  # judged on the page where it ends
         article = source.article_of.get(keeper)
         following = 0
-        goes_on = False
+        counted: list[Line] = []
+        goes_on = split  # the opener or heading itself is split
         for line in lines[index + 1 :]:
             if article is not None and source.article_of.get(line.element) != article:
                 break
             if line.page != page:
                 goes_on = True
                 break
-            if line.element not in source.keeper_of:
+            other = source.keeper_of.get(line.element)
+            if _is_marker(line):
+                continue  # a list item's bullet is not a line of its text
+            if other is None or (other in lead_ins and other is not keeper):
                 following += _weight(line)
-        if (keeper, page + 1) in last:
-            goes_on = True  # the opener or heading itself is split
-        if goes_on and following < KEEP_LINES:
+                counted.append(line)
+        if goes_on and following < KEEP_LINES and not _whole_paragraph(proofed, counted, split):
             what = source.keepers[keeper]
             yield fault(
                 proofed,
@@ -157,6 +169,31 @@ def kept_with_text(proofed: Proofed) -> Iterator[Fault]:
                 f"{what} is followed on its page by {following} line(s) of its text; "
                 f"the rest is overleaf",
             )
+
+
+def _is_marker(line: Line) -> bool:
+    return str(getattr(line.box, "element_tag", "") or "").endswith("::marker")
+
+
+def _local_tag(element: Element) -> str:
+    tag = element.tag
+    return tag.rpartition("}")[2] if isinstance(tag, str) else ""
+
+
+def _whole_paragraph(proofed: Proofed, counted: list[Line], split: bool) -> bool:
+    """The lines after a keeper are one whole body paragraph (not a list item) of at least
+    two lines, all on this page."""
+    if split or len(counted) < 2 or any(line.kind != "line" for line in counted):
+        return False
+    element = counted[0].element
+    if _local_tag(element) != "p" or element not in proofed.source.paragraphs:
+        return False
+    if any(line.element is not element for line in counted):
+        return False
+    ends_here = sum(1 for line in flow_lines(proofed.pages) if line.element is element) == len(
+        counted
+    )
+    return ends_here
 
 
 def widows_and_orphans(proofed: Proofed) -> Iterator[Fault]:
