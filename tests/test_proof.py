@@ -473,7 +473,7 @@ def test_a_fault_fails_the_build_and_nothing_is_written(tree: Tree, tmp_path: Pa
 
 
 GENERATED_ARTICLES = 350
-GENERATED_VOLUMES = (4,)
+GENERATED_VOLUMES = (3, 9)
 
 
 @pytest.mark.proof

@@ -350,6 +350,8 @@ def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> b
     called = {element for element, _ in page.calls}
     kept, text_lines, end = flow[0], 0, len(flow)
     for index, line in enumerate(flow):
+        if _is_marker(line):
+            continue  # a list item's bullet is not a line of its text
         if line.element in keeper_of or index < leading:
             kept = line
             continue
@@ -365,6 +367,8 @@ def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> b
             after = [other for other in flow[index:] if other.element is not line.element][:2]
             if after and after[-1].box.position_y > kept.box.position_y:
                 kept = after[-1]
+    # A list after a heading keeps its first three items with it (print.css).
+    kept = _first_items_after_heading(flow, end, kept)
     # A short table is kept whole: its rows on this page come with the run.
     table = proofed.source.table_of.get(kept.element) if kept.kind == "row" else None
     if table is not None:
@@ -386,6 +390,31 @@ def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> b
         if line.element in keeper_of
     )
     return bool(bottom - top + notes + (BLOCK_GAP if opener else 0.0) > space)
+
+
+def _first_items_after_heading(flow: list[Line], end: int, kept: Line) -> Line:
+    text = [line for line in flow if not _is_marker(line)]
+    for index, line in enumerate(text[1:], start=1):
+        if line not in flow[:end]:
+            break
+        if _local_tag(line.element) != "li" or _local_tag(text[index - 1].element) not in {
+            "h5",
+            "h6",
+        }:
+            continue
+        items: list[Element] = []
+        last = line
+        for other in text[index:]:
+            if _local_tag(other.element) != "li":
+                break
+            if other.element not in items:
+                if len(items) == 3:
+                    break
+                items.append(other.element)
+            last = other
+        if last.box.position_y > kept.box.position_y:
+            return last
+    return kept
 
 
 def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fault]:
