@@ -36,6 +36,7 @@ from jinja2 import Environment
 from .. import pagebreaks
 from ..context import BuildContext
 from ..errors import BuildError, Diagnostics
+from ..hyphenation import hyphenated
 from ..indexes import Indexes, build_indexes
 from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
@@ -43,6 +44,7 @@ from ..proof.faults import Fault
 from ..render import (
     RenderedArticle,
     environment,
+    hyphenation_lang,
     render_articles,
     template_file,
     templates_dir,
@@ -242,7 +244,7 @@ def volume_page(
         rights=copyright_line(atlas, when),
         identifier=volume_identifier(atlas, replace(volume, isbn=None)),
     )
-    return short_tables(unhyphenated_last_words(html))
+    return short_tables(hyphenated(html, hyphenation_lang(atlas.language)))
 
 
 TABLE = re.compile(r"<table(?P<attributes>[^>]*)>(?P<inside>.*?)</table>", re.S)
@@ -280,17 +282,6 @@ def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
     if rights.lower().startswith("copyright "):
         return f"{rights[:9]} ©{rights[9:]}"
     return f"© {rights}"
-
-
-# The last word of a paragraph (or list item) and what closes it: punctuation, closing tags.
-LAST_WORD = re.compile(
-    r"([^\W\d_][\w’'\u00ad-]{3,})((?:[^\w<>]|</(?:em|strong|a|i|b)>)*</(?:p|li)>)"
-)
-
-
-def unhyphenated_last_words(html: str) -> str:
-    """A paragraph never ends on half a word ('fif-/teen.'): its last word is not hyphenated."""
-    return LAST_WORD.sub(r'<span class="last-word">\1</span>\2', html)
 
 
 def chapter_volume(
