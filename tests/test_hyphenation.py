@@ -6,6 +6,8 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from atlas_publish.context import BuildContext
 from atlas_publish.editions.print import PdfJob, render_volume_pdf
 from atlas_publish.hyphenation import SOFT_HYPHEN, hyphenated
@@ -46,6 +48,7 @@ def test_a_passage_in_another_language_takes_its_patterns() -> None:
     assert hyphenated(body("<p>articles here</p>"), "en") == body(f"<p>ar{S}ti{S}cles here</p>")
 
 
+@pytest.mark.slow  # a PDF layout
 def test_a_narrow_paragraph_hyphenates_all_but_its_last_word(tmp_path: Path) -> None:
     tree = Tree(tmp_path / "content")
     (tree.root / "atlas.yaml").write_text(ATLAS_YAML)
