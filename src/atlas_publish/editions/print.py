@@ -43,6 +43,7 @@ from ..model import Atlas, Chapter, Volume
 from ..proof.faults import Fault
 from ..render import (
     RenderedArticle,
+    copyright_line,
     environment,
     hyphenation_lang,
     render_articles,
@@ -280,19 +281,6 @@ def short_tables(html: str) -> str:
         return f"<table{attributes}>{match['inside']}</table>"
 
     return TABLE.sub(mark, html)
-
-
-def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
-    """atlas.yaml's rights with the copyright sign ('Copyright © 2026 Jane Example. All rights
-    reserved.'), or one made from the edition's year and the author."""
-    rights = atlas.rights or f"Copyright {when.year if when else ''} {atlas.author}.".replace(
-        "  ", " "
-    )
-    if "©" in rights:
-        return rights
-    if rights.lower().startswith("copyright "):
-        return f"{rights[:9]} ©{rights[9:]}"
-    return f"© {rights}"
 
 
 def chapter_volume(

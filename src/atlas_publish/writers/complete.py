@@ -252,7 +252,7 @@ def _metadata(
     info = {
         "/Title": title,
         "/Author": atlas.author,
-        "/Subject": f"All {volumes} volumes of {atlas.title}",
+        "/Subject": typographic(f"All {volumes} volumes of {atlas.title}", atlas.language),
         "/Producer": "atlas-publish (WeasyPrint, pikepdf)",
     }
     if when:
@@ -306,8 +306,7 @@ def complete_front_pdf(
     """Half title, title page, copyright page and the contents of the volumes (each chapter
     located as volume:page, and the index to all volumes at ``index_at``), roman folios, an
     even number of pages."""
-    from ..editions.print import copyright_line
-    from ..render import environment
+    from ..render import copyright_line, environment
 
     when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
     volumes = [atlas.volume(n) for n in numbers]
