@@ -231,18 +231,20 @@ from atlas_publish.pipeline import check
 from atlas_publish.render import templates_dir
 from atlas_publish.writers.pdf import Typesetter
 content, built, out = Path(sys.argv[1]), Path(sys.argv[2]), Path(sys.argv[3])
-outputs = json.loads((built / ".cache" / "manifest.json").read_text())["outputs"]
+from atlas_publish.cache import Manifest
+outputs = Manifest.load(built).outputs
 checked = check(content)
 atlas = checked.atlas
 out.mkdir(parents=True, exist_ok=True)
 for volume in atlas.volumes:
-    folios = outputs[f"pdf/volume-{volume.number}.pdf"]["folios"]
+    folios = outputs[f"pdf/volume-{volume.number}.pdf"].folios
     links = PrintLinks(volume.number, atlas.root)
     planned = print_volume(atlas, checked.indexes, volume, links, BuildContext())
     typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
     layout = typesetter.lay_out(typesetter.parse(planned.html), planned.stylesheets,
                                 number_texts({a: f for a, f in folios.items() if ":" not in a}))
-    typesetter.write(out / f"volume-{volume.number}.pdf", [layout], "pdf/ua-1")
+    with typesetter.write(out / f"volume-{volume.number}.pdf", [layout], "pdf/ua-1"):
+        pass
 """
 
 
