@@ -20,6 +20,8 @@ from atlas_publish.validate import epubcheck, epubcheck_available
 from atlas_publish.writers.epub import read_cover, volume_cover_png
 
 from .conftest import (
+    CHROMIUM,
+    CHROMIUM_FLAGS,
     EPUB_TYPE,
     XML_LANG,
     XML_NS,
@@ -124,7 +126,7 @@ def test_metadata(built: Path) -> None:
         ("creator", "Tess Writer", {"id": "creator"}),
         ("meta", "aut", {"refines": "#creator", "property": "role", "scheme": "marc:relators"}),
         ("publisher", "Test Press", {}),
-        ("rights", "Copyright 2026 Tess Writer.", {}),
+        ("rights", "Copyright © 2026 Tess Writer.", {}),
         ("language", "en", {}),
         ("title", "Test Atlas, Volume 1: Beginnings", {}),
         ("meta", "Test Atlas", {"property": "belongs-to-collection", "id": "collection"}),
@@ -331,3 +333,64 @@ def test_date_and_subjects(built: Path) -> None:
     assert re.search(r"<dc:date>\d{4}-\d{2}-\d{2}</dc:date>", opf)
     assert "<dc:subject>Stage 6: Has some customers</dc:subject>" in opf
     assert "S6_Customers" not in opf  # a tag's ID is for editors
+
+
+def test_the_title_page_is_centred_as_a_reader_sees_it(small_tree: Tree, tmp_path: Path) -> None:
+    # h1-h6 are set left in epub.css: the title page's title must still be centred, as the
+    # rest of the page is, in a browser engine like the reading systems'.
+    playwright = pytest.importorskip("playwright.sync_api")
+    if not CHROMIUM.exists():
+        pytest.skip("chromium is not installed (make setup)")
+    out = tmp_path / "out"
+    build(BuildOptions(content=small_tree.root, out=out, formats=("epub",), jobs=1))
+    book = tmp_path / "book"
+    with zipfile.ZipFile(next((out / "epub").glob("*.epub"))) as epub:
+        epub.extractall(book)
+    front = next(p for p in book.rglob("*.xhtml") if 'class="title-page"' in p.read_text())
+    centres = """selector => {
+        const element = document.querySelector(selector);
+        const range = document.createRange();
+        range.selectNodeContents(element);
+        const text = range.getBoundingClientRect();
+        const page = element.closest('.title-page').getBoundingClientRect();
+        return [(text.left + text.right) / 2, (page.left + page.right) / 2];
+    }"""
+    with playwright.sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_FLAGS)
+        page = browser.new_page(viewport={"width": 400, "height": 700})
+        page.goto(front.as_uri())
+        for selector in (".title-page h1", ".title-page .author"):
+            text, whole = page.evaluate(centres, selector)
+            assert abs(text - whole) < 2, (selector, text, whole)
+        browser.close()
+
+
+def test_metadata_and_copyright_in_typographic_quotes(small_tree: Tree, tmp_path: Path) -> None:
+    # atlas.yaml is typed with straight apostrophes and no copyright sign: every place a
+    # reader or a catalogue shows its text has the typographic ones, and the sign.
+    yaml = small_tree.root / "atlas.yaml"
+    yaml.write_text(
+        yaml.read_text()
+        .replace("title: Test Atlas", "title: The Founder's Atlas")
+        .replace("rights: Copyright 2026 Tess Writer.", "rights: Copyright 2026 Tess Writer's.")
+    )
+    out = tmp_path / "out"
+    build(BuildOptions(content=small_tree.root, out=out, formats=("epub", "complete"), jobs=1))
+    with zipfile.ZipFile(out / "epub" / "volume-1.epub") as epub:
+        opf = next(epub.read(n).decode() for n in epub.namelist() if n.endswith(".opf"))
+        copyright_page = next(
+            epub.read(n).decode() for n in epub.namelist() if n.endswith("copyright.xhtml")
+        )
+    shown = {
+        (name, attributes.get("property", "")): value
+        for name, value, attributes in opf_metadata(opf)
+    }
+    assert shown["meta", "belongs-to-collection"] == "The Founder’s Atlas"
+    assert shown["meta", "pageBreakSource"].startswith("The Founder’s Atlas, Volume 1")
+    assert shown["description", ""].startswith("Volume 1 of The Founder’s Atlas")
+    assert shown["rights", ""] == "Copyright © 2026 Tess Writer’s."
+    assert "'" not in "".join(value for value in shown.values())
+    assert "<p>Copyright © 2026 Tess Writer’s.</p>" in copyright_page
+    info = run_text("pdfinfo", str(out / "pdf" / "complete.pdf"))
+    subject = next(line for line in info.splitlines() if line.startswith("Subject:"))
+    assert subject.endswith("volumes of The Founder’s Atlas"), subject

@@ -235,6 +235,35 @@ def test_pdf_index_pages_are_where_the_articles_start(built: Path) -> None:
     assert scalability.group(1).endswith(str(folio["1.010105"]))
 
 
+def test_pdf_contents_list_the_back_matter_with_its_pages(built: Path) -> None:
+    pdf = built / "pdf" / "volume-1.pdf"
+    text = _pdf_pages(pdf)
+    labels = PdfReader(pdf).page_labels
+    contents = next(p for p in text if p.startswith("Contents "))
+    for title in ("Articles by business stage", "Articles by tag", "Index of keywords"):
+        starts = next(i for i, p in enumerate(text) if re.match(rf"\d+ {title} ", p))
+        listed = re.search(rf"{title} \.+ (\d+)", contents)
+        assert listed, contents
+        assert listed.group(1) == labels[starts]  # the page that prints it, as the PDF says
+        assert f"{labels[starts]} {title}" in text[starts]  # and as the page prints it
+
+
+def test_complete_edition_contents_list_the_index_to_all_volumes(built: Path) -> None:
+    complete = built / "pdf" / "complete.pdf"
+    reader = PdfReader(complete)
+    text = _pdf_pages(complete)
+    contents = " ".join(p for p in text[:8] if "Contents of the Volumes" in p or "2.01" in p)
+    listed = re.search(r"Index to all volumes \.+ (\d+:\d+)", contents)
+    assert listed, contents
+    starts = next(i for i, p in enumerate(text) if "Articles by business stage Each" in p and
+                  "the handbook" in p)  # fmt: skip
+    assert listed.group(1) == reader.page_labels[starts]
+    # the entry links to that page
+    front = [a.get_object() for p in reader.pages[:8] for a in p.get("/Annots") or []]
+    dest = next(a["/Dest"] for a in front if str(a.get("/Dest")) == "complete-index")
+    assert reader.get_destination_page_number(reader.named_destinations[str(dest)]) == starts
+
+
 def test_pdf_back_matter_is_in_the_outline(built: Path) -> None:
     outline = PdfReader(built / "pdf" / "volume-1.pdf").outline
     titles = [item.title for item in outline[1] if not isinstance(item, list)]

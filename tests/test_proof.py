@@ -416,6 +416,18 @@ def test_hyphenation_of_another_language_and_a_split_locator(tree: Tree, tmp_pat
     assert "“Volume / 6” is split over two lines in article 1.010101 (a no-break space)" in messages
 
 
+def test_a_word_alone_on_a_line_in_mid_paragraph(tree: Tree, tmp_path: Path) -> None:
+    # A name in code too wide for what "And" leaves of the first line (but not for a line of
+    # its own) drops to the next line and leaves "And" alone, the paragraph going on below.
+    name = "x" * 48
+    tree.article("1.010101", f"And `{name}` is the name the paragraph goes on to explain.\n")
+    [fault] = only(proofed(tree, tmp_path), "P019")
+    assert fault.page == "2"
+    assert fault.message == (
+        f"a word alone on a line in mid-paragraph in article 1.010101: “And / {name}…”"
+    )
+
+
 def test_a_reference_that_repeats_itself(tree: Tree, tmp_path: Path) -> None:
     tree.article("1.010101", "As chapter 4.02 (Volume 4, chapter 4.02) says, and Volume 9.\n")
     [fault] = only(proofed(tree, tmp_path), "P016")

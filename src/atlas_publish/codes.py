@@ -93,6 +93,7 @@ class Code(StrEnum):
     P016 = "P016", BUILD, "a reference repeats itself: “chapter 4.02 (Volume 4, chapter 4.02)”", "print the locator once: add only what the link text does not say"  # noqa: E501
     P017 = "P017", BUILD, "the contents' page numbers end on more than one right edge", "set every entry's page number against the same right edge"  # noqa: E501
     P018 = "P018", BUILD, "an empty chapter is printed", "leave chapters without articles out of print"  # noqa: E501
+    P019 = "P019", BUILD, "a word alone on a short line in the middle of a paragraph or list item", "look at the page: a word too long for the rest of the line (code, a URL) or an inline box around a word"  # noqa: E501
     # fmt: on
 
 

@@ -6,6 +6,7 @@ project's ``templates/``, so a writer can override a single template.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import hashlib
 import re
@@ -288,6 +289,20 @@ def finish_articles(
             images=body.images,
         )
     return finished
+
+
+def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
+    """atlas.yaml's rights with the copyright sign ('Copyright © 2026 Jane Example. All rights
+    reserved.') in typographic quotes, or one made from the edition's year and the author."""
+    rights = atlas.rights or f"Copyright {when.year if when else ''} {atlas.author}.".replace(
+        "  ", " "
+    )
+    if "©" not in rights:
+        if rights.lower().startswith("copyright "):
+            rights = f"{rights[:9]} ©{rights[9:]}"
+        else:
+            rights = f"© {rights}"
+    return typographic(rights, atlas.language)
 
 
 def hyphenation_lang(language: str) -> str:

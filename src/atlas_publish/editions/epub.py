@@ -31,6 +31,7 @@ from ..pagebreaks import PrintLayout, ReadingPoint
 from ..render import (
     PlaceholderLinks,
     RenderedArticle,
+    copyright_line,
     environment,
     finish_articles,
     render_shared,
@@ -329,12 +330,14 @@ def plan(
         else dt.datetime.now(dt.UTC).replace(microsecond=0)
     )
     identifier = volume_identifier(atlas, volume)
+    rights = copyright_line(atlas, modified if context.created is not None else None)
     files = {c.number: chapter_file(c) for c in volume.chapters}
     common = {
         "atlas": atlas,
         "volume": volume,
         "identifier": identifier,
         "edition_date": modified.strftime("%B %Y") if context.created is not None else None,
+        "rights": rights,
     }
     front = env.get_template("epub/front.xhtml.j2")
 
@@ -423,7 +426,7 @@ def plan(
     )
     nav = Document("nav", "nav.xhtml", "Contents", nav_html.encode(), ("nav",))
     missing_alt = sum(images_without_alt(b.body) for b in xhtml.values())
-    metadata = _metadata(atlas, volume, len(seen) > 1, missing_alt, bool(page_list))
+    metadata = _metadata(atlas, volume, len(seen) > 1, missing_alt, bool(page_list), rights)
     if context.created is not None:  # the edition's date (never the clock: reproducible)
         metadata.append(("DC", "date", modified.strftime("%Y-%m-%d"), {}))
     metadata += [("DC", "subject", subject, {}) for subject in _subjects(atlas, indexes, volume)]
@@ -484,7 +487,12 @@ def _subjects(atlas: Atlas, indexes: Indexes, volume: Volume) -> list[str]:
 
 
 def _metadata(
-    atlas: Atlas, volume: Volume, has_images: bool, missing_alt: int, has_pages: bool
+    atlas: Atlas,
+    volume: Volume,
+    has_images: bool,
+    missing_alt: int,
+    has_pages: bool,
+    rights: str,
 ) -> list[tuple[str, str, str, dict[str, str]]]:
     """Descriptive and accessibility metadata (EPUB Accessibility 1.1), claiming only what holds."""
     description = typographic(
@@ -492,6 +500,7 @@ def _metadata(
         f"{_count(len(volume.articles), 'article')} in {_count(len(volume.chapters), 'chapter')}.",
         atlas.language,
     )
+    series = typographic(atlas.title, atlas.language)
     metadata: list[tuple[str, str, str, dict[str, str]]] = [
         ("DC", "description", description, {}),
         (
@@ -500,7 +509,7 @@ def _metadata(
             "aut",
             {"refines": "#creator", "property": "role", "scheme": "marc:relators"},
         ),
-        ("OPF", "meta", atlas.title, {"property": "belongs-to-collection", "id": "collection"}),
+        ("OPF", "meta", series, {"property": "belongs-to-collection", "id": "collection"}),
         ("OPF", "meta", "series", {"refines": "#collection", "property": "collection-type"}),
         (
             "OPF",
@@ -513,8 +522,7 @@ def _metadata(
     ]
     if atlas.publisher:
         metadata.append(("DC", "publisher", atlas.publisher, {}))
-    if atlas.rights:
-        metadata.append(("DC", "rights", atlas.rights, {}))
+    metadata.append(("DC", "rights", rights, {}))  # as the copyright page prints it
 
     def schema(name: str, value: str) -> None:
         metadata.append(("OPF", "meta", value, {"property": f"schema:{name}"}))
@@ -542,21 +550,21 @@ def _metadata(
     schema("accessibilityHazard", "none")
     summary = (
         "Text with headings, a table of contents, landmarks and a logical reading order; "
-        "the reader's own fonts, sizes and colours apply. "
+        "the reader’s own fonts, sizes and colours apply. "
         + (
             "Every image has a text alternative. "
             if alt_complete
             else f"{missing_alt} image(s) lack a text alternative. "
         )
         + (
-            "Page-break markers and a page list give the print edition's page numbers. "
+            "Page-break markers and a page list give the print edition’s page numbers. "
             if has_pages
-            else "The print edition's page numbers are not included. "
+            else "The print edition’s page numbers are not included. "
         )
         + "No flashing, sound or motion hazards."
     )
     schema("accessibilitySummary", summary)
     if has_pages:
-        name = print_edition_name(atlas, volume)
+        name = typographic(print_edition_name(atlas, volume), atlas.language)
         metadata.append(("OPF", "meta", name, {"property": "pageBreakSource"}))
     return metadata

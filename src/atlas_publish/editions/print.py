@@ -26,7 +26,7 @@ import datetime as dt
 import math
 import re
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -36,19 +36,28 @@ from jinja2 import Environment
 from .. import pagebreaks
 from ..context import BuildContext
 from ..errors import BuildError, Diagnostics
+from ..hyphenation import hyphenated
 from ..indexes import Indexes, build_indexes
 from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..model import Atlas, Chapter, Volume
 from ..proof.faults import Fault
 from ..render import (
     RenderedArticle,
+    copyright_line,
     environment,
+    hyphenation_lang,
     render_articles,
     template_file,
     templates_dir,
 )
 from ..resources import unreported_refusals
-from ..writers.backmatter_pdf import backmatter_stylesheet, continuation_css, volume_back_matter
+from ..writers.backmatter_pdf import (
+    BACK_MATTER_PARTS,
+    backmatter_stylesheet,
+    continuation_css,
+    has_back_matter,
+    volume_back_matter,
+)
 from ..writers.pdf import Layout, Parsed, Stylesheet, Typesetter, normal
 from .epub import volume_identifier
 
@@ -198,8 +207,10 @@ def print_volume(
     links: LinkStyle,
     context: BuildContext,
     subject: str | None = None,
+    with_back_matter: bool = True,
 ) -> PrintVolume:
-    """The volume's HTML (every body rendered for print) and its stylesheets."""
+    """The volume's HTML (every body rendered for print) and its stylesheets; its contents
+    list the back matter laid out after it (``with_back_matter`` and there is some)."""
     env = environment(atlas)
     # check() refused what must be left out unless the build is --lenient: leave it out.
     diagnostics = Diagnostics(lenient=True)
@@ -216,7 +227,8 @@ def print_volume(
     if diagnostics.errors:  # the pipeline checked the content first; this is a bug
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
     subject = subject or f"Volume {volume.number}: {volume.title}"
-    html = volume_page(env, atlas, volume, bodies, subject, context.created)
+    back = BACK_MATTER_PARTS if with_back_matter and has_back_matter(indexes, volume) else ()
+    html = volume_page(env, atlas, volume, bodies, subject, context.created, back)
     return PrintVolume(volume, html, stylesheets(atlas))
 
 
@@ -227,6 +239,7 @@ def volume_page(
     bodies: Mapping[str, RenderedArticle],
     subject: str,
     created: int | None,
+    back_matter: Sequence[tuple[str, str]] = (),
 ) -> str:
     """``templates/print/volume.html.j2`` over rendered bodies: the print volume's HTML (and the
     print-styled chapter page the server and the preview show)."""
@@ -241,8 +254,9 @@ def volume_page(
         edition_date=when.strftime("%B %Y") if when else None,
         rights=copyright_line(atlas, when),
         identifier=volume_identifier(atlas, replace(volume, isbn=None)),
+        back_matter=back_matter,  # (anchor, title) of each part, for the contents
     )
-    return short_tables(unhyphenated_last_words(html))
+    return short_tables(hyphenated(html, hyphenation_lang(atlas.language)))
 
 
 TABLE = re.compile(r"<table(?P<attributes>[^>]*)>(?P<inside>.*?)</table>", re.S)
@@ -269,37 +283,14 @@ def short_tables(html: str) -> str:
     return TABLE.sub(mark, html)
 
 
-def copyright_line(atlas: Atlas, when: dt.datetime | None) -> str:
-    """atlas.yaml's rights with the copyright sign ('Copyright © 2026 Jane Example. All rights
-    reserved.'), or one made from the edition's year and the author."""
-    rights = atlas.rights or f"Copyright {when.year if when else ''} {atlas.author}.".replace(
-        "  ", " "
-    )
-    if "©" in rights:
-        return rights
-    if rights.lower().startswith("copyright "):
-        return f"{rights[:9]} ©{rights[9:]}"
-    return f"© {rights}"
-
-
-# The last word of a paragraph (or list item) and what closes it: punctuation, closing tags.
-LAST_WORD = re.compile(
-    r"([^\W\d_][\w’'\u00ad-]{3,})((?:[^\w<>]|</(?:em|strong|a|i|b)>)*</(?:p|li)>)"
-)
-
-
-def unhyphenated_last_words(html: str) -> str:
-    """A paragraph never ends on half a word ('fif-/teen.'): its last word is not hyphenated."""
-    return LAST_WORD.sub(r'<span class="last-word">\1</span>\2', html)
-
-
 def chapter_volume(
     atlas: Atlas, indexes: Indexes, chapter: Chapter, links: LinkStyle
 ) -> PrintVolume:
     """One chapter set as its volume would be (the preview), its folios starting at 1."""
     volume = replace(atlas.volume(chapter.volume), chapters=(chapter,))
     subject = f"Chapter {chapter.number}: {chapter.title}"
-    return print_volume(atlas, indexes, volume, links, BuildContext(pdf_variant=None), subject)
+    context = BuildContext(pdf_variant=None)
+    return print_volume(atlas, indexes, volume, links, context, subject, with_back_matter=False)
 
 
 def anchors(volume: Volume) -> list[str]:
@@ -429,21 +420,18 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
     )
     typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
     with typesetter.session():
-        numbered = lay_out_numbered(typesetter, planned, first_guess(volume, job.previous))
+        numbered, back, laid_out = _lay_out(typesetter, atlas, indexes, planned, job.previous)
         body = numbered.layout
         _check_complete(body, volume)
         _refuse_file_links(body, volume)
-        first = body.anchor_pages().get(volume.chapters[0].anchor) if volume.chapters else None
+        first = _first_body_page(body, volume)
         layouts = [body]
-        laid_out = numbered.pages_laid_out
         marks: list[int | None] = []  # per printed page from folio 1: where it begins
         if first is not None:
             marks = body.first_marks(pagebreaks.print_marks(body.root, volume))[first:]
-            back = _back_matter(typesetter, atlas, indexes, volume, numbered.folios, body, first)
             if back is not None:
                 marks += back.first_marks(pagebreaks.back_matter_marks(back.root, volume))
                 layouts.append(back)
-                laid_out += back.page_count
         if sum(part.page_count for part in layouts) % 2:  # a book ends on a left-hand page
             # the blank verso that ends the book has no place in the text: no page start
             layouts.append(typesetter.blank_page(stylesheets(atlas)[:1]))
@@ -482,6 +470,62 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         notes=notes,
         proof_seconds=gate_seconds,
     )
+
+
+def _first_body_page(body: Layout, volume: Volume) -> int | None:
+    """The index of the page that prints folio 1 (the first chapter's opener)."""
+    return body.anchor_pages().get(volume.chapters[0].anchor) if volume.chapters else None
+
+
+def _lay_out(
+    typesetter: Typesetter,
+    atlas: Atlas,
+    indexes: Indexes,
+    planned: PrintVolume,
+    previous: Mapping[str, int],
+) -> tuple[Numbered, Layout | None, int]:
+    """The body laid out with true page numbers, then its back matter; and the pages laid out.
+
+    The contents print the back matter's folios too, known only once it is laid out after the
+    body: they are guessed first, then corrected in place (``Layout.renumber``) when as wide as
+    guessed; only a number of another width lays the body out again."""
+    volume = planned.volume
+    guess = first_guess(volume, previous)
+    guess |= back_matter_guess(volume, guess)
+    laid_out = 0
+    for _ in range(PLAIN_PASSES):
+        numbered = lay_out_numbered(typesetter, planned, guess)
+        laid_out += numbered.pages_laid_out
+        body = numbered.layout
+        first = _first_body_page(body, volume)
+        if first is None:
+            return numbered, None, laid_out
+        back = _back_matter(typesetter, atlas, indexes, volume, numbered.folios, body, first)
+        if back is None:
+            return numbered, None, laid_out
+        laid_out += back.page_count
+        where = back.anchor_pages()
+        after = body.page_count - first + 1  # the folio of the back matter's first page
+        parts = {a: after + where[a] for a, _ in BACK_MATTER_PARTS if a in where}
+        if body.renumber(number_texts(parts)):
+            return numbered, back, laid_out
+        guess = {**numbered.folios, **parts}
+        del body, back, numbered  # free this layout's pages before the next is made
+    raise BuildError(
+        f"volume {volume.number}: the back matter's page numbers in the contents did not "
+        f"settle after {PLAIN_PASSES} layouts; report this with the content"
+    )
+
+
+def back_matter_guess(volume: Volume, guess: Mapping[str, int]) -> dict[str, int]:
+    """Where the back matter's parts would start: after the last article's estimated end.
+    Only the numbers' widths matter: the laid-out back matter corrects them in place."""
+    if not volume.articles:
+        return {}
+    last = volume.articles[-1]
+    pages = ARTICLE_HEAD + len(last.body) / CHARACTERS_PER_PAGE
+    start = guess.get(last.anchor, 1) + math.ceil(pages) + 1
+    return {anchor: start + n for n, (anchor, _) in enumerate(BACK_MATTER_PARTS)}
 
 
 def _proof(job: PdfJob, document: Any, body: Layout, written: Path) -> tuple[Fault, ...]:

@@ -37,6 +37,7 @@ LAYOUT_CHECKS = (
     checks.tag_ids,
     checks.straight_quotes,
     breaks,
+    checks.lone_words,
     repeated_references,
     contents_edges,
     empty_chapters,

@@ -6,10 +6,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from functools import cache
 from typing import Any
 
+from .. import hyphenation
 from ..codes import Code
+from ..hyphenation import patterns_for
 from .checks import fault
 from .faults import Fault
 from .pages import Line, Proofed
@@ -20,27 +21,9 @@ _WORD_END = re.compile(r"([^\W\d_][\w’']*)$")
 _WORD_START = re.compile(r"^([\w’']+)")
 
 
-def patterns_for(language: str) -> str:
-    """The hyphenation dictionary for the handbook's language: plain "en" is US English
-    (pyphen's own "en" is British, which breaks "art-icle")."""
-    import pyphen
-
-    tag = language.replace("-", "_")
-    if tag.lower() in {"en", "en_us"}:
-        return "en_US"
-    return str(pyphen.language_fallback(tag) or tag)
-
-
-@cache
-def _dictionary(name: str) -> Any:
-    import pyphen
-
-    return pyphen.Pyphen(lang=name)
-
-
 def breaks(proofed: Proofed) -> Iterator[Fault]:
-    name = patterns_for(proofed.volume_language)
-    dictionary = _dictionary(name)
+    name = patterns_for(proofed.volume_language) or "en_US"
+    dictionary = hyphenation.dictionary(name)
     for page in proofed.pages:
         lines = [line for line in page.lines if line.kind == "line" and line.zone != "margin"]
         for line, after in zip(lines, [*lines[1:], None], strict=False):

@@ -24,6 +24,7 @@ KEEP_LINES = 3  # lines of text an opener, heading or lead-in keeps with it
 BLOCK_GAP = 40.0
 WHOLE_TABLE = 8  # body rows of a table the edition keeps on one page
 MARGINS = 48.0  # px (0.5 in): margins above a block, dropped when it opens a page
+LONE_WORD = 0.5  # of the measure: a mid-paragraph line this short with one word is a fault
 
 
 def fault(proofed: Proofed, page: int | None, code: str, message: str) -> Fault:
@@ -93,7 +94,7 @@ def missing_text(proofed: Proofed) -> Iterator[Fault]:
             if wanted in laid_out:
                 continue
             missing.add(element)
-            whole = " ".join("".join(element.itertext()).split())
+            whole = " ".join("".join(element.itertext()).replace("\u00ad", "").split())
             shown = _first_missing(whole, laid_out) if laid_out else _words(whole)
             yield fault(
                 proofed,
@@ -467,7 +468,7 @@ def tag_ids(proofed: Proofed) -> Iterator[Fault]:
         for box, _ in page.texts:
             if box.element in proofed.source.code:
                 continue
-            for match in pattern.finditer(box.text):
+            for match in pattern.finditer(box.text.replace("\u00ad", "")):
                 found.setdefault(match.group(1), proofed.source.article_of.get(box.element))
         for tag, article in found.items():
             where = f" (article {article})" if article else ""
@@ -478,7 +479,7 @@ def straight_quotes(proofed: Proofed) -> Iterator[Fault]:
     """P014: no straight quote outside code."""
     for page in proofed.pages:
         for box, _ in page.texts:
-            text = box.text
+            text = box.text.replace("\u00ad", "")
             if ("'" not in text and '"' not in text) or box.element in proofed.source.code:
                 continue
             at = min(i for i in (text.find("'"), text.find('"')) if i >= 0)
@@ -487,3 +488,43 @@ def straight_quotes(proofed: Proofed) -> Iterator[Fault]:
             where = f" in article {article}" if article else ""
             yield fault(proofed, page.index, Code.P014, f"straight quote{where}: “{context}”")
             break  # one a page is enough to find them
+
+
+def lone_words(proofed: Proofed) -> Iterator[Fault]:
+    """P019: no line of a paragraph or list item but its last holds one short word: the line
+    breaking left a word alone where the text goes on ("And" / the rest of the paragraph). A
+    word that short always fits on the line before, justified or ragged."""
+    lines = [line for line in flow_lines(proofed.pages) if line.kind == "line"]
+    last_of: dict[Element, Line] = {}
+    for line in lines:
+        last_of[line.element] = line
+    for line in lines:
+        if last_of[line.element] is line or line.element.tag not in {"p", "li"}:
+            continue
+        if line.element.find(".//br") is not None:
+            continue  # a line broken on purpose
+        page = proofed.pages[line.page]
+        texts = [
+            box
+            for box, _ in page.texts[line.first_text : line.end_text]
+            if not (box.element_tag or "").endswith("::marker")
+        ]
+        words = "".join(box.text for box in texts).split()
+        if len(words) != 1 or not texts:
+            continue
+        width = max(b.position_x + b.width for b in texts) - min(b.position_x for b in texts)
+        if width < LONE_WORD * line.container.width:
+            article = proofed.source.article_of.get(line.element)
+            where = f" in article {article}" if article else ""
+            following = " ".join(_line_after(lines, line, proofed).split()[:4])
+            yield fault(
+                proofed,
+                page.index,
+                Code.P019,
+                f"a word alone on a line in mid-paragraph{where}: “{words[0]} / {following}…”",
+            )
+
+
+def _line_after(lines: list[Line], line: Line, proofed: Proofed) -> str:
+    after = lines[lines.index(line) + 1]  # a line that is not its paragraph's last has one
+    return proofed.pages[after.page].line_text(after)

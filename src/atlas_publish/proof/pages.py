@@ -54,7 +54,9 @@ class PageView:
     anchors: set[str] = field(default_factory=set)  # element ids that start on this page
 
     def line_text(self, line: Line) -> str:
-        return "".join(box.text for box, _ in self.texts[line.first_text : line.end_text])
+        """The line's text as a reader sees it (the build's soft hyphens left out)."""
+        text = "".join(box.text for box, _ in self.texts[line.first_text : line.end_text])
+        return text.replace("\u00ad", "")
 
 
 @dataclass(slots=True)

@@ -51,16 +51,27 @@ def back_matter_html(
     )
 
 
+# The back matter's parts as the contents lists them (anchor, title), in their order.
+BACK_MATTER_PARTS = (
+    ("bm-stages", "Articles by business stage"),
+    ("bm-tags", "Articles by tag"),
+    ("bm-keywords", "Index of keywords"),
+)
+
+
+def has_back_matter(indexes: Indexes, volume: Volume) -> bool:
+    """Whether the volume ends with back matter: articles with a stage, tag or keyword."""
+    return bool(volume.articles) and not build_back_matter(indexes, volume.articles).empty
+
+
 def volume_back_matter(
     atlas: Atlas, indexes: Indexes, volume: Volume, folios: Mapping[str, int]
 ) -> str | None:
     """The HTML of a volume's back matter, with the folios of its layout; None when there is
     nothing to index (no article, or no stage, tag or keyword in the volume)."""
-    if not volume.articles:
+    if not has_back_matter(indexes, volume):
         return None
     matter = build_back_matter(indexes, volume.articles)
-    if matter.empty:
-        return None
     return back_matter_html(
         atlas,
         matter,

@@ -31,6 +31,9 @@ from ..model import Atlas
 from ..outputs import atomic_path
 
 INDEX_TITLE = "Index to all volumes"
+# The named destination of the index's first page, which the contents link to (its parts'
+# own names, bm-stages..., are the volumes' back matter's too: the first volume's would win).
+INDEX_DEST = "complete-index"
 
 
 @dataclass(frozen=True, slots=True)
@@ -51,13 +54,19 @@ def join_volumes(
     ``pages`` (anchor -> (volume, folio), the volumes' page map), the index to all volumes.
     Return its page count."""
     numbers = [_volume_number(path) for path in volume_pdfs]
-    front = complete_front_pdf(atlas, numbers, pages or {}, created)
+    index: Part | None = None
+    if pages is not None and volume_pdfs:
+        # it continues the last volume's folios, on a right-hand page (a volume's page count
+        # is even): the contents print where it starts before the front matter is laid out
+        first_folio = _last_folio(volume_pdfs[-1]) + 1
+        pdf = complete_index_pdf(atlas, pages, first_folio)
+        index = Part(pdf, f"{numbers[-1]}:", INDEX_TITLE)
+    index_at = f"{index.prefix}{first_folio}" if index else None
+    front = complete_front_pdf(atlas, numbers, pages or {}, created, index_at)
     parts = [Part(front, "")]
     parts += [Part(path, f"{n}:") for n, path in zip(numbers, volume_pdfs, strict=True)]
-    if pages is not None and volume_pdfs:
-        last = numbers[-1]
-        index = complete_index_pdf(atlas, pages, _last_folio(volume_pdfs[-1]) + 1)
-        parts.append(Part(index, f"{last}:", INDEX_TITLE))
+    if index is not None:
+        parts.append(index)
     when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
     title = typographic(f"{atlas.title}: The Complete Edition", atlas.language)
     joined = _join(parts, title)
@@ -106,6 +115,8 @@ def _join(parts: list[Part], title: str) -> pikepdf.Pdf:
             for key, value in pikepdf.NameTree(names.Dests).items():
                 dests.setdefault(key, _foreign(joined, value))
         items = _outline(joined, source)
+        if part.title == INDEX_TITLE:
+            dests[INDEX_DEST] = Array([joined.pages[start].obj, Name.Fit])
         if part.title:
             item = OutlineItem(part.title, start)
             item.children.extend(items)
@@ -241,7 +252,7 @@ def _metadata(
     info = {
         "/Title": title,
         "/Author": atlas.author,
-        "/Subject": f"All {volumes} volumes of {atlas.title}",
+        "/Subject": typographic(f"All {volumes} volumes of {atlas.title}", atlas.language),
         "/Producer": "atlas-publish (WeasyPrint, pikepdf)",
     }
     if when:
@@ -290,11 +301,12 @@ def complete_front_pdf(
     numbers: Iterable[int],
     pages: Mapping[str, tuple[int, int]],
     created: int | None,
+    index_at: str | None = None,
 ) -> bytes:
     """Half title, title page, copyright page and the contents of the volumes (each chapter
-    located as volume:page), roman folios, an even number of pages."""
-    from ..editions.print import copyright_line
-    from ..render import environment
+    located as volume:page, and the index to all volumes at ``index_at``), roman folios, an
+    even number of pages."""
+    from ..render import copyright_line, environment
 
     when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
     volumes = [atlas.volume(n) for n in numbers]
@@ -307,6 +319,7 @@ def complete_front_pdf(
             where=lambda anchor: "{}:{}".format(*pages[anchor]) if anchor in pages else "",
             rights=copyright_line(atlas, when),
             edition_date=when.strftime("%B %Y") if when else None,
+            index=(INDEX_TITLE, INDEX_DEST, index_at) if index_at else None,
         )
     )
     from .pdf import page_labels
