@@ -387,15 +387,11 @@ def active_parts(xhtml: bytes) -> list[str]:
     The last guard of the EPUB edition (bodies are sanitized and templates checked before):
     a reading system must never find anything active in it.
     """
-    try:
-        root = ElementTree.fromstring(xhtml)
-    except ElementTree.ParseError as exc:
-        return [f"not well-formed XHTML ({exc})"]
+    elements = _named_elements(xhtml)
+    if isinstance(elements, str):
+        return [elements]
     found = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        name = element.tag.rsplit("}", 1)[-1].lower()
+    for name, element in elements:
         if name in ACTIVE_ELEMENTS:
             found.append(f"<{name}>")
         if name == "meta" and (element.get("http-equiv") or "").lower() == "refresh":
@@ -411,6 +407,17 @@ def active_parts(xhtml: bytes) -> list[str]:
     return found
 
 
+def _named_elements(xhtml: bytes) -> list[tuple[str, ElementTree.Element]] | str:
+    """Every element of a finished XHTML document with its local name in lower case, or why
+    the document cannot be read."""
+    try:
+        root = ElementTree.fromstring(xhtml)
+    except ElementTree.ParseError as exc:
+        return f"not well-formed XHTML ({exc})"
+    return [(element.tag.rsplit("}", 1)[-1].lower(), element) for element in root.iter()
+            if isinstance(element.tag, str)]  # fmt: skip
+
+
 SCHEME = re.compile(r"^\s*([a-z][a-z0-9+.-]*:|[/\\])", re.IGNORECASE)
 LINK_SCHEMES = ("http:", "https:", "mailto:")
 FETCHING_ATTRIBUTES = {"src", "srcset", "poster", "data", "background"}
@@ -420,15 +427,11 @@ def remote_parts(xhtml: bytes) -> list[str]:
     """What in a finished XHTML document would load something from outside the book, or link
     to a file of the machine that built it: the last guard of the EPUB edition (templates are
     checked before, but one can build an address at run time)."""
-    try:
-        root = ElementTree.fromstring(xhtml)
-    except ElementTree.ParseError as exc:
-        return [f"not well-formed XHTML ({exc})"]
+    elements = _named_elements(xhtml)
+    if isinstance(elements, str):
+        return [elements]
     found = []
-    for element in root.iter():
-        if not isinstance(element.tag, str):
-            continue
-        name = element.tag.rsplit("}", 1)[-1].lower()
+    for name, element in elements:
         addresses: list[str] = []
         if name == "style":
             addresses += [u for u, _ in stylesheet_urls(element.text or "")]
