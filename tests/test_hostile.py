@@ -613,16 +613,19 @@ HOLD = """
 import sys, time
 from pathlib import Path
 from atlas_publish.outputs import output_lock
-with output_lock(Path(sys.argv[1]), print):
+with output_lock(Path(sys.argv[1]), lambda line: print(line, flush=True)):
     print("holding", flush=True)
-    time.sleep(float(sys.argv[2]))
+    if sys.argv[2] == "until-told":  # held until a line comes on stdin: no race with a clock
+        sys.stdin.readline()
+    else:
+        time.sleep(float(sys.argv[2]))
 print("released", flush=True)
 """
 
 
-def _holder(out: Path, seconds: float) -> subprocess.Popen[str]:
+def _holder(out: Path, seconds: float | str) -> subprocess.Popen[str]:
     holder = subprocess.Popen([PYTHON, "-c", HOLD, str(out), str(seconds)], env=ENV,
-                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+                              stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)  # fmt: skip
     assert holder.stdout is not None
     assert holder.stdout.readline().strip() == "holding"
     return holder
@@ -630,11 +633,14 @@ def _holder(out: Path, seconds: float) -> subprocess.Popen[str]:
 
 def test_a_second_build_waits_for_the_first(tmp_path: Path) -> None:
     out = tmp_path / "out"
-    first = _holder(out, 1.5)
-    second = subprocess.run([PYTHON, "-c", HOLD, str(out), "0"], env=ENV, capture_output=True,
-                            text=True, timeout=60)  # fmt: skip
-    first_output = first.communicate(timeout=60)[0]
-    assert second.stdout.splitlines() == [
+    first = _holder(out, "until-told")
+    second = subprocess.Popen([PYTHON, "-c", HOLD, str(out), "0"], env=ENV,
+                              stdout=subprocess.PIPE, text=True)  # fmt: skip
+    assert second.stdout is not None
+    waiting = second.stdout.readline()  # blocks until the second build says it waits
+    first_output = first.communicate("go\n", timeout=60)[0]
+    rest = second.communicate(timeout=60)[0]
+    assert [waiting.rstrip("\n"), *rest.splitlines()] == [
         f"waiting for another build into {out} (pid {first.pid})…",
         "holding",
         "released",
@@ -661,11 +667,19 @@ def test_a_second_build_gives_up_after_the_timeout(tmp_path: Path) -> None:
 
 def test_build_takes_the_lock(small_tree: Tree, tmp_path: Path, deadline: None) -> None:
     out = tmp_path / "out"
-    first = _holder(out, 1.0)
+    first = _holder(out, "until-told")
     lines: list[str] = []
+
+    def report(line: str) -> None:
+        lines.append(line)
+        if line.startswith("waiting for another build"):  # now let the first one finish
+            assert first.stdin is not None
+            first.stdin.write("go\n")
+            first.stdin.flush()
+
     build(BuildOptions(content=small_tree.root, out=out, formats=("epub",), volumes=(2,), jobs=1),
-          report=lines.append)  # fmt: skip
-    first.wait()
+          report=report)  # fmt: skip
+    first.wait(timeout=60)
     assert lines[0] == f"waiting for another build into {out} (pid {first.pid})…"
     assert (out / "epub" / "volume-2.epub").is_file()
 
