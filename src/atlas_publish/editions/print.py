@@ -800,7 +800,7 @@ def _join(
     """Join the parts' PDFs (``suffix``: which of them: "-x4" the printer's) into ``target``:
     the front matter padded to an even count and each chapter to one, so every part opens on
     a right-hand page. Return the page count and each page's label."""
-    from ..writers.join import Part, join, save
+    from ..writers.join import Part, join
 
     joined_parts = [
         Part(run.cache.pdf(p.key, suffix), nested=index > 0, blank_after=p.page_count % 2 == 1)
@@ -815,8 +815,8 @@ def _join(
             labels += [roman(n + 1) for n in range(count)]
         else:
             labels += [str(part.first_folio + n) for n in range(count)]
-    save(joined, target)
-    return len(joined.pages), labels
+    joined.save(target)
+    return len(joined.pdf.pages), labels
 
 
 def _proof_pdf(job: PdfJob, written: Path, labels: list[str]) -> list[Fault]:

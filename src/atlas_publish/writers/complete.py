@@ -26,7 +26,7 @@ from pikepdf import Dictionary, String
 from ..markdown import typographic
 from ..model import Atlas
 from ..outputs import atomic_path
-from .join import Part, join, save
+from .join import Part, join
 
 INDEX_TITLE = "Index to all volumes"
 # The named destination of the index's first page, which the contents link to (its parts'
@@ -61,10 +61,10 @@ def join_volumes(
     when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
     title = typographic(f"{atlas.title}: The Complete Edition", atlas.language)
     joined = join(parts, title)
-    _metadata(joined, atlas, title, len(volume_pdfs), when)
+    _metadata(joined.pdf, atlas, title, len(volume_pdfs), when)
     with atomic_path(target) as temporary:
-        save(joined, temporary)
-    return len(joined.pages)
+        joined.save(temporary)
+    return len(joined.pdf.pages)
 
 
 def _volume_number(path: Path) -> int:

@@ -44,12 +44,21 @@ class Part:
     dest: str | None = None  # a named destination of its own, to its first page
 
 
-def join(
-    parts: Sequence[Part], document_title: str, metadata_from: int | None = None
-) -> pikepdf.Pdf:
+@dataclass(frozen=True, slots=True)
+class Joined:
+    pdf: pikepdf.Pdf
+    version: str  # the highest PDF version of the parts: the joined file's
+
+    def save(self, target: Path) -> None:
+        """Write it with a fixed file identifier (reproducible bytes)."""
+        self.pdf.save(target, deterministic_id=True, min_version=self.version)
+
+
+def join(parts: Sequence[Part], document_title: str, metadata_from: int | None = None) -> Joined:
     """One PDF of ``parts`` in order, ending on a left-hand page (an even page count).
     ``metadata_from``: the part whose catalogue metadata and document info the join keeps."""
     joined = pikepdf.new()
+    version = "1.3"
     document = joined.make_indirect(
         Dictionary(Type=Name.StructElem, S=Name.Document, K=Array(), T=String(document_title))
     )
@@ -62,6 +71,7 @@ def join(
     tagged = False
     for index, part in enumerate(parts):
         source = pikepdf.open(io.BytesIO(part.pdf) if isinstance(part.pdf, bytes) else part.pdf)
+        version = max(version, source.pdf_version)
         start = len(joined.pages)
         with warnings.catch_warnings():
             # named destinations are merged below (pikepdf warns that extend() does not)
@@ -113,12 +123,7 @@ def join(
         with joined.open_outline() as built:
             built.root.extend(outline)
         joined.Root.PageMode = Name.UseOutlines
-    return joined
-
-
-def save(joined: pikepdf.Pdf, target: Path) -> None:
-    """Write ``joined`` with a fixed file identifier (reproducible bytes)."""
-    joined.save(target, deterministic_id=True)
+    return Joined(joined, version)
 
 
 def _copy_metadata(joined: pikepdf.Pdf, source: pikepdf.Pdf) -> None:
