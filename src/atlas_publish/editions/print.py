@@ -1,23 +1,48 @@
-"""The print edition: a volume's HTML and stylesheets, laid out so every page is set once.
+"""The print edition: a volume laid out as parts, each page set once, joined into one PDF.
 
-``print_volume`` plans a volume (the HTML of ``templates/print/volume.html.j2`` with the bodies
-rendered for print, and its stylesheets); ``render_volume_pdf`` lays it out with WeasyPrint
-(``writers/pdf.py``), appends the back matter and writes one PDF/UA document.
+``plan_parts`` plans a volume: every body rendered for print once, then the HTML of its parts
+from ``templates/print/volume.html.j2`` (``part``): the front matter (half title, title page,
+copyright page, contents) and one document per chapter; the back matter's HTML needs the
+chapters' folios, so it is planned once they are known. ``render_volume_pdf`` lays the parts
+out one after another in the volume's worker (``writers/pdf.py``), writes each as a PDF/UA file
+of its own and frees it before the next (the worker's memory is one chapter's, not one
+volume's), then joins them into one tagged PDF (``writers/join.py``): one structure tree, the
+outline, named destinations, page labels (front matter i, ii..., body 1, 2...).
+
+**Why parts.** A laid-out WeasyPrint document cannot leave its process, and it holds every page
+until it is written. A volume laid out as one document costs a whole volume's layout on one
+core after a one-article edit, and its pages' memory; as parts, an edit lays out only that
+chapter again (the parts' cache, ``partcache.py``, keys each part by what decides its pages),
+and the front and back matter when what they print changed.
+
+**Order.** Chapters first, each from the folio after the chapter before (counted exactly: the
+pages before are laid out), opening on a right-hand page (an odd page count gets a blank verso
+in the join, as the single document had), with a continuation stylesheet: the page counter
+from its first folio, the footnote counter after the notes of the chapters before (notes are
+numbered through the volume), the volume title for the running heads. Then the back matter,
+with the chapters' folios. The front matter last, when every folio it prints is known.
 
 **Page numbers are text, checked after layout.** The contents and the cross-references print
 their target's page. WeasyPrint's ``target-counter()`` cannot know a forward target's page on
 its first pass; when it learns it, the number's width changes its line, the page breaks move and
 every following page is laid out again, round after round (3.6 layouts per page on a 167-page
 volume). Instead, each link carries its number as text (``data-page``, printed by print.css in
-tabular figures, so a number's width depends only on its count of digits). The first guess is
-the previous build's folios (the cache), or an estimate from the text's length on a first
-build. After layout, every printed number is compared with its target's folio in that layout.
-A wrong number as wide as the true one is corrected in the laid-out line (``Layout.renumber``):
-nothing moves, so the check then holds. Only a number of another width (9 against 10) makes the
-volume be laid out again, with the numbers just found, which then have their final widths: one
-layout of each page after an edit, one or two on a first build. Should numbers still not settle
-(a number gaining a digit pushes its own target onto the next page, back and forth), they are
-padded to one width with figure spaces, which no number change can move.
+tabular figures, so a number's width depends only on its count of digits). A link to another
+part is written ``atlas-dest:ANCHOR`` and made a link to that named destination by the join.
+
+A chapter prints the true folios of the chapters before it. Of its own anchors and of later
+chapters', it prints a guess: the previous build's folios (the cache), or an estimate from the
+text's length on a first build, moved by how far the chapter's start is from its guess. After
+its layout, every number of its own anchors is compared with the folio found: a wrong number as
+wide as the true one is corrected in the laid-out line (``Layout.renumber``: nothing moves);
+one of another width (9 against 10) lays the chapter out again with the numbers just found
+(``lay_out_numbered``). Once every chapter is laid out, the numbers each printed of later
+chapters are checked against their folios: a chapter that printed one wrong is laid out again
+with the true ones (a part keeps no layout in memory once written, so it is laid out again
+rather than corrected in place), and those after it only if its page count changed (their keys
+change; the others come from the cache). Should numbers still not settle (a number gaining a
+digit pushes its own target onto the next page, back and forth), they are padded to one width
+with figure spaces, which no number change can move.
 """
 
 from __future__ import annotations
@@ -845,8 +870,16 @@ def write_chapter_pdf(
         numbered = lay_out_numbered(typesetter, planned, first_guess(planned.volume, shifted))
         if typesetter.refused:
             raise BuildError(f"refused to fetch {', '.join(sorted(set(typesetter.refused)))}")
-        with typesetter.write(target, [numbered.layout], None):
-            pass
+        # one part, joined: its links to other chapters are named destinations it lacks,
+        # which the join leaves without a target
+        from ..writers.join import Part, join
+
+        with tempfile.TemporaryDirectory(prefix="atlas-preview-") as folder:
+            part = Path(folder) / "chapter.pdf"
+            typesetter.write_part(numbered.layout, part, None, None)
+            joined = join([Part(part)], planned.volume.title, metadata_from=0, even=False)
+            with atomic_path(target) as temporary:
+                joined.save(temporary)
     return numbered.layout.page_count
 
 

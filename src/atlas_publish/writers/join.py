@@ -54,9 +54,15 @@ class Joined:
         self.pdf.save(target, deterministic_id=True, min_version=self.version)
 
 
-def join(parts: Sequence[Part], document_title: str, metadata_from: int | None = None) -> Joined:
-    """One PDF of ``parts`` in order, ending on a left-hand page (an even page count).
-    ``metadata_from``: the part whose catalogue metadata and document info the join keeps."""
+def join(
+    parts: Sequence[Part],
+    document_title: str,
+    metadata_from: int | None = None,
+    even: bool = True,
+) -> Joined:
+    """One PDF of ``parts`` in order, ending on a left-hand page (an even page count) when
+    ``even`` (a book). ``metadata_from``: the part whose catalogue metadata and document info
+    the join keeps."""
     joined = pikepdf.new()
     version = "1.3"
     document = joined.make_indirect(
@@ -99,7 +105,7 @@ def join(parts: Sequence[Part], document_title: str, metadata_from: int | None =
             _copy_metadata(joined, source)
         if part.blank_after:
             _add_blank(joined)
-    if len(joined.pages) % 2:  # a book ends on a left-hand page
+    if even and len(joined.pages) % 2:  # a book ends on a left-hand page
         _add_blank(joined)
     if tagged:
         tree = Dictionary(

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..outputs import atomic_path
-
 # The attribute the print stylesheet prints after a link, instead of
 # ``target-counter(attr(href url), page)``: a number known before layout (print.css).
 PAGE_ATTRIBUTE = "data-page"
@@ -132,26 +130,6 @@ class Typesetter:
         """Write one part of a volume (the join makes the volume of them); ``labels``: a
         ``page_labels`` finisher."""
         layout.document.write_pdf(target, pdf_variant=variant, finisher=labels)
-
-    @contextmanager
-    def write(
-        self,
-        target: Path,
-        layouts: Sequence[Layout],
-        variant: str | None,
-        first_body_page: int | None = None,
-    ) -> Iterator[tuple[Any, Path]]:
-        """Write the pages of ``layouts``, in order, as one PDF (one structure tree, one
-        outline, links between them kept); yield (the joined document, the written file) for
-        checks, and give the file its name only when they pass. With ``first_body_page`` the
-        PDF's page labels are the printed folios (see ``page_labels``)."""
-        first, *rest = layouts
-        pages = [page for layout in layouts for page in layout.document.pages]
-        document = first.document.copy(pages) if rest else first.document
-        finisher = page_labels(first_body_page) if first_body_page is not None else None
-        with atomic_path(target) as temporary:
-            document.write_pdf(temporary, pdf_variant=variant, finisher=finisher)
-            yield document, temporary
 
 
 def page_labels(first_body_page: int, *, roman: bool = False, start: int = 1) -> Any:
