@@ -50,8 +50,15 @@ class Joined:
     version: str  # the highest PDF version of the parts: the joined file's
 
     def save(self, target: Path) -> None:
-        """Write it with a fixed file identifier (reproducible bytes)."""
-        self.pdf.save(target, deterministic_id=True, min_version=self.version)
+        """Write it with a fixed file identifier (reproducible bytes), its objects in
+        compressed object streams as WeasyPrint writes them (the structure tree's thousands of
+        small dictionaries would triple the file's size)."""
+        self.pdf.save(
+            target,
+            deterministic_id=True,
+            min_version=self.version,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,
+        )
 
 
 def join(
