@@ -244,8 +244,22 @@ def print_volume(
     with_back_matter: bool = True,
 ) -> PrintVolume:
     """The volume's HTML (every body rendered for print) and its stylesheets; its contents
-    list the back matter laid out after it (``with_back_matter`` and there is some)."""
+    list the back matter laid out after it (``with_back_matter`` and there is some). The build
+    lays a volume out as parts (``plan_parts``); this whole HTML is the golden file's, and the
+    bench's single-document comparison."""
     env = environment(atlas)
+    bodies = print_bodies(atlas, indexes, volume, links, env)
+    subject = subject or f"Volume {volume.number}: {volume.title}"
+    back = BACK_MATTER_PARTS if with_back_matter and has_back_matter(indexes, volume) else ()
+    html = volume_page(env, atlas, volume, bodies, subject, context.created, back)
+    return PrintVolume(volume, html, stylesheets(atlas))
+
+
+def print_bodies(
+    atlas: Atlas, indexes: Indexes, volume: Volume, links: LinkStyle, env: Environment
+) -> dict[str, RenderedArticle]:
+    """Every article body of the volume rendered for print: notes at their call, headings one
+    level lower than the EPUB's."""
     # check() refused what must be left out unless the build is --lenient: leave it out.
     diagnostics = Diagnostics(lenient=True)
     bodies = render_articles(
@@ -260,10 +274,7 @@ def print_volume(
     )
     if diagnostics.errors:  # the pipeline checked the content first; this is a bug
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
-    subject = subject or f"Volume {volume.number}: {volume.title}"
-    back = BACK_MATTER_PARTS if with_back_matter and has_back_matter(indexes, volume) else ()
-    html = volume_page(env, atlas, volume, bodies, subject, context.created, back)
-    return PrintVolume(volume, html, stylesheets(atlas))
+    return bodies
 
 
 def volume_page(
@@ -475,20 +486,7 @@ def plan_parts(
     """The volume's parts: every body rendered for print once, then the front matter's HTML and
     each chapter's, from the same template (``part``)."""
     env = environment(atlas)
-    diagnostics = Diagnostics(lenient=True)  # check() refused what must be left out
-    links = PrintLinks(volume.number, atlas.root)
-    bodies = render_articles(
-        volume.articles,
-        atlas,
-        indexes,
-        env,
-        links,
-        diagnostics,
-        footnotes_inline=True,
-        heading_offset=3,
-    )
-    if diagnostics.errors:  # the pipeline checked the content first; this is a bug
-        raise BuildError("\n".join(str(d) for d in diagnostics.errors))
+    bodies = print_bodies(atlas, indexes, volume, PrintLinks(volume.number, atlas.root), env)
     subject = f"Volume {volume.number}: {volume.title}"
     back = has_back_matter(indexes, volume)
     listed = BACK_MATTER_PARTS if back else ()
