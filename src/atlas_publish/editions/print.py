@@ -62,6 +62,7 @@ from typing import Any
 from jinja2 import Environment
 
 from .. import pagebreaks
+from ..codes import Code
 from ..context import BuildContext
 from ..errors import BuildError, Diagnostics
 from ..hyphenation import hyphenated
@@ -643,7 +644,7 @@ class VolumeRun:
         )
 
 
-VOLUME_PAGE_COUNT = "P011"  # an even page count: the joined volume's, not a part's
+VOLUME_PAGE_COUNT = Code.P011  # an even page count: the joined volume's, not a part's
 
 
 def render_volume_pdf(job: PdfJob) -> PdfResult:
