@@ -243,8 +243,7 @@ for volume in atlas.volumes:
     typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
     layout = typesetter.lay_out(typesetter.parse(planned.html), planned.stylesheets,
                                 number_texts({a: f for a, f in folios.items() if ":" not in a}))
-    with typesetter.write(out / f"volume-{volume.number}.pdf", [layout], "pdf/ua-1"):
-        pass
+    typesetter.write_part(layout, out / f"volume-{volume.number}.pdf", "pdf/ua-1", None)
 """
 
 
