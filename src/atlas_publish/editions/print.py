@@ -637,11 +637,22 @@ class VolumeRun:
         gate = gate_labels(layout.document, part.volume)
         true = gate if kind == "front" else [str(first_folio + n) for n in range(len(gate))]
         folio = dict(zip(gate, true, strict=True))
+
+        def in_volume(match: re.Match[str]) -> str:  # "printed on p.3" in a message
+            return "p." + folio.get(match[1], match[1])
+
         return tuple(
-            replace(f, page=folio.get(f.page, f.page) if f.page else None)
+            replace(
+                f,
+                page=folio.get(f.page, f.page) if f.page else None,
+                message=PAGE_IN_MESSAGE.sub(in_volume, f.message),
+            )
             for f in found
             if f.code != VOLUME_PAGE_COUNT
         )
+
+
+PAGE_IN_MESSAGE = re.compile(r"\bp\.(\w+)")
 
 
 VOLUME_PAGE_COUNT = Code.P011  # an even page count: the joined volume's, not a part's
