@@ -389,7 +389,9 @@ def site_figures(
         before = files(out / "site")
         edit_times.append(measure(cli(*site), env)[0])
         after = files(out / "site")
-        rewritten |= {k for k in after if after[k] != before.get(k) and not k.startswith("pagefind/")}
+        rewritten |= {
+            k for k in after if after[k] != before.get(k) and not k.startswith("pagefind/")
+        }
     row(
         "site, one-article edit",
         edit_times,
