@@ -39,8 +39,9 @@ one of another width (9 against 10) lays the chapter out again with the numbers 
 (``lay_out_numbered``). Once every chapter is laid out, the numbers each printed of later
 chapters are checked against their folios: a chapter that printed one wrong is laid out again
 with the true ones (a part keeps no layout in memory once written, so it is laid out again
-rather than corrected in place), and those after it only if its page count changed (their keys
-change; the others come from the cache). Should numbers still not settle (a number gaining a
+rather than corrected in place; on a first build, where the estimate is rarely exact, its
+first layout is only measured, not proofed nor written), and those after it only if its page
+count changed (their keys change; the others come from the cache). Should numbers still not settle (a number gaining a
 digit pushes its own target onto the next page, back and forth), they are padded to one width
 with figure spaces, which no number change can move.
 """
@@ -538,6 +539,7 @@ class VolumeRun:
     common: str
     used: list[str] = field(default_factory=list)
     made: dict[str, LaidOutPart] = field(default_factory=dict)
+    measured: int = 0  # pages laid out only to be measured (``measure``)
 
     def part(
         self,
@@ -564,6 +566,31 @@ class VolumeRun:
                 part, sheets, first_folio, outside, guess, labels, kind, key
             )
             gc.collect()  # the part's pages are freed before the next is laid out
+        return found
+
+    def measure(
+        self,
+        part: PrintPart,
+        sheets: tuple[Stylesheet, ...],
+        first_folio: int,
+        outside: Mapping[str, str],
+        guess: Mapping[str, int],
+    ) -> LaidOutPart:
+        """A chapter laid out only to learn where its pages fall: neither proofed, written nor
+        kept (its key is empty). On a first build a chapter that prints estimated folios of
+        later chapters is all but sure to be laid out again with the true ones, so its first
+        layout is not worth the proof gate and the PDF."""
+        planned = PrintVolume(part.volume, part.html, sheets)
+        numbered = lay_out_numbered(self.typesetter, planned, guess, first_folio, outside)
+        layout = numbered.layout
+        self.measured += numbered.pages_laid_out
+        printed = {a: n for a, n in layout.printed.items() if a in outside}
+        found = LaidOutPart(
+            part.name, "", Path(), first_folio, layout.page_count, numbered.folios, printed,
+            (), (), numbered.passes, numbered.pages_laid_out,
+        )  # fmt: skip
+        del layout, numbered
+        gc.collect()
         return found
 
     def _lay_out(
@@ -719,7 +746,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         folios=folios,
         page_starts=pagebreaks.page_starts(volume.number, marks),
         passes=max((p.passes for p in run.made.values()), default=0),
-        pages_laid_out=sum(p.pages_laid_out for p in run.made.values()),
+        pages_laid_out=sum(p.pages_laid_out for p in run.made.values()) + run.measured,
     )
     return PdfResult(
         volume=volume.number,
@@ -765,7 +792,9 @@ def _chapters(
     layout finds (``lay_out_numbered``); of later chapters', a guess: the previous build's
     folios, else the estimate, moved by how far this chapter's start is from its guess. When a
     guess was wrong, that chapter is laid out again with the true numbers; chapters whose
-    numbers were right are not (their keys are unchanged)."""
+    numbers were right are not (their keys are unchanged). On a first build (no previous
+    folios) a chapter that prints estimated folios is only measured in the first round, not
+    proofed and written: the estimate of a later chapter's pages is rarely exact."""
     volume = plan.volume
     guess = first_guess(volume, previous)
     width = 0
@@ -778,16 +807,23 @@ def _chapters(
             shift = folio - guess.get(chapter.anchor, folio)
             at = {a: known.get(a, guess.get(a, 1) + shift) for a in guess}
             outside = outside_anchors(part.html, at)
+            own = anchors(part.volume)
             sheets = (*stylesheets(run.job.atlas), Stylesheet(text=part_css(folio, notes)))
-            laid = run.part(
-                part,
-                sheets,
-                folio,
-                number_texts({a: at[a] for a in outside}, width),
-                {a: at[a] for a in anchors(part.volume)},
-                page_labels(0, start=folio),
-                "chapter",
-            )
+            numbers = number_texts({a: at[a] for a in outside}, width)
+            # a first build's estimate of a later chapter's folios is rarely right
+            estimated = not previous and attempt == 1 and any(a not in known for a in outside)
+            if estimated:
+                laid = run.measure(part, sheets, folio, numbers, {a: at[a] for a in own})
+            else:
+                laid = run.part(
+                    part,
+                    sheets,
+                    folio,
+                    numbers,
+                    {a: at[a] for a in own},
+                    page_labels(0, start=folio),
+                    "chapter",
+                )
             parts.append(laid)
             known |= laid.folios
             folio += laid.page_count + laid.page_count % 2  # the next opens on a right-hand page
@@ -796,7 +832,7 @@ def _chapters(
             (p.name, a, n) for p in parts for a, n in p.printed.items()
             if n.strip(FIGURE_SPACE) != str(known.get(a))
         ]  # fmt: skip
-        if not wrong:
+        if not wrong and all(p.key for p in parts):  # and every part written, none measured
             return parts, known
         guess = {**guess, **known}
         if attempt >= PLAIN_ROUNDS:
