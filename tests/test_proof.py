@@ -323,6 +323,73 @@ def test_two_lines_that_do_not_end_a_paragraph_strand_what_they_follow(
     )
 
 
+# Two articles on the grid, the second's opener followed by nothing but space for it.
+TWO_ARTICLES = GRID + ".article + .article { border: 0; padding: 0; }"
+
+
+def items(count: int, lines_each: int = 1) -> str:
+    return "".join(
+        "- " + "\\\n  ".join(f"item {n} line {m}" for m in range(1, lines_each + 1)) + "\n"
+        for n in range(1, count + 1)
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "listed", "css", "wanted"),
+    [
+        # A 12-line page. Page 2: the first article's opener and 1 line, the second's opener: its
+        # list's first three items of 3 lines (print.css keeps them together) need 9 lines
+        # with it, more than the 8 left, so they go overleaf and leave page 2 short: the
+        # price of the keep, not a fault (three lines of text alone would have fitted).
+        (lines(1), items(6, 3), "@page { size: 4in 4in; }", []),
+        # The second opener and three one-line items would fit in the 8 left: a break forced
+        # before them is a short page the gate reports.
+        (
+            lines(2),
+            items(6),
+            "@page { size: 4in 4in; } .article + .article { break-before: page; }",
+            ["P009"],
+        ),
+        # An 8-line page, without the keep: the opener is left at the foot with one item
+        # (as article 2.050205 was, in volume 2 of the 700-article handbook).
+        (lines(3), items(6), ".article-body li { break-after: auto !important; }", ["P005"]),
+    ],
+    ids=["kept-overleaf", "forced-break", "not-kept"],
+)
+def test_a_list_that_opens_an_article_keeps_three_items_with_the_opener(
+    tree: Tree, tmp_path: Path, first: str, listed: str, css: str, wanted: list[str]
+) -> None:
+    tree.article("1.010101", first)
+    tree.article("1.010102", listed, slug="second")
+    with_css(tree, TWO_ARTICLES + css)
+    faults = [f for f in proofed(tree, tmp_path) if f.code in {"P005", "P009"}]
+    assert [f.code for f in faults] == wanted
+    assert all(f.page == "2" for f in faults)
+    if wanted == ["P005"]:
+        assert faults[0].message.startswith(
+            "the opener of article 1.010102 is followed on its page by 1 line(s) of its text"
+        )
+
+
+def test_a_first_paragraph_that_cannot_break_moves_with_its_opener(
+    tree: Tree, tmp_path: Path
+) -> None:
+    # Lines of 48 px, 10 to a page; openers 98 px. Page 2: the first article's opener and 2
+    # lines leave 286 px. The second opener and three lines of its 4-line paragraph would fit,
+    # but the paragraph cannot break there (orphans 3, widows 2): it needs all four lines and
+    # goes overleaf with its opener, leaving page 2 short; the gate counts the whole paragraph.
+    tree.article("1.010101", lines(2))
+    tree.article("1.010102", lines(4) + lines(4), slug="second")
+    big = (
+        "@page { size: 4in 6in; } html, .article-body p { line-height: 48px; }"
+        " .article-header { height: 98px; }"
+        " .article-body > p:first-child { orphans: 3; widows: 2; }"
+    )
+    with_css(tree, TWO_ARTICLES + big)
+    faults = [f for f in proofed(tree, tmp_path) if f.code in {"P005", "P009"}]
+    assert faults == []
+
+
 def test_measure_outside_the_claimed_range(tree: Tree, tmp_path: Path) -> None:
     tree.article("1.010101", (LOREM * 6 + "\n\n") * 4)
     with_css(tree, "html { font-size: 6pt; }")

@@ -368,8 +368,9 @@ def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> b
             after = [other for other in flow[index:] if other.element is not line.element][:2]
             if after and after[-1].box.position_y > kept.box.position_y:
                 kept = after[-1]
-    # A list after a heading keeps its first three items with it (print.css).
-    kept = _first_items_after_heading(flow, end, kept)
+    # A list after a heading or an opener keeps its first three items with it (print.css).
+    kept = _first_items_kept(proofed, flow, end, kept)
+    kept = _no_widow(flow, end, kept)
     # A short table is kept whole: its rows on this page come with the run.
     table = proofed.source.table_of.get(kept.element) if kept.kind == "row" else None
     if table is not None:
@@ -393,28 +394,43 @@ def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> b
     return bool(bottom - top + notes + (BLOCK_GAP if opener else 0.0) > space)
 
 
-def _first_items_after_heading(flow: list[Line], end: int, kept: Line) -> Line:
-    text = [line for line in flow if not _is_marker(line)]
-    for index, line in enumerate(text[1:], start=1):
-        if line not in flow[:end]:
-            break
-        if _local_tag(line.element) != "li" or _local_tag(text[index - 1].element) not in {
-            "h5",
-            "h6",
-        }:
+def _first_items_kept(proofed: Proofed, flow: list[Line], end: int, kept: Line) -> Line:
+    """A list after a heading, or opening an article's text after its opener, keeps its first
+    three items together (print.css): when the run reaches into one, they come with it."""
+    kept_items = proofed.source.kept_items
+    for line in flow[:end]:
+        if line.element not in kept_items or _is_marker(line):
             continue
+        kept_list, _ = kept_items[line.element]
         items: list[Element] = []
         last = line
-        for other in text[index:]:
-            if _local_tag(other.element) != "li":
-                break
-            if other.element not in items:
+        for other in flow:
+            owner = kept_items.get(other.element)
+            if owner is None or owner[0] is not kept_list or _is_marker(other):
+                continue
+            if owner[1] not in items:
                 if len(items) == 3:
                     break
-                items.append(other.element)
+                items.append(owner[1])
             last = other
-        if last.box.position_y > kept.box.position_y:
-            return last
+        return last if last.box.position_y > kept.box.position_y else kept
+    return kept
+
+
+def _no_widow(flow: list[Line], end: int, kept: Line) -> Line:
+    """The run ends inside a paragraph: what would be left of it overleaf must be at least its
+    widows (print.css), else the paragraph comes whole (a 4-line first paragraph with three
+    lines kept and widows: 2 cannot break at all)."""
+    if end == 0 or end > len(flow):
+        return kept
+    line = flow[end - 1]
+    if line.kind != "line":
+        return kept
+    rest = [other for other in flow[end:] if other.element is line.element]
+    if not rest or rest[-1] is flow[-1]:
+        return kept  # the paragraph ends with the run, or may go on overleaf
+    if len(rest) < int(line.box.style["widows"]) and rest[-1].box.position_y > kept.box.position_y:
+        return rest[-1]
     return kept
 
 

@@ -21,6 +21,7 @@ Box = Any  # a WeasyPrint box
 
 CODE_TAGS = frozenset({"code", "pre", "kbd", "samp"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+LISTS = frozenset({"ul", "ol"})
 
 
 @dataclass(slots=True)
@@ -73,6 +74,10 @@ class Source:
     paragraphs: set[Element] = field(default_factory=set)  # body text: p and li
     measured: set[Element] = field(default_factory=set)  # plain body paragraphs
     table_of: dict[Element, Element] = field(default_factory=dict)  # tr -> table
+    # the items of the lists whose first three items print.css keeps together (a list after a
+    # heading, or opening an article's text after its opener), and what is inside them
+    # (what is inside them too) -> (list, item)
+    kept_items: dict[Element, tuple[Element, Element]] = field(default_factory=dict)
     body_roots: list[tuple[str, Element]] = field(default_factory=list)  # (article, element)
     contents: set[Element] = field(default_factory=set)  # the table of contents
 
@@ -161,9 +166,13 @@ def _read_article(source: Source, article: Element, number: str) -> None:
     source.body_roots.extend((number, root) for root in roots)
     for parent in article.iter():
         children = list(parent)
+        if children and "article-body" in _classes(parent) and _tag(children[0]) in LISTS:
+            _keep_items(source, children[0])
         for before, after in zip(children, children[1:], strict=False):
             if _tag(before) == "p" and _tag(after) == "table":
                 _keep(source, before, f"the lead-in to a table in article {number}")
+            if _tag(before) in {"h5", "h6"} and _tag(after) in LISTS:
+                _keep_items(source, after)
     for root in roots:
         for element in root.iter():
             if element in source.in_note or element in source.keeper_of:
@@ -179,6 +188,13 @@ def _keep(source: Source, keeper: Element, name: str) -> None:
     source.keepers[keeper] = name
     for element in keeper.iter():
         source.keeper_of[element] = keeper
+
+
+def _keep_items(source: Source, kept: Element) -> None:
+    for item in kept:
+        if _tag(item) == "li":
+            for element in item.iter():
+                source.kept_items[element] = (kept, item)
 
 
 def _tag(element: Element) -> str:
