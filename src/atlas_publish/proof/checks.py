@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ..codes import Code
 from .faults import Fault
-from .pages import Element, Line, PageView, Proofed, flow_lines
+from .pages import Element, Line, PageView, Proofed
 
 PT = 0.75  # points per CSS pixel
 SHORT_PAGE = 0.20  # a body page may leave at most this much of its text block empty
@@ -133,7 +133,7 @@ def kept_with_text(proofed: Proofed) -> Iterator[Fault]:
     heading followed by a whole paragraph of two lines, the break falling after it, is not
     stranded: the reader finishes a paragraph before turning the page."""
     source = proofed.source
-    lines = list(flow_lines(proofed.pages))
+    lines = proofed.flow
     lead_ins = {keeper for keeper in source.keepers if _local_tag(keeper) == "p"}
     # (keeper, page) -> index of its last line on that page (an opener may be split)
     last: dict[tuple[Element, int], int] = {}
@@ -191,16 +191,14 @@ def _whole_paragraph(proofed: Proofed, counted: list[Line], split: bool) -> bool
         return False
     if any(line.element is not element for line in counted):
         return False
-    ends_here = sum(1 for line in flow_lines(proofed.pages) if line.element is element) == len(
-        counted
-    )
+    ends_here = sum(1 for line in proofed.flow if line.element is element) == len(counted)
     return ends_here
 
 
 def widows_and_orphans(proofed: Proofed) -> Iterator[Fault]:
     """P006: no body paragraph leaves one line alone at a page foot or head."""
     pages_of: dict[Element, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for line in flow_lines(proofed.pages):
+    for line in proofed.flow:
         if line.kind == "line" and line.element in proofed.source.paragraphs:
             pages_of[line.element][line.page] += 1
     for element, counts in pages_of.items():
@@ -229,7 +227,7 @@ def widows_and_orphans(proofed: Proofed) -> Iterator[Fault]:
 def split_tables(proofed: Proofed) -> Iterator[Fault]:
     """P007: a table split over pages keeps at least two body rows on each."""
     rows: dict[Element, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for line in flow_lines(proofed.pages):
+    for line in proofed.flow:
         table = proofed.source.table_of.get(line.element)
         if line.kind == "row" and table is not None:
             rows[table][line.page] += 1
@@ -438,7 +436,7 @@ def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fa
     """P010: the average full line of body text is within the measure the stylesheet claims."""
     lines = [
         line
-        for line in flow_lines(proofed.pages)
+        for line in proofed.flow
         if line.kind == "line" and line.element in proofed.source.measured
     ]
     last_of: dict[Element, Line] = {}
@@ -464,9 +462,10 @@ def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fa
 
 
 def page_count(proofed: Proofed) -> Iterator[Fault]:
-    """P011: a book has an even number of pages (it ends on a verso)."""
+    """P011: a book has an even number of pages (it ends on a verso); a part's count is not
+    the book's."""
     count = len(proofed.pages)
-    if count % 2:
+    if proofed.whole_volume and count % 2:
         yield fault(
             proofed, None, Code.P011, f"{count} pages: a book ends on a left-hand page (even count)"
         )
@@ -510,11 +509,11 @@ def lone_words(proofed: Proofed) -> Iterator[Fault]:
     """P019: no line of a paragraph or list item but its last holds one short word: the line
     breaking left a word alone where the text goes on ("And" / the rest of the paragraph). A
     word that short always fits on the line before, justified or ragged."""
-    lines = [line for line in flow_lines(proofed.pages) if line.kind == "line"]
+    lines = [line for line in proofed.flow if line.kind == "line"]
     last_of: dict[Element, Line] = {}
     for line in lines:
         last_of[line.element] = line
-    for line in lines:
+    for position, line in enumerate(lines):
         if last_of[line.element] is line or line.element.tag not in {"p", "li"}:
             continue
         if line.element.find(".//br") is not None:
@@ -532,15 +531,11 @@ def lone_words(proofed: Proofed) -> Iterator[Fault]:
         if width < LONE_WORD * line.container.width:
             article = proofed.source.article_of.get(line.element)
             where = f" in article {article}" if article else ""
-            following = " ".join(_line_after(lines, line, proofed).split()[:4])
+            after = lines[position + 1]  # a line that is not its paragraph's last has one
+            following = " ".join(proofed.pages[after.page].line_text(after).split()[:4])
             yield fault(
                 proofed,
                 page.index,
                 Code.P019,
                 f"a word alone on a line in mid-paragraph{where}: “{words[0]} / {following}…”",
             )
-
-
-def _line_after(lines: list[Line], line: Line, proofed: Proofed) -> str:
-    after = lines[lines.index(line) + 1]  # a line that is not its paragraph's last has one
-    return proofed.pages[after.page].line_text(after)

@@ -24,9 +24,10 @@ HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
 LISTS = frozenset({"ul", "ol"})
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Line:
-    """One line of the text as laid out: a line box, a table row or an image."""
+    """One line of the text as laid out: a line box, a table row or an image. Lines are
+    compared by identity (two lines with the same text are two lines)."""
 
     page: int
     kind: str  # "line", "row" (a body row of a table), "image"
@@ -36,9 +37,10 @@ class Line:
     container: Box  # the box whose content width is the line's measure
     first_text: int = 0  # its text boxes: page.texts[first_text:end_text]
     end_text: int = 0
+    text: str | None = None  # its text as a reader sees it, once asked (PageView.line_text)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class PageView:
     index: int
     label: str  # the printed folio: "iii", "18"
@@ -55,9 +57,12 @@ class PageView:
     anchors: set[str] = field(default_factory=set)  # element ids that start on this page
 
     def line_text(self, line: Line) -> str:
-        """The line's text as a reader sees it (the build's soft hyphens left out)."""
-        text = "".join(box.text for box, _ in self.texts[line.first_text : line.end_text])
-        return text.replace("\u00ad", "")
+        """The line's text as a reader sees it (the build's soft hyphens left out); made once,
+        as several checks read it."""
+        if line.text is None:
+            text = "".join(box.text for box, _ in self.texts[line.first_text : line.end_text])
+            line.text = text.replace("\u00ad", "")
+        return line.text
 
 
 @dataclass(slots=True)
@@ -92,6 +97,11 @@ class Proofed:
     source: Source
     tag_ids: frozenset[str]
     volume_language: str = "en"  # the handbook's language (atlas.yaml)
+    whole_volume: bool = True  # False: a part of a volume (a chapter) laid out on its own
+    flow: list[Line] = field(init=False)  # the lines of the text in reading order
+
+    def __post_init__(self) -> None:
+        self.flow = list(flow_lines(self.pages))
 
     def label(self, index: int) -> str:
         return self.pages[index].label
@@ -110,9 +120,14 @@ def roman(number: int) -> str:
     return out
 
 
-def page_labels(document: Any, volume: Volume) -> list[str]:
+def page_labels(document: Any, volume: Volume, first_folio: int | None = None) -> list[str]:
     """The folio printed on each page: roman in the front matter, arabic from the first
-    chapter opener on (the back matter continues the count), as print.css numbers them."""
+    chapter opener on (the back matter continues the count), as print.css numbers them.
+
+    ``first_folio``: the document is a part of the volume laid out on its own (a chapter, the
+    back matter) whose first page prints this folio; its pages are numbered on from it."""
+    if first_folio is not None:
+        return [str(first_folio + index) for index in range(len(document.pages))]
     first = None
     if volume.chapters:
         anchor = volume.chapters[0].anchor
@@ -215,10 +230,12 @@ def _text(element: Element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-def read_pages(document: Any, volume: Volume, body_pages: int) -> list[PageView]:
+def read_pages(
+    document: Any, volume: Volume, body_pages: int, first_folio: int | None = None
+) -> list[PageView]:
     from weasyprint.formatting_structure import boxes
 
-    labels = page_labels(document, volume)
+    labels = page_labels(document, volume, first_folio)
     first_body = next((i for i, label in enumerate(labels) if label.isdigit()), len(labels))
     views = []
     for index, page in enumerate(document.pages):
