@@ -54,6 +54,8 @@ def test_every_footnote_is_printed_at_its_call(sample: Path) -> None:
         at = [i for i, p in enumerate(pages) if start in p]
         assert at, f"note {start!r} is not printed"
         assert end in pages[at[0]] or end in pages[at[0] + 1]
+        # numbered in its article, as in the EPUB and on the web (both are note 1 of theirs)
+        assert f"1. {start}" in pages[at[0]]
 
 
 def _embedded_fonts(pdf: Path) -> dict[str, TTFont]:
@@ -120,6 +122,7 @@ def test_references_say_their_locator_once_and_do_not_break(sample: Path) -> Non
     assert "(Volume 4, chapter 4.02)" not in flat(text)
     assert not re.search(r"\(Volume\s*\n\s*\d", text)  # never "(Volume / 6)" over two lines
     assert not re.search(r"\bp\.\s*\n\s*\d", text)
+    assert not re.search(r"\(Vol\S*[\u2010-]\s*\n", text)  # nor "(Vol-/ume 3, ...)"
 
 
 def test_us_english_hyphenation_and_none_at_a_paragraph_end(sample: Path) -> None:
