@@ -17,6 +17,7 @@ from atlas_publish.context import BuildContext
 from atlas_publish.editions.print import (
     PdfJob,
     PrintLinks,
+    chapter_volume,
     first_guess,
     lay_out_numbered,
     print_volume,
@@ -390,6 +391,34 @@ def test_a_first_paragraph_that_cannot_break_moves_with_its_opener(
     assert faults == []
 
 
+def test_a_chapter_laid_out_on_its_own_is_proofed_with_its_folios(tree: Tree) -> None:
+    # A volume laid out as parts (one document per chapter) proofs each part with the folio
+    # its first page prints: chapter 1.02 laid out alone, its opener printed as p.7. Its
+    # article's first page is short (the heading forced overleaf): a body page, judged; its
+    # tag ID is on p.8; its odd page count is not the book's.
+    tree.article("1.010101", lines(2))
+    body = "Articles tagged S6_Customers come first.\n\n" + lines(1) + "# Overleaf\n\n"
+    tree.article("1.020101", body + lines(8))
+    with_css(tree, GRID + "@page { size: 4in 4in; } h5 { break-before: page; }")
+    checked = check(tree.root)
+    atlas = checked.atlas
+    chapter = atlas.volume(1).chapters[1]
+    planned = chapter_volume(atlas, checked.indexes, chapter, PrintLinks(1, atlas.root))
+    typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
+    with typesetter.session():
+        layout = lay_out_numbered(typesetter, planned, first_guess(planned.volume, {})).layout
+        pages = layout.document.pages
+        opener = next(i for i, page in enumerate(pages) if chapter.anchor in page.anchors)
+        document = layout.document.copy(pages[opener:])  # the chapter's pages alone
+        assert len(document.pages) % 2 == 1
+        faults = proof_layout(
+            document, layout.root, atlas, planned.volume, len(document.pages), "volume-1.pdf", 7
+        )
+    assert page_labels(document, planned.volume, 7)[:3] == ["7", "8", "9"]
+    judged = [(f.code, f.page) for f in faults if f.code in {"P009", "P011", "P013"}]
+    assert judged == [("P009", "8"), ("P013", "8")]
+
+
 def test_measure_outside_the_claimed_range(tree: Tree, tmp_path: Path) -> None:
     tree.article("1.010101", (LOREM * 6 + "\n\n") * 4)
     with_css(tree, "html { font-size: 6pt; }")
@@ -436,6 +465,10 @@ def test_page_labels(tmp_path: Path) -> None:
     assert str(fault) == (
         "volume-1.pdf p.1: error[P012]: the PDF labels this page “ii” (page 2 of the file)"
     )
+    import pikepdf
+
+    with pikepdf.open(tmp_path / "wrong.pdf") as joined:  # a file just saved, still open
+        assert proof_pdf(joined, wanted, "volume-1.pdf") == [fault]
 
 
 def test_a_font_not_embedded(tmp_path: Path) -> None:

@@ -480,6 +480,8 @@ def tag_ids(proofed: Proofed) -> Iterator[Fault]:
     )
     for page in proofed.pages:
         found: dict[str, str | None] = {}
+        if not pattern.search("\n".join(box.text.replace("\u00ad", "") for box, _ in page.texts)):
+            continue  # most pages print none: one search a page, then box by box
         for box, _ in page.texts:
             if box.element in proofed.source.code:
                 continue
@@ -493,6 +495,9 @@ def tag_ids(proofed: Proofed) -> Iterator[Fault]:
 def straight_quotes(proofed: Proofed) -> Iterator[Fault]:
     """P014: no straight quote outside code."""
     for page in proofed.pages:
+        printed = "".join(box.text for box, _ in page.texts)
+        if "'" not in printed and '"' not in printed:
+            continue  # one look a page, then box by box
         for box, _ in page.texts:
             text = box.text.replace("\u00ad", "")
             if ("'" not in text and '"' not in text) or box.element in proofed.source.code:
