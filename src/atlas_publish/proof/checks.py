@@ -518,10 +518,14 @@ def lone_words(proofed: Proofed) -> Iterator[Fault]:
     last_of: dict[Element, Line] = {}
     for line in lines:
         last_of[line.element] = line
+    has_break: dict[Element, bool] = {}
     for position, line in enumerate(lines):
         if last_of[line.element] is line or line.element.tag not in {"p", "li"}:
             continue
-        if line.element.find(".//br") is not None:
+        broken = has_break.get(line.element)
+        if broken is None:
+            broken = has_break[line.element] = line.element.find(".//br") is not None
+        if broken:
             continue  # a line broken on purpose
         page = proofed.pages[line.page]
         texts = [

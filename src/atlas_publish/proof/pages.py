@@ -252,14 +252,13 @@ def read_pages(
 
 def _walk(view: PageView, box: Box, container: Box, zone: str, boxes: Any) -> None:
     for child in getattr(box, "children", ()):
-        tag = child.element_tag or ""
-        if isinstance(child, boxes.MarginBox):
+        if isinstance(child, boxes.TextBox):  # the most frequent box first
+            view.texts.append((child, zone))
+        elif isinstance(child, boxes.MarginBox):
             _walk(view, child, child, "margin", boxes)
         elif isinstance(child, boxes.FootnoteAreaBox):
             view.footnote_height = child.margin_height()
             _walk(view, child, child, "note", boxes)
-        elif isinstance(child, boxes.TextBox):
-            view.texts.append((child, zone))
         elif isinstance(child, boxes.LineBox):
             line = Line(view.index, "line", zone, child, child.element, container)
             line.first_text = len(view.texts)
@@ -273,6 +272,7 @@ def _walk(view: PageView, box: Box, container: Box, zone: str, boxes: Any) -> No
         elif isinstance(child, boxes.ReplacedBox):
             view.lines.append(Line(view.index, "image", zone, child, child.element, container))
         else:
+            tag = child.element_tag or ""
             if tag.endswith("::footnote-call"):
                 printed = "".join(
                     b.text for b in child.descendants() if isinstance(b, boxes.TextBox)
