@@ -368,7 +368,7 @@ def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> b
                 kept = after[-1]
     # A list after a heading or an opener keeps its first three items with it (print.css).
     kept = _first_items_kept(proofed, flow, end, kept)
-    kept = _no_widow(flow, end, kept)
+    kept = _breakable(flow, end, kept)
     # A short table is kept whole: its rows on this page come with the run.
     table = proofed.source.table_of.get(kept.element) if kept.kind == "row" else None
     if table is not None:
@@ -415,21 +415,26 @@ def _first_items_kept(proofed: Proofed, flow: list[Line], end: int, kept: Line) 
     return kept
 
 
-def _no_widow(flow: list[Line], end: int, kept: Line) -> Line:
-    """The run ends inside a paragraph: what would be left of it overleaf must be at least its
-    widows (print.css), else the paragraph comes whole (a 4-line first paragraph with three
-    lines kept and widows: 2 cannot break at all)."""
+def _breakable(flow: list[Line], end: int, kept: Line) -> Line:
+    """The run ends inside a paragraph, where the paragraph may not break: it keeps at least its
+    orphans on this page and leaves at least its widows overleaf (print.css), else more of it
+    comes with the run (a 4-line first paragraph with three lines kept and widows: 2 cannot
+    break at all: it comes whole)."""
     if end == 0 or end > len(flow):
         return kept
     line = flow[end - 1]
     if line.kind != "line":
         return kept
-    rest = [other for other in flow[end:] if other.element is line.element]
-    if not rest or rest[-1] is flow[-1]:
-        return kept  # the paragraph ends with the run, or may go on overleaf
-    if len(rest) < int(line.box.style["widows"]) and rest[-1].box.position_y > kept.box.position_y:
-        return rest[-1]
-    return kept
+    same = [other for other in flow if other.element is line.element]
+    taken = next(at for at, other in enumerate(same) if other is line) + 1
+    style = line.box.style
+    if taken < int(style["orphans"]):
+        taken = min(int(style["orphans"]), len(same))
+    rest = same[taken:]
+    if rest and rest[-1] is not flow[-1] and len(rest) < int(style["widows"]):
+        taken = len(same)  # too little left for overleaf: the paragraph ends on this page
+    last = same[taken - 1]
+    return last if last.box.position_y > kept.box.position_y else kept
 
 
 def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fault]:
