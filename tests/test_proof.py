@@ -412,7 +412,13 @@ def test_a_chapter_laid_out_on_its_own_is_proofed_with_its_folios(tree: Tree) ->
         document = layout.document.copy(pages[opener:])  # the chapter's pages alone
         assert len(document.pages) % 2 == 1
         faults = proof_layout(
-            document, layout.root, atlas, planned.volume, len(document.pages), "volume-1.pdf", 7
+            document,
+            layout.root,
+            atlas,
+            planned.volume,
+            len(document.pages),
+            "volume-1.pdf",
+            first_folio=7,
         )
     assert page_labels(document, planned.volume, 7)[:3] == ["7", "8", "9"]
     judged = [(f.code, f.page) for f in faults if f.code in {"P009", "P011", "P013"}]

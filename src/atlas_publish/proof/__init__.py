@@ -58,6 +58,7 @@ def proof_layout(
     volume: Volume,
     body_pages: int,
     file: str,
+    *,
     first_folio: int | None = None,
 ) -> list[Fault]:
     """Every fault on the laid-out pages of a volume, or of a part of one.
