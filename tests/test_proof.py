@@ -372,21 +372,35 @@ def test_a_list_that_opens_an_article_keeps_three_items_with_the_opener(
         )
 
 
-def test_a_first_paragraph_that_cannot_break_moves_with_its_opener(
-    tree: Tree, tmp_path: Path
+@pytest.mark.parametrize(
+    ("body", "css"),
+    [
+        # The second opener and three lines of its 4-line paragraph would fit, but the
+        # paragraph cannot break there (orphans 3, widows 2): it needs all four lines.
+        (lines(4) + lines(4), ".article-body > p:first-child { orphans: 3; widows: 2; }"),
+        # Two one-line paragraphs kept with the third, whose first line alone would be an
+        # orphan (orphans 2): the run needs its second line too.
+        (
+            lines(1) + lines(1) + lines(4),
+            ".article-body p { break-after: avoid; orphans: 2; widows: 2; }",
+        ),
+    ],
+    ids=["widows", "orphans"],
+)
+def test_a_paragraph_that_cannot_break_moves_with_its_opener(
+    tree: Tree, tmp_path: Path, body: str, css: str
 ) -> None:
     # Lines of 48 px, 10 to a page; openers 98 px. Page 2: the first article's opener and 2
-    # lines leave 286 px. The second opener and three lines of its 4-line paragraph would fit,
-    # but the paragraph cannot break there (orphans 3, widows 2): it needs all four lines and
-    # goes overleaf with its opener, leaving page 2 short; the gate counts the whole paragraph.
+    # lines leave 286 px. The second opener and three lines would fit (242 px, with 40 for the
+    # white above an opener), but the paragraph cannot break after the third: with four, the
+    # run is 290 px and goes overleaf, leaving page 2 short; the gate counts the fourth line.
     tree.article("1.010101", lines(2))
-    tree.article("1.010102", lines(4) + lines(4), slug="second")
+    tree.article("1.010102", body, slug="second")
     big = (
         "@page { size: 4in 6in; } html, .article-body p { line-height: 48px; }"
         " .article-header { height: 98px; }"
-        " .article-body > p:first-child { orphans: 3; widows: 2; }"
     )
-    with_css(tree, TWO_ARTICLES + big)
+    with_css(tree, TWO_ARTICLES + big + css)
     faults = [f for f in proofed(tree, tmp_path) if f.code in {"P005", "P009"}]
     assert faults == []
 
