@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 from lxml import etree
@@ -37,7 +38,7 @@ from ..render import (
     render_shared,
     template_file,
 )
-from ..resources import active_parts, remote_parts, stylesheet_remote_parts
+from ..resources import stylesheet_remote_parts, unsafe_parts
 from ..writers.cover import cover_alt, cover_png
 from .epub_backmatter import epub_back_matter
 
@@ -374,7 +375,8 @@ def plan(
     for document in documents:  # nothing active in an EPUB, whatever a template override says
         _refuse_active_or_remote(document.file_name, document.content)
     sheet = stylesheet(atlas)
-    remote = stylesheet_remote_parts(sheet.read_text(encoding="utf-8", errors="replace"))
+    sheet_bytes = sheet.read_bytes()
+    remote = _stylesheet_remote_parts(sheet_bytes)
     if remote:
         raise BuildError(
             f"not written: the EPUB stylesheet {sheet} would load {', '.join(remote)}; "
@@ -382,7 +384,7 @@ def plan(
         )
 
     resources = [
-        Resource("style", "style/epub.css", "text/css", sheet.read_bytes()),
+        Resource("style", "style/epub.css", "text/css", sheet_bytes),
         Resource(
             COVER_IMAGE_ID, COVER_IMAGE, "image/png", cover_png(atlas, volume), ("cover-image",)
         ),
@@ -448,15 +450,19 @@ def plan(
 
 def _refuse_active_or_remote(file_name: str, content: bytes) -> None:
     """The last guard: an EPUB holds nothing that runs and loads nothing from elsewhere."""
-    found = active_parts(content)
-    if not found or not found[0].startswith("not well-formed"):
-        found += remote_parts(content)
+    found = unsafe_parts(content)
     if found:
         raise BuildError(
             f"not written: {file_name} would hold {', '.join(dict.fromkeys(found))}; "
             "it comes from a template (an override under _templates/epub/ if there is one): "
             "fix the template"
         )
+
+
+@lru_cache(maxsize=4)
+def _stylesheet_remote_parts(css: bytes) -> list[str]:
+    """The stylesheet is the same for every volume a worker writes: parsed once."""
+    return stylesheet_remote_parts(css.decode("utf-8", errors="replace"))
 
 
 def stylesheet(atlas: Atlas) -> Path:
