@@ -16,9 +16,11 @@ import ctypes
 import gc
 import hashlib
 import multiprocessing
+import pickle
 import signal
 import threading
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -73,9 +75,31 @@ class Made:
 
 
 @dataclass(frozen=True, slots=True)
+class Handbook:
+    """The checked handbook and its indexes as one pickle, made once per build and sent with
+    every EPUB job: a worker unpickles it once (0.03 s at 700 articles), not once a volume."""
+
+    key: str  # unique to the build that made it
+    data: bytes
+
+    @classmethod
+    def of(cls, atlas: Atlas, indexes: Indexes) -> Handbook:
+        data = pickle.dumps((atlas, indexes), protocol=pickle.HIGHEST_PROTOCOL)
+        return cls(uuid.uuid4().hex, data)
+
+    def load(self) -> tuple[Atlas, Indexes]:
+        if self.key not in _HANDBOOK:
+            _HANDBOOK.clear()  # a worker keeps the last build's only
+            _HANDBOOK[self.key] = pickle.loads(self.data)  # made by this build
+        return _HANDBOOK[self.key]
+
+
+_HANDBOOK: dict[str, tuple[Atlas, Indexes]] = {}  # in a worker: Handbook.key -> the handbook
+
+
+@dataclass(frozen=True, slots=True)
 class EpubJob:
-    atlas: Atlas
-    indexes: Indexes
+    handbook: Handbook
     volume: int
     target: Path
     context: BuildContext
@@ -86,10 +110,9 @@ class EpubJob:
 def make_epub(job: EpubJob) -> Made:
     """Plan the EPUB edition of one volume and write it (in a worker process)."""
     started = time.perf_counter()
+    atlas, indexes = job.handbook.load()
     try:
-        plan = epub_edition.plan(
-            job.atlas, job.indexes, job.volume, job.context, job.layout, job.bodies
-        )
+        plan = epub_edition.plan(atlas, indexes, job.volume, job.context, job.layout, job.bodies)
     except BuildError as error:  # the plan refused something: name the file not written
         raise BuildError(f"{job.target}: {error}") from None
     write_epub(plan, job.target)
@@ -270,6 +293,7 @@ class Scheduler:
         self.layouts: dict[int, PrintLayout | None] = {}  # volume -> its print layout
         self.running: dict[Future[Made], tuple[Output, str]] = {}
         self.pending_epubs: dict[int, Output] = {}
+        self.handbook: Handbook | None = None  # made for the first EPUB job
 
     def run(self, outputs: list[Output], pool: ProcessPoolExecutor) -> list[Built]:
         self.pool = pool
@@ -371,7 +395,9 @@ class Scheduler:
             return
         target = self.out / output.relative
         bodies = {a.number: self.bodies[a.number] for a in volume.articles}
-        job = EpubJob(self.atlas, self.indexes, number, target, self.context, layout, bodies)
+        if self.handbook is None:
+            self.handbook = Handbook.of(self.atlas, self.indexes)
+        job = EpubJob(self.handbook, number, target, self.context, layout, bodies)
         self._submit(make_epub, job, output, key)
 
     def _submit(
