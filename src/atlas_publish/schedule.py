@@ -85,7 +85,12 @@ class Handbook:
     @classmethod
     def of(cls, atlas: Atlas, indexes: Indexes) -> Handbook:
         data = pickle.dumps((atlas, indexes), protocol=pickle.HIGHEST_PROTOCOL)
-        return cls(uuid.uuid4().hex, data)
+        handbook = cls(uuid.uuid4().hex, data)
+        # A worker forked after this (the pool starts its processes at the first job) has
+        # the handbook already and unpickles nothing.
+        _HANDBOOK.clear()
+        _HANDBOOK[handbook.key] = (atlas, indexes)
+        return handbook
 
     def load(self) -> tuple[Atlas, Indexes]:
         if self.key not in _HANDBOOK:
@@ -94,7 +99,7 @@ class Handbook:
         return _HANDBOOK[self.key]
 
 
-_HANDBOOK: dict[str, tuple[Atlas, Indexes]] = {}  # in a worker: Handbook.key -> the handbook
+_HANDBOOK: dict[str, tuple[Atlas, Indexes]] = {}  # Handbook.key -> the handbook, the last only
 
 
 @dataclass(frozen=True, slots=True)
@@ -395,8 +400,9 @@ class Scheduler:
             return
         target = self.out / output.relative
         bodies = {a.number: self.bodies[a.number] for a in volume.articles}
-        if self.handbook is None:
+        if self.handbook is None:  # the first EPUB job: what every one of them needs
             self.handbook = Handbook.of(self.atlas, self.indexes)
+            epub_edition.prepare(self.atlas)
         job = EpubJob(self.handbook, number, target, self.context, layout, bodies)
         self._submit(make_epub, job, output, key)
 

@@ -40,7 +40,7 @@ from ..render import (
     template_file,
 )
 from ..resources import stylesheet_remote_parts, unsafe_parts
-from ..writers.cover import cover_alt, cover_png
+from ..writers.cover import cover_alt, cover_png, shared_drawing
 from .epub_backmatter import epub_back_matter
 
 MEDIA_TYPES = {
@@ -342,6 +342,22 @@ def _as_xhtml(
         )
         for number, r in bodies.items()
     }
+
+
+# Every template an EPUB volume renders (back matter: the document and its partial).
+TEMPLATES = ("epub/front.xhtml.j2", "epub/chapter.xhtml.j2", "epub/backmatter.xhtml.j2",
+             "partials/backmatter.html.j2", "epub/nav.xhtml.j2")  # fmt: skip
+
+
+def prepare(atlas: Atlas) -> None:
+    """What every volume's plan starts with: its templates compiled, the covers' shared
+    drawing. Done once in the build process before the EPUB jobs are sent, a worker started
+    after it (forked) inherits them instead of doing it again; one started before does it
+    itself, on its first volume."""
+    env = environment(atlas)
+    for name in TEMPLATES:
+        env.get_template(name)
+    shared_drawing(atlas)
 
 
 def plan(

@@ -152,15 +152,20 @@ def _palette(ground: str) -> list[int]:
     return palette
 
 
+def shared_drawing(atlas: Atlas) -> Image.Image:
+    """What every volume's cover of the handbook shows, drawn once per process."""
+    return _shared(
+        typographic(atlas.title, atlas.language),
+        typographic(atlas.subtitle, atlas.language) if atlas.subtitle else "",
+        atlas.author,
+        atlas.publisher or "",
+    )
+
+
 def cover_png(atlas: Atlas, volume: Volume) -> bytes:
     """The volume's cover as PNG bytes: handbook title, volume number and title, author."""
     language = atlas.language
-    image = _shared(
-        typographic(atlas.title, language),
-        typographic(atlas.subtitle, language) if atlas.subtitle else "",
-        atlas.author,
-        atlas.publisher or "",
-    ).copy()
+    image = shared_drawing(atlas).copy()
     draw = ImageDraw.Draw(image)
     draw.line((WIDTH // 2 - 160, MIDDLE - 140, WIDTH // 2 + 160, MIDDLE - 140),
               fill=FULL_ACCENT, width=5)  # fmt: skip
