@@ -155,17 +155,20 @@ def workers(jobs: int, renderer: bool) -> Iterator[ProcessPoolExecutor]:
 
 
 def _in_worker(function: Callable[[Any], Made], job: object) -> Made:
-    """Run one job, then hand the memory it freed back to the system.
+    """Run one job; after a layout, hand the memory it freed back to the system.
 
     A worker lays out several volumes in turn; without this, each one starts from the last
     one's fragmented heap and the worker's peak grows (313 MB instead of 296 on 700 articles).
+    An EPUB leaves little behind: there a full collection over the handbook the worker holds
+    costs more than it frees (0.02 s a volume, a fifth of the nine EPUBs' own time).
     """
     try:
         return function(job)
     finally:
-        gc.collect()
-        with contextlib.suppress(AttributeError, OSError):  # glibc only; elsewhere, no need
-            ctypes.CDLL(None).malloc_trim(0)
+        if function is not make_epub:
+            gc.collect()
+            with contextlib.suppress(AttributeError, OSError):  # glibc only; elsewhere, no need
+                ctypes.CDLL(None).malloc_trim(0)
 
 
 def _stop_workers() -> None:
