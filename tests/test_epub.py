@@ -365,6 +365,23 @@ def test_epubcheck_small_sample_and_700_articles(
     assert problems == {}
 
 
+def test_covers_drawn_in_any_order_are_the_same() -> None:
+    """What the covers share is drawn once a process: no volume's cover shows another's."""
+    from atlas_publish.content.load import load_atlas
+    from atlas_publish.errors import Diagnostics
+    from atlas_publish.writers import cover
+
+    atlas = load_atlas(ROOT / "content", Diagnostics())
+    assert atlas is not None
+    one, two = atlas.volume(1), atlas.volume(2)
+    cover._shared.cache_clear()
+    first = cover.cover_png(atlas, two)
+    cover.cover_png(atlas, one)
+    assert cover.cover_png(atlas, two) == first
+    cover._shared.cache_clear()
+    assert cover.cover_png(atlas, two) == first != cover.cover_png(atlas, one)
+
+
 def test_page_starts_round_trip_and_ignore_an_older_longer_layout() -> None:
     from atlas_publish import pagebreaks
 
