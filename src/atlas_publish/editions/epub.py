@@ -351,9 +351,9 @@ TEMPLATES = ("epub/front.xhtml.j2", "epub/chapter.xhtml.j2", "epub/backmatter.xh
 
 def prepare(atlas: Atlas) -> None:
     """What every volume's plan starts with: its templates compiled, the covers' shared
-    drawing. Done once in the build process before the EPUB jobs are sent, a worker started
-    after it (forked) inherits them instead of doing it again; one started before does it
-    itself, on its first volume."""
+    drawing. Done in the build process before the first EPUB job is sent, so a worker forked
+    after that inherits them; a worker started earlier (a build with PDFs) does it on its
+    first volume."""
     env = environment(atlas)
     for name in TEMPLATES:
         env.get_template(name)
