@@ -457,6 +457,11 @@ def main() -> int:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--chapter", default="4.02")
+    parser.add_argument(
+        "--check-epub-only",
+        action="store_true",
+        help="only check, the nine EPUBs and pandoc to EPUB (no PDF: half a minute)",
+    )
     parser.add_argument("--work", type=Path, default=None, help="keep the trees here")
     parser.add_argument("--no-naive", action="store_true")
     parser.add_argument("--no-pandoc", action="store_true")
@@ -470,11 +475,6 @@ def main() -> int:
         default=9,
         metavar="N",
         help="pandoc to PDF for the first N volumes only (it takes as long as the naive way)",
-    )
-    parser.add_argument(
-        "--check-epub-only",
-        action="store_true",
-        help="only check, the nine EPUBs and pandoc to EPUB (no PDF: half a minute)",
     )
     args = parser.parse_args()
 
