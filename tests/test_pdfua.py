@@ -112,3 +112,31 @@ def test_the_parts_are_joined_into_one_tagged_document(volume_pdf: Path) -> None
                     assert labels[landed].isdigit(), (labels[index], labels[landed])
                     into_body += 1
         assert into_body >= 15  # the contents' chapters, articles and back matter
+
+
+def test_a_glyph_reads_as_text_in_every_part(volume_pdf: Path) -> None:
+    """A screen reader, a search and a copy read the text through each font's ToUnicode map.
+    WeasyPrint maps a ligature to the text it was first drawn for in a document, to nothing
+    when a soft hyphen followed it ("fi" in "fi-nance"); each part is a document of its own, so
+    the join gives such a glyph the text another part found ("different", "offers" and
+    "effort" are in the sample's volume 1)."""
+    import re
+
+    mapped: dict[str, set[bytes]] = {}
+    empty: dict[str, set[bytes]] = {}
+    with pikepdf.open(volume_pdf) as pdf:
+        for page in pdf.pages:
+            for font in page.obj.Resources.get("/Font", pikepdf.Dictionary()).values():
+                if "/ToUnicode" in font:
+                    entries = re.findall(
+                        rb"<([0-9a-f]{4})> <([0-9a-f]*)>", font.ToUnicode.read_bytes()
+                    )
+                    name = str(font.BaseFont)
+                    mapped.setdefault(name, set()).update(g for g, u in entries if u)
+                    empty.setdefault(name, set()).update(g for g, u in entries if not u)
+    assert all(not (empty[name] & mapped[name]) for name in empty), empty
+    from .conftest import need, run_text
+
+    need("pdftotext")
+    text = run_text("pdftotext", str(volume_pdf), "-")
+    assert all(word in text for word in ("different", "offers", "effort")), "ligatures lost"

@@ -14,9 +14,11 @@ caller's (``metadata_from`` or its own).
 from __future__ import annotations
 
 import io
+import re
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -132,6 +134,7 @@ def join(
             name_tree[key] = dests[key]
         joined.Root.Names = Dictionary(Dests=name_tree.obj)
     _resolve_dest_links(joined, set(dests))
+    _fill_glyph_texts(joined)
     if outline:
         with joined.open_outline() as built:
             built.root.extend(outline)
@@ -249,6 +252,44 @@ def _resolve_dest_links(joined: pikepdf.Pdf, names: set[str]) -> None:
                 name = uri[len(DEST_SCHEME) :]
                 if name in names:
                     annotation.Dest = String(name)
+
+
+GLYPH_TEXT = re.compile(rb"<([0-9a-fA-F]{4})> <([0-9a-fA-F]*)>")
+
+
+def _fill_glyph_texts(joined: pikepdf.Pdf) -> None:
+    """Give a glyph the text another part found for it, where its own part found none.
+
+    WeasyPrint maps each glyph to the text it was first drawn for in a document; a ligature
+    first drawn with a soft hyphen after it ("fi" in "fi-nance") maps to nothing, so that part
+    reads "nance" to a screen reader, a search or a copy. The parts embed the same faces (the
+    same font name, the font's own glyph numbers), so the text another part found is the
+    glyph's."""
+    streams: dict[str, dict[tuple[int, int], Any]] = {}
+    for page in joined.pages:
+        resources = page.obj.get("/Resources") or Dictionary()
+        for font in (resources.get("/Font") or Dictionary()).values():
+            mapping = font.get("/ToUnicode")
+            if mapping is not None and "/BaseFont" in font:
+                streams.setdefault(str(font.BaseFont), {})[mapping.objgen] = mapping
+    for found in streams.values():
+        if len(found) < 2:
+            continue
+        data = {key: stream.read_bytes() for key, stream in found.items()}
+        known: dict[bytes, bytes] = {}
+        for text in data.values():
+            for glyph, unicode in GLYPH_TEXT.findall(text):
+                if unicode:
+                    known.setdefault(glyph.lower(), unicode)
+        for key, text in data.items():
+            if b"> <>" in text:
+                found[key].write(GLYPH_TEXT.sub(partial(_glyph_text, known), text))
+
+
+def _glyph_text(known: dict[bytes, bytes], match: re.Match[bytes]) -> bytes:
+    """A ToUnicode entry, its text filled from ``known`` when it had none."""
+    unicode = match[2] or known.get(match[1].lower(), b"")
+    return b"<" + match[1] + b"> <" + unicode + b">"
 
 
 def _size(page: pikepdf.Page) -> tuple[float, float]:
