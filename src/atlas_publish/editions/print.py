@@ -18,8 +18,10 @@ and the front and back matter when what they print changed.
 **Order.** Chapters first, each from the folio after the chapter before (counted exactly: the
 pages before are laid out), opening on a right-hand page (an odd page count gets a blank verso
 in the join, as the single document had), with a continuation stylesheet: the page counter
-from its first folio, the footnote counter after the notes of the chapters before (notes are
-numbered through the volume), the volume title for the running heads. Then the back matter,
+from its first folio, the volume title for the running heads, and CSS's footnote counter
+after the notes of the chapters before (print.css numbers notes in their article, but a
+writer's stylesheet that prints ``counter(footnote)`` counts through the volume, as one
+document did). Then the back matter,
 with the chapters' folios. The front matter last, when every folio it prints is known.
 
 **Page numbers are text, checked after layout.** The contents and the cross-references print
@@ -468,7 +470,7 @@ class PrintPart:
     name: str  # "front", "chapter 1.03", "back"
     volume: Volume  # what it sets: the volume (front and back matter), or one chapter of it
     html: str
-    notes: int = 0  # the footnotes it calls: the next chapter's numbers continue after them
+    notes: int = 0  # the footnotes it calls: the next chapter's footnote counter starts after
 
 
 @dataclass(frozen=True, slots=True)
@@ -507,9 +509,10 @@ def plan_parts(
 
 
 def part_css(first_folio: int, notes_before: int) -> str:
-    """How a chapter continues the volume: its folios from ``first_folio``, its footnotes
-    numbered after the ``notes_before`` of the chapters before it (print numbers notes through
-    the volume), and the running head's volume title, which the title page sets."""
+    """How a chapter continues the volume: its folios from ``first_folio``, the running head's
+    volume title (the title page sets it), and the footnote counter after the ``notes_before``
+    of the chapters before it (for a stylesheet that numbers notes with ``counter(footnote)``
+    through the volume; print.css prints each note's number in its article)."""
     return (
         f"@page :first {{ counter-reset: page {first_folio}; }} "
         f"html {{ counter-reset: footnote {notes_before}; }} "
