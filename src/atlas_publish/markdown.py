@@ -22,7 +22,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .codes import Code
 from .content.files import inside
 from .errors import Diagnostics
-from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
+from .expanded import MARK_CLOSE, MARK_OPEN, expand, table_marker
 from .images import image_problem
 from .indexes import Indexes
 from .links import REFERENCE, LinkStyle, find_target, is_file_link, suffix_after
@@ -169,7 +169,7 @@ def insert_tag_tables(html: str, tags: Sequence[str], tag_table: Callable[[str],
 def render_body(
     article: Article, context: BodyContext, diagnostics: Diagnostics
 ) -> RenderedBody | None:
-    expanded = expand_expressions(article, context.indexes, context.language, diagnostics)
+    expanded = expand(article, context.indexes, context.language, diagnostics)
     if expanded is None:
         return None
     env: dict[str, object] = {

@@ -1,0 +1,141 @@
+"""Every article body rendered once per build, by ``check``, over the cores.
+
+The costly part of a body (expressions, Markdown, sanitizing) is done here once, with
+placeholders where an edition's choices go: references, image addresses and tag tables. An
+edition whose Markdown options match (footnotes, heading levels) finishes these bodies with its
+own LinkStyle (render.finish_articles) instead of rendering them again.
+
+This module needs no template engine: ``check`` imports only what it runs.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import multiprocessing
+import threading
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .errors import Diagnostic, Diagnostics
+from .indexes import Indexes
+from .links import Link, Target, article_target
+from .markdown import BodyContext, RenderedBody, render_body
+from .model import Article, Atlas
+
+REFERENCE_PLACEHOLDER = "#atlas-reference:"
+IMAGE_PLACEHOLDER = "atlas-image-"
+
+
+@dataclass(slots=True)
+class PlaceholderLinks:
+    """The LinkStyle of the shared rendering; records every target a volume's bodies show
+    (links and tag-table rows), for the cache's keys."""
+
+    used: set[Target] = field(default_factory=set)
+
+    def link(self, target: Target) -> Link:
+        self.used.add(target)
+        return Link(f"{REFERENCE_PLACEHOLDER}{target.kind}:{target.number}")
+
+    def image_src(self, path: Path) -> str:
+        return image_placeholder(path)
+
+
+def image_placeholder(path: Path) -> str:
+    return IMAGE_PLACEHOLDER + hashlib.sha256(str(path).encode()).hexdigest()[:24]
+
+
+def render_shared(
+    articles: Iterable[Article],
+    atlas: Atlas,
+    indexes: Indexes,
+    links: PlaceholderLinks,
+    diagnostics: Diagnostics,
+) -> dict[str, RenderedBody]:
+    """Every body rendered once, with placeholders for what each edition decides."""
+    context = BodyContext(indexes=indexes, language=atlas.language, links=links, tag_table=None)
+    rendered = {}
+    for article in articles:
+        body = render_body(article, context, diagnostics)
+        if body is not None:
+            rendered[article.number] = body
+            for tag in body.tag_tables:
+                links.used.update(article_target(a) for a in indexes.tagged(tag))
+    return rendered
+
+
+PARALLEL_FROM = 200  # articles: below this, starting processes costs more than it saves
+
+Rendered = tuple[dict[str, RenderedBody], dict[int, frozenset[Target]], list[Diagnostic]]
+
+
+def render_bodies(
+    atlas: Atlas, indexes: Indexes, diagnostics: Diagnostics, jobs: int = 1
+) -> tuple[dict[str, RenderedBody], dict[int, frozenset[Target]]]:
+    """Every body rendered once (render_shared), and what each volume refers to.
+
+    With ``jobs`` > 1 and a large tree, the volumes are shared out among forked processes,
+    which inherit the model instead of receiving it. Only from a process with no other thread
+    (forking one that has threads can copy a lock some thread holds): the live server renders
+    in its own process, one volume after another.
+    """
+    numbers = [v.number for v in atlas.volumes]
+    parallel = (
+        jobs > 1
+        and len(numbers) > 1
+        and len(atlas.articles) >= PARALLEL_FROM
+        and threading.active_count() == 1
+        and "fork" in multiprocessing.get_all_start_methods()
+    )
+    if parallel:
+        from concurrent.futures import ProcessPoolExecutor  # only when it is used
+
+        groups: list[list[int]] = [[] for _ in range(min(jobs, len(numbers)))]
+        sizes = [0] * len(groups)
+        for volume in sorted(atlas.volumes, key=lambda v: -sum(len(a.body) for a in v.articles)):
+            least = sizes.index(min(sizes))  # longest first, each to the least loaded group
+            groups[least].append(volume.number)
+            sizes[least] += sum(len(a.body) for a in volume.articles)
+        settings = (diagnostics.strict, diagnostics.lenient)
+        with ProcessPoolExecutor(
+            len(groups),
+            mp_context=multiprocessing.get_context("fork"),
+            initializer=_adopt,
+            initargs=(atlas, indexes, settings),
+        ) as pool:
+            results = list(pool.map(_render_group, groups))
+    else:
+        results = [_render(atlas, indexes, diagnostics.strict, diagnostics.lenient, numbers)]
+    bodies: dict[str, RenderedBody] = {}
+    refers_to: dict[int, frozenset[Target]] = {}
+    for found, refers, items in results:
+        bodies |= found
+        refers_to |= refers
+        diagnostics.items.extend(items)
+    return bodies, {n: refers_to[n] for n in numbers}
+
+
+_ADOPTED: list[tuple[Atlas, Indexes, tuple[bool, bool]]] = []  # a render worker's handbook
+
+
+def _adopt(atlas: Atlas, indexes: Indexes, settings: tuple[bool, bool]) -> None:
+    _ADOPTED.append((atlas, indexes, settings))
+
+
+def _render_group(numbers: list[int]) -> Rendered:
+    atlas, indexes, (strict, lenient) = _ADOPTED[-1]
+    return _render(atlas, indexes, strict, lenient, numbers)
+
+
+def _render(
+    atlas: Atlas, indexes: Indexes, strict: bool, lenient: bool, numbers: list[int]
+) -> Rendered:
+    diagnostics = Diagnostics(strict=strict, lenient=lenient)
+    bodies: dict[str, RenderedBody] = {}
+    refers_to: dict[int, frozenset[Target]] = {}
+    for number in numbers:
+        links = PlaceholderLinks()
+        bodies |= render_shared(atlas.volume(number).articles, atlas, indexes, links, diagnostics)
+        refers_to[number] = frozenset(links.used)
+    return bodies, refers_to, diagnostics.items
