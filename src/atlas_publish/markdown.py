@@ -291,11 +291,19 @@ NO_BREAK = re.compile(
 )
 
 
+# Every match has a space before a digit: a text without one is left at once (most are).
+SPACE_DIGIT = re.compile(r" \d")
+
+
 def _no_break_spaces(state: StateCore) -> None:
     for block in state.tokens:
         for token in block.children or []:
-            if token.type == "text" and " " in token.content:
-                token.content = NO_BREAK.sub(lambda m: m.group(1)[:-1] + "\u00a0", token.content)
+            if token.type == "text" and SPACE_DIGIT.search(token.content):
+                token.content = NO_BREAK.sub(_no_break, token.content)
+
+
+def _no_break(match: re.Match[str]) -> str:
+    return match.group(1)[:-1] + "\u00a0"
 
 
 def _limit_paragraphs(state: StateCore) -> None:
@@ -321,6 +329,8 @@ def _resolve_references(state: StateCore) -> None:
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
+        if "[" not in block.content and "<" not in block.content:
+            continue  # no link or image: they are written with '[' (or '<' for an autolink)
         cursor = 0
         first_line = article.body_line + (block.map[0] if block.map else 0)
         result: list[Token] = []
