@@ -10,6 +10,7 @@ This module needs no template engine: ``check`` imports only what it runs.
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import multiprocessing
 import threading
@@ -75,12 +76,14 @@ def render_bodies(
 ) -> tuple[dict[str, RenderedBody], dict[int, frozenset[Target]]]:
     """Every body rendered once (render_shared), and what each volume refers to.
 
-    With ``jobs`` > 1 and a large tree, the volumes are shared out among forked processes,
-    which inherit the model instead of receiving it. Only from a process with no other thread
-    (forking one that has threads can copy a lock some thread holds): the live server renders
-    in its own process, one volume after another.
+    With ``jobs`` > 1 and a large tree, the volumes are shared out among this process and
+    ``jobs`` - 1 forked ones, which inherit the model instead of receiving it (this process
+    renders its share meanwhile: one process a core, none waiting). Only from a process with
+    no other thread (forking one that has threads can copy a lock some thread holds): the live
+    server renders in its own process, one volume after another.
     """
     numbers = [v.number for v in atlas.volumes]
+    settings = (diagnostics.strict, diagnostics.lenient)
     parallel = (
         jobs > 1
         and len(numbers) > 1
@@ -88,25 +91,25 @@ def render_bodies(
         and threading.active_count() == 1
         and "fork" in multiprocessing.get_all_start_methods()
     )
-    if parallel:
+    if not parallel:
+        results = [_render(atlas, indexes, *settings, numbers)]
+    else:
         from concurrent.futures import ProcessPoolExecutor  # only when it is used
 
-        groups: list[list[int]] = [[] for _ in range(min(jobs, len(numbers)))]
-        sizes = [0] * len(groups)
-        for volume in sorted(atlas.volumes, key=lambda v: -sum(len(a.body) for a in v.articles)):
-            least = sizes.index(min(sizes))  # longest first, each to the least loaded group
-            groups[least].append(volume.number)
-            sizes[least] += sum(len(a.body) for a in volume.articles)
-        settings = (diagnostics.strict, diagnostics.lenient)
+        own, *groups = _shares(atlas, min(jobs, len(numbers)))
+        # The forked processes share the model's memory with this one until they write to
+        # it: frozen, the collector leaves it alone (no copying of pages in the children).
+        gc.freeze()
         with ProcessPoolExecutor(
             len(groups),
             mp_context=multiprocessing.get_context("fork"),
             initializer=_adopt,
             initargs=(atlas, indexes, settings),
         ) as pool:
-            results = list(pool.map(_render_group, groups))
-    else:
-        results = [_render(atlas, indexes, diagnostics.strict, diagnostics.lenient, numbers)]
+            futures = [pool.submit(_render_group, group) for group in groups]
+            gc.unfreeze()  # forked: this process collects as before
+            results = [_render(atlas, indexes, *settings, own)]
+            results += [future.result() for future in futures]
     bodies: dict[str, RenderedBody] = {}
     refers_to: dict[int, frozenset[Target]] = {}
     for found, refers, items in results:
@@ -114,6 +117,18 @@ def render_bodies(
         refers_to |= refers
         diagnostics.items.extend(items)
     return bodies, {n: refers_to[n] for n in numbers}
+
+
+def _shares(atlas: Atlas, count: int) -> list[list[int]]:
+    """The volumes in ``count`` groups of about equal text: the longest first, each to the
+    group with the least so far."""
+    groups: list[list[int]] = [[] for _ in range(count)]
+    sizes = [0] * count
+    for volume in sorted(atlas.volumes, key=lambda v: -sum(len(a.body) for a in v.articles)):
+        least = sizes.index(min(sizes))
+        groups[least].append(volume.number)
+        sizes[least] += sum(len(a.body) for a in volume.articles)
+    return groups
 
 
 _ADOPTED: list[tuple[Atlas, Indexes, tuple[bool, bool]]] = []  # a render worker's handbook
