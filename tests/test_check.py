@@ -16,7 +16,7 @@ from atlas_publish.errors import ContentError
 from atlas_publish.pipeline import Checked, check
 from atlas_publish.sample import generate_sample
 
-ARTICLES = bodies.PARALLEL_FROM + 40  # enough for check to share the work out
+ARTICLES = 2 * bodies.PER_PROCESS + 40  # enough for check to share the work out
 
 
 @pytest.fixture(scope="module")

@@ -66,8 +66,9 @@ def render_shared(
     return rendered
 
 
-PARALLEL_FROM = 200  # articles: below this, starting processes costs more than it saves
+PER_PROCESS = 100  # articles: with fewer each, starting processes costs more than it saves
 
+Piece = tuple[int, int, int]  # volume number, and the range of its articles: start, stop
 Rendered = tuple[dict[str, RenderedBody], dict[int, frozenset[Target]], list[Diagnostic]]
 
 
@@ -76,7 +77,7 @@ def render_bodies(
 ) -> tuple[dict[str, RenderedBody], dict[int, frozenset[Target]]]:
     """Every body rendered once (render_shared), and what each volume refers to.
 
-    With ``jobs`` > 1 and a large tree, the volumes are shared out among this process and
+    With ``jobs`` > 1 and a large tree, the articles are shared out among this process and
     ``jobs`` - 1 forked ones, which inherit the model instead of receiving it (this process
     renders its share meanwhile: one process a core, none waiting). Only from a process with
     no other thread (forking one that has threads can copy a lock some thread holds): the live
@@ -84,51 +85,55 @@ def render_bodies(
     """
     numbers = [v.number for v in atlas.volumes]
     settings = (diagnostics.strict, diagnostics.lenient)
+    count = min(jobs, len(atlas.articles) // PER_PROCESS)
     parallel = (
-        jobs > 1
-        and len(numbers) > 1
-        and len(atlas.articles) >= PARALLEL_FROM
+        count > 1
         and threading.active_count() == 1
         and "fork" in multiprocessing.get_all_start_methods()
     )
     if not parallel:
-        results = [_render(atlas, indexes, *settings, numbers)]
+        results = [_render(atlas, indexes, *settings, _shares(atlas, 1)[0])]
     else:
         from concurrent.futures import ProcessPoolExecutor  # only when it is used
 
-        own, *groups = _shares(atlas, min(jobs, len(numbers)))
+        own, *others = _shares(atlas, count)
         # The forked processes share the model's memory with this one until they write to
         # it: frozen, the collector leaves it alone (no copying of pages in the children).
         gc.freeze()
         with ProcessPoolExecutor(
-            len(groups),
+            len(others),
             mp_context=multiprocessing.get_context("fork"),
             initializer=_adopt,
             initargs=(atlas, indexes, settings),
         ) as pool:
-            futures = [pool.submit(_render_group, group) for group in groups]
+            futures = [pool.submit(_render_share, share) for share in others]
             gc.unfreeze()  # forked: this process collects as before
             results = [_render(atlas, indexes, *settings, own)]
             results += [future.result() for future in futures]
     bodies: dict[str, RenderedBody] = {}
-    refers_to: dict[int, frozenset[Target]] = {}
+    refers_to: dict[int, frozenset[Target]] = dict.fromkeys(numbers, frozenset())
     for found, refers, items in results:
         bodies |= found
-        refers_to |= refers
+        for number, targets in refers.items():
+            refers_to[number] |= targets
         diagnostics.items.extend(items)
-    return bodies, {n: refers_to[n] for n in numbers}
+    return bodies, refers_to
 
 
-def _shares(atlas: Atlas, count: int) -> list[list[int]]:
-    """The volumes in ``count`` groups of about equal text: the longest first, each to the
-    group with the least so far."""
-    groups: list[list[int]] = [[] for _ in range(count)]
-    sizes = [0] * count
-    for volume in sorted(atlas.volumes, key=lambda v: -sum(len(a.body) for a in v.articles)):
-        least = sizes.index(min(sizes))
-        groups[least].append(volume.number)
-        sizes[least] += sum(len(a.body) for a in volume.articles)
-    return groups
+def _shares(atlas: Atlas, count: int) -> list[list[Piece]]:
+    """The articles in order, cut into ``count`` shares of about equal text."""
+    total = max(1, sum(len(a.body) for a in atlas.articles))
+    shares: list[list[Piece]] = [[] for _ in range(count)]
+    done = 0
+    for volume in atlas.volumes:
+        for index, article in enumerate(volume.articles):
+            share = shares[min(count - 1, done * count // total)]
+            if share and share[-1][0] == volume.number:
+                share[-1] = (volume.number, share[-1][1], index + 1)
+            else:
+                share.append((volume.number, index, index + 1))
+            done += len(article.body)
+    return shares
 
 
 _ADOPTED: list[tuple[Atlas, Indexes, tuple[bool, bool]]] = []  # a render worker's handbook
@@ -138,19 +143,20 @@ def _adopt(atlas: Atlas, indexes: Indexes, settings: tuple[bool, bool]) -> None:
     _ADOPTED.append((atlas, indexes, settings))
 
 
-def _render_group(numbers: list[int]) -> Rendered:
+def _render_share(pieces: list[Piece]) -> Rendered:
     atlas, indexes, (strict, lenient) = _ADOPTED[-1]
-    return _render(atlas, indexes, strict, lenient, numbers)
+    return _render(atlas, indexes, strict, lenient, pieces)
 
 
 def _render(
-    atlas: Atlas, indexes: Indexes, strict: bool, lenient: bool, numbers: list[int]
+    atlas: Atlas, indexes: Indexes, strict: bool, lenient: bool, pieces: list[Piece]
 ) -> Rendered:
     diagnostics = Diagnostics(strict=strict, lenient=lenient)
     bodies: dict[str, RenderedBody] = {}
     refers_to: dict[int, frozenset[Target]] = {}
-    for number in numbers:
+    for number, start, stop in pieces:
         links = PlaceholderLinks()
-        bodies |= render_shared(atlas.volume(number).articles, atlas, indexes, links, diagnostics)
+        articles = atlas.volume(number).articles[start:stop]
+        bodies |= render_shared(articles, atlas, indexes, links, diagnostics)
         refers_to[number] = frozenset(links.used)
     return bodies, refers_to, diagnostics.items
