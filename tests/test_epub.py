@@ -197,6 +197,41 @@ def test_page_list_maps_to_the_printed_pages(built: Path) -> None:
     assert body_markers, "pages that begin inside an article body get their own markers"
 
 
+def test_a_page_that_begins_inside_a_list_or_table_is_marked_there(
+    small_tree: Tree, tmp_path: Path
+) -> None:
+    """Not a block early: at the list item or table row the printed page begins with (or
+    inside), which the print layout says and the EPUB follows."""
+    need("pdftotext")
+    items = "".join(f"- Item {n} of a long list, which goes on for a while.\n" for n in range(60))
+    rows = "".join(f"| Row {n} | A cell of the long table |\n" for n in range(70))
+    small_tree.article(
+        "1.010101", f"A list.\n\n{items}\nA table.\n\n| Row | Cell |\n|---|---|\n{rows}"
+    )
+    out = tmp_path / "out"
+    build(BuildOptions(content=small_tree.root, out=out, jobs=1, date=int(EPOCH)))
+    pdf_text = run_text("pdftotext", str(out / "pdf" / "volume-1.pdf"), "-").split("\f")[:-1]
+    first = next(i for i, page in enumerate(pdf_text) if _normal(page).startswith("chapter 1.01"))
+    printed = [_normal(page) for page in pdf_text[first:]]
+    found = {"li": 0, "td": 0}
+    for name, data in members(out / "epub" / "volume-1.epub").items():
+        if not name.endswith(".xhtml") or name.endswith("nav.xhtml"):
+            continue
+        for parent in xml(data).iter():
+            tag = parent.tag.split("}")[-1]
+            for marker in parent:
+                if tag in found and marker.get("role") == "doc-pagebreak":
+                    found[tag] += 1
+                    folio = int(marker.get("aria-label"))
+                    words = " ".join(_normal("".join(parent.itertext())).split()[:3])
+                    # the page begins with this item or row (after its running head and a
+                    # repeated table head), or inside it: it began at the previous page's foot
+                    top = " ".join(printed[folio - 1].split()[:12])
+                    foot = " ".join(printed[folio - 2].split()[-25:])
+                    assert words in top or words in foot, (folio, words, top)
+    assert found["li"] and found["td"], found
+
+
 def test_links_languages_and_stylesheet(built: Path) -> None:
     files = members(built / "out" / "epub" / "volume-1.epub")
     chapter = text(files["EPUB/chapter-1.01.xhtml"])
@@ -317,13 +352,18 @@ def test_epubcheck_small_sample_and_700_articles(
 def test_page_starts_round_trip_and_ignore_an_older_longer_layout() -> None:
     from atlas_publish import pagebreaks
 
-    old = pagebreaks.encode(3, {1: 0, 2: 10001, 3: 10002, 4: 20000})
-    new = pagebreaks.encode(3, {1: 0, 2: 10001, 3: 20000})
+    at = pagebreaks.point
+    old = pagebreaks.encode(3, {1: at(0), 2: at(1, 1), 3: at(1, 2), 4: at(2)})
+    new = pagebreaks.encode(3, {1: at(0), 2: at(1, 1, 3), 3: at(2, pagebreaks.STAGE_INDEX, 2)})
     pages = {**old, **new, "pagebreak:4:1": 0, "article-3.010101": 1}
     layout = pagebreaks.PrintLayout.from_page_map(3, pages)
     point = pagebreaks.ReadingPoint
     assert layout.folios == {"article-3.010101": 1} and layout.last_folio == 3
-    assert layout.breaks() == {point(0, 0): [1], point(1, 1): [2], point(2, 0): [3]}
+    assert layout.breaks() == {
+        point(0, 0): [1],
+        point(1, 1, 3): [2],  # inside body block 0, at its third list item or table row
+        point(2, pagebreaks.STAGE_INDEX, 2): [3],  # at the stage index table's second row
+    }
     assert pagebreaks.PrintLayout.from_json(layout.as_json()) == layout
     assert pagebreaks.PrintLayout.from_page_map(5, pages).breaks() == {}
 

@@ -522,8 +522,18 @@ def test_a_symlinked_folder_leaving_the_tree_is_refused(small_tree: Tree, tmp_pa
     chapter.rename(outside)
     chapter.symlink_to(outside)
     assert problems(small_tree) == [
-        f"{chapter}/chapter.yaml: error[E003]: a symbolic link leads this file outside the "
-        "content folder; copy the file in instead of linking to it"
+        f"{chapter}: error[E003]: a symbolic link leads this folder outside the "
+        "content folder; copy the folder in instead of linking to it"
+    ]
+
+
+def test_a_volume_folder_that_is_a_loop_of_links_is_one_error(small_tree: Tree) -> None:
+    # a loop is no folder: it was ignored with a warning (W001), its volume silently gone
+    loop = small_tree.root / "7-volume-7"
+    loop.symlink_to(loop)
+    assert problems(small_tree) == [
+        f"{loop}: error[E003]: symbolic links that point at each other (a loop); "
+        "remove or fix the link"
     ]
 
 

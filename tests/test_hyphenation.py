@@ -38,6 +38,18 @@ def test_soft_hyphens_in_running_text_but_not_in_a_last_word() -> None:
     )
 
 
+def test_a_locator_tied_by_a_no_break_space_is_set_whole() -> None:
+    # "(Vol-/ume 3, article 3.020101)" was printed in five volumes of the sample
+    html = (
+        '<div class="article-body"><p>As Oxygen (Volume&nbsp;3, article\u00a03.020101) '
+        "and management remain.</p></div>"
+    )
+    assert hyphenated(html, "en") == (
+        f'<div class="article-body"><p>As Oxy{S}gen (Volume&nbsp;3, article\u00a03.020101) '
+        f"and man{S}age{S}ment remain.</p></div>"
+    )
+
+
 def test_a_passage_in_another_language_takes_its_patterns() -> None:
     def body(html: str) -> str:
         return f'<div class="article-body">{html}</div>'

@@ -120,6 +120,7 @@ def test_references_say_their_locator_once_and_do_not_break(sample: Path) -> Non
     assert "(Volume 4, chapter 4.02)" not in flat(text)
     assert not re.search(r"\(Volume\s*\n\s*\d", text)  # never "(Volume / 6)" over two lines
     assert not re.search(r"\bp\.\s*\n\s*\d", text)
+    assert not re.search(r"\(Vol\S*[\u2010-]\s*\n", text)  # nor "(Vol-/ume 3, ...)"
 
 
 def test_us_english_hyphenation_and_none_at_a_paragraph_end(sample: Path) -> None:

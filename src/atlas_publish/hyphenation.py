@@ -40,9 +40,14 @@ LAST_WORD = re.compile(
 )
 KEEP_OPEN, KEEP_CLOSE = "\ue000", "\ue001"  # private-use marks around a last word
 KEPT = re.compile(f"{KEEP_OPEN}([^{KEEP_CLOSE}]*){KEEP_CLOSE}")
-# A word of letters only: not a run of letters inside an identifier (S6_Customers, v2beta).
+# A word of letters only: not a run of letters inside an identifier (S6_Customers, v2beta),
+# nor a word tied to its neighbour by a no-break space: "Volume 6", "chapter 4.02" are
+# locators, set whole ("(Vol-/ume 6" helps no reader find it).
+NO_BREAK = "(?:\u00a0|&nbsp;|&#160;|&#xa0;)"
 WORD = re.compile(
-    f"{KEEP_OPEN}[^{KEEP_CLOSE}]*{KEEP_CLOSE}|(?<!\\w)[^\\W\\d_]{{{SHORTEST},}}(?!\\w)"
+    f"{KEEP_OPEN}[^{KEEP_CLOSE}]*{KEEP_CLOSE}"
+    f"|(?<!\\w)(?<!\u00a0)(?<!&nbsp;)(?<!&#160;)(?<!&#xa0;)[^\\W\\d_]{{{SHORTEST},}}"
+    f"(?!\\w)(?!{NO_BREAK})"
 )
 
 

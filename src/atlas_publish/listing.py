@@ -147,8 +147,9 @@ def spreadsheet_safe(text: str) -> str:
 def _csv(articles: Iterable[Article]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
+    # the date last: a column added at the end moves none a script already reads
     writer.writerow(["number", "title", "summary", "volume", "chapter", "stages", "tags",
-                     "keywords"])  # fmt: skip
+                     "keywords", "date"])  # fmt: skip
 
     def joined(items: Iterable[str]) -> str:  # each item too: a ';' separator splits them
         return spreadsheet_safe(";".join(spreadsheet_safe(i) for i in items))
@@ -156,7 +157,7 @@ def _csv(articles: Iterable[Article]) -> str:
     for a in articles:
         writer.writerow([a.number, spreadsheet_safe(a.title), spreadsheet_safe(a.summary),
                          a.volume, a.chapter, ";".join(map(str, a.stages)), joined(a.tags),
-                         joined(a.keywords)])  # fmt: skip
+                         joined(a.keywords), a.date.isoformat() if a.date else ""])  # fmt: skip
     return out.getvalue()
 
 

@@ -2,11 +2,15 @@
 
 Both editions render the same volume from the same model and the same article bodies, so
 they share *reading points*: the start of a chapter, of a section's title, of an article,
-of the k-th top-level block of an article's body, and of a stage index. A point is an int:
-``item * 10000 + part``, where ``item`` counts the chapters, sections and articles of the
-volume in reading order (from the model alone, no rendering) and ``part`` is 0 for the
-item's start, k + 1 for body block k, and STAGE_INDEX for the stage index. A body that
-renders a block more or less in one edition thus shifts points inside that article only.
+of the k-th top-level block of an article's body, of the j-th item of a list or row of a
+table in that block, and of a stage index and its rows. A point is an int:
+``(item * 10000 + part) * 1000 + row``, where ``item`` counts the chapters, sections and
+articles of the volume in reading order (from the model alone, no rendering), ``part`` is 0
+for the item's start, k + 1 for body block k, and STAGE_INDEX for the stage index, and
+``row`` is 0 for the block's start, j + 1 for its j-th list item or table row (a page that
+begins in the middle of a long list or table is marked there, not at the list's start). A
+body that renders a block more or less in one edition thus shifts points inside that article
+only.
 
 The print edition reports, for each folio, the point inside which that printed page begins,
 packed (``point()``) into its page map beside the anchors' folios:
@@ -33,6 +37,7 @@ Kind = Literal["chapter", "section", "article", "backmatter"]
 BACK_MATTER = ("bm-stages", "bm-tags", "bm-keywords")
 PART = 10000
 STAGE_INDEX = PART - 1
+ROWS = 1000  # list items or table rows of one block that can carry a point of their own
 
 
 def items(volume: Volume) -> Iterator[tuple[Kind, str]]:
@@ -50,8 +55,8 @@ def items(volume: Volume) -> Iterator[tuple[Kind, str]]:
         yield "backmatter", part
 
 
-def point(item: int, part: int = 0) -> int:
-    return item * PART + part
+def point(item: int, part: int = 0, row: int = 0) -> int:
+    return (item * PART + part) * ROWS + min(row, ROWS - 1)
 
 
 def page_key(volume: int, folio: int | None = None) -> str:
@@ -112,9 +117,28 @@ def print_marks(root: object, volume: Volume) -> dict[object, int]:
                 if child.tag == "div" and "article-body" in _classes(child):
                     for k, block in enumerate(child):
                         points[block] = point(current, k + 1)
+                        for j, row in enumerate(block_rows(block)):
+                            points[row] = point(current, k + 1, j + 1)
                 elif child.tag == "section" and "stage-index" in _classes(child):
                     points[child] = point(current, STAGE_INDEX)
+                    for j, row in enumerate(block_rows(child)):
+                        points[row] = point(current, STAGE_INDEX, j + 1)
     return points
+
+
+def tag_of(element: Any) -> str:
+    """An element's local name (lxml and ElementTree; '' for a comment)."""
+    return element.tag.split("}")[-1] if isinstance(element.tag, str) else ""
+
+
+def block_rows(block: Any) -> list[Any]:
+    """The items of a list block, or the body rows of the tables in a block, in order: the
+    places inside a block where a page-list marker can go (the same in both editions, which
+    render the same body). A table's head is left out: it is repeated on every page."""
+    if tag_of(block) in {"ul", "ol"}:
+        return [item for item in block if tag_of(item) == "li"]
+    bodies = (group for group in block.iter() if tag_of(group) in {"table", "tbody", "tfoot"})
+    return [row for group in bodies for row in group if tag_of(row) == "tr"]
 
 
 def back_matter_marks(root: object, volume: Volume) -> dict[object, int]:
@@ -139,11 +163,13 @@ class ReadingPoint(NamedTuple):
 
     item: int  # the chapter, section, article or back-matter part, counted in reading order
     part: int = 0  # 0: its start; k + 1: body block k; STAGE_INDEX: the stage index
+    row: int = 0  # 0: the part's start; j + 1: its j-th list item or table row (block_rows)
 
 
 def unpack(packed: int) -> ReadingPoint:
     """The reading point of a packed ``point()`` int."""
-    return ReadingPoint(*divmod(packed, PART))
+    at, row = divmod(packed, ROWS)
+    return ReadingPoint(*divmod(at, PART), row)
 
 
 @dataclass(frozen=True, slots=True)

@@ -62,12 +62,13 @@ def link_loop(path: Path) -> bool:
     return False
 
 
-def outside_message(path: Path) -> str:
-    """Why a file that is not inside the content folder is not read, and what to do."""
+def outside_message(path: Path, what: str = "file") -> str:
+    """Why a file (or folder) that is not inside the content folder is not read, and what to
+    do."""
     if link_loop(path):
         return "symbolic links that point at each other (a loop); remove or fix the link"
     return (
-        "a symbolic link leads this file outside the content folder; copy the file in "
+        f"a symbolic link leads this {what} outside the content folder; copy the {what} in "
         "instead of linking to it"
     )
 

@@ -27,7 +27,7 @@ from ..model import (
     Stage,
     Volume,
 )
-from .files import is_ignored, read_text
+from .files import inside, is_ignored, outside_message, read_text
 from .frontmatter import FrontMatterMissing, split_front_matter
 from .yamlsource import YamlMap, parse_mapping
 
@@ -258,6 +258,8 @@ def _load_volumes(root: Path, diagnostics: Diagnostics) -> tuple[Volume, ...]:
     for entry in sorted(root.iterdir()):
         if is_ignored(entry) or entry.name == "atlas.yaml":
             continue
+        if _link_away(entry, root, diagnostics):
+            continue
         match = VOLUME_DIR.match(entry.name)
         if not entry.is_dir():
             diagnostics.warning(
@@ -287,6 +289,15 @@ def _load_volumes(root: Path, diagnostics: Diagnostics) -> tuple[Volume, ...]:
     return tuple(sorted(volumes, key=lambda v: v.number))
 
 
+def _link_away(entry: Path, root: Path, diagnostics: Diagnostics) -> bool:
+    """A symbolic link in place of a volume or chapter folder that loops or leads outside the
+    content folder: one E003 for the folder (not one per file in it, nor a silent W001)."""
+    if not entry.is_symlink() or inside(entry, root):
+        return False
+    diagnostics.error(Code.E003, outside_message(entry, "folder"), entry)
+    return True
+
+
 def _load_volume(
     folder: Path, number: int, slug: str, root: Path, diagnostics: Diagnostics
 ) -> Volume | None:
@@ -309,6 +320,8 @@ def _load_volume(
     chapters = []
     for entry in sorted(folder.iterdir()):
         if is_ignored(entry) or entry.name == "volume.yaml":
+            continue
+        if _link_away(entry, root, diagnostics):
             continue
         if not entry.is_dir():
             diagnostics.warning(

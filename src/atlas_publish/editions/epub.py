@@ -14,6 +14,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from markupsafe import Markup
@@ -114,12 +115,16 @@ def _notes_as_asides(section: etree._Element) -> None:
 
 
 def xhtml_fragment(
-    html: str, breaks: Mapping[int, Sequence[int]] | None = None, notes_label: str = "Notes"
+    html: str,
+    breaks: Mapping[tuple[int, int], Sequence[int]] | None = None,
+    notes_label: str = "Notes",
 ) -> Markup:
     """An HTML fragment as well-formed XHTML, with the ARIA roles of notes for reading systems.
 
-    ``breaks`` maps the index of a top-level element to the printed pages that begin inside
-    it: their markers are put just before it (after the last element when it is missing).
+    ``breaks`` maps (the index of a top-level element, row) to the printed pages that begin
+    inside it: row 0, their markers are put just before the element (after the last element
+    when it is missing); row j + 1, at the start of its j-th list item or table row
+    (pagebreaks.block_rows), where a page begins inside a long list or table.
     ``notes_label`` names the notes section: each landmark of a document needs its own name.
     """
     # The fragment is the sanitizer's (html5ever's) serialization and our templates' output:
@@ -142,7 +147,11 @@ def xhtml_fragment(
             element.set("aria-label", "Back to the text")
     children = list(body)
     before: dict[int, list[str]] = {}
-    for index, folios in sorted((breaks or {}).items()):
+    for (index, row), folios in sorted((breaks or {}).items()):
+        rows = pagebreaks.block_rows(children[index]) if row and index < len(children) else []
+        if row and row <= len(rows):
+            _mark_row(rows[row - 1], folios)
+            continue
         at = min(index, len(children))
         before.setdefault(at, []).extend(page_marker(f) for f in folios)
     text = (body.text or "").replace("&", "&amp;").replace("<", "&lt;")
@@ -156,6 +165,24 @@ def xhtml_fragment(
         )
     parts.extend(before.get(len(children), ()))
     return Markup("".join(parts))
+
+
+def _mark_row(row: Any, folios: Sequence[int]) -> None:
+    """Page markers at the start of a list item, or of a table row's first cell."""
+    if pagebreaks.tag_of(row) == "tr":
+        cells = [cell for cell in row if pagebreaks.tag_of(cell) in {"td", "th"}]
+        if not cells:
+            return
+        row = cells[0]
+    for folio in reversed(folios):
+        marker = etree.Element("span")
+        marker.set(EPUB_TYPE, "pagebreak")
+        marker.set("role", "doc-pagebreak")
+        marker.set("id", f"page-{folio}")
+        marker.set("aria-label", str(folio))
+        marker.text = ""  # <span ...></span>, as page_marker writes it
+        marker.tail, row.text = row.text, None
+        row.insert(0, marker)
 
 
 def images_without_alt(html: str) -> int:
@@ -272,15 +299,27 @@ class PageMarks:
         folios = self.breaks.get(ReadingPoint(self.item[key], part), ())
         return Markup("").join(page_marker(f) for f in folios)
 
-    def body_breaks(self, anchor: str) -> dict[int, list[int]]:
-        """Body block index -> folios, for the article ``anchor``."""
+    def body_breaks(self, anchor: str) -> dict[tuple[int, int], list[int]]:
+        """(body block index, row) -> folios, for the article ``anchor`` (xhtml_fragment)."""
         if anchor not in self.item:
             return {}
         item = self.item[anchor]
         return {
-            at.part - 1: folios
+            (at.part - 1, at.row): folios
             for at, folios in self.breaks.items()
             if at.item == item and 0 < at.part < pagebreaks.STAGE_INDEX
+        }
+
+    def stage_index_breaks(self, anchor: str) -> dict[tuple[int, int], list[int]]:
+        """(0, row) -> folios of the pages that begin inside the stage index's table; those
+        that begin at the index itself come before it (``at``)."""
+        if anchor not in self.item:
+            return {}
+        item = self.item[anchor]
+        return {
+            (0, at.row): folios
+            for at, folios in self.breaks.items()
+            if at.item == item and at.part == pagebreaks.STAGE_INDEX and at.row
         }
 
 
@@ -293,7 +332,11 @@ def _as_xhtml(
             body=xhtml_fragment(
                 r.body, marks.body_breaks(anchors[number]), f"Notes to article {number}"
             ),
-            stage_index=xhtml_fragment(r.stage_index) if r.stage_index else None,
+            stage_index=(
+                xhtml_fragment(r.stage_index, marks.stage_index_breaks(anchors[number]))
+                if r.stage_index
+                else None
+            ),
             images=r.images,
         )
         for number, r in bodies.items()

@@ -40,7 +40,8 @@ from ..model import Article, Atlas
 from ..render import RenderedArticle, finish_articles, stage_index_html, tag_table_html
 
 INDEX = "index.html"
-ASSETS = ("site.css", "site.js", "search.js")  # project files: never a writer's override
+# Project files only; site.css alone may be overridden by a writer (read_assets)
+ASSETS = ("site.css", "site.js", "search.js", "favicon.svg")
 FEED = "feed.xml"
 SITEMAP = "sitemap.xml"
 NOT_FOUND = "404.html"
@@ -565,8 +566,9 @@ def _iso_day(day: dt.date | None, fallback: str) -> str:
 
 
 def read_assets(search_path: list[Path]) -> list[WebFile]:
-    """The site's stylesheet (a writer may override it in ``_templates/site/``) and its two
-    small scripts, which come from the project's templates only: content never adds code."""
+    """The site's stylesheet (a writer may override it in ``_templates/site/``), its two small
+    scripts and its icon, which come from the project's templates only: content never adds
+    code (an SVG can carry script)."""
     files = []
     for name in ASSETS:
         folders = search_path if name.endswith(".css") else search_path[-1:]

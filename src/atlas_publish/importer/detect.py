@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from .legacy import ImportFailed, Kind
 
-MAX_EXPORT_BYTES = 1_000_000  # an article export over 1 MB is not an article
+# An export carries markup around the text (a Word export's styles, a web page's layout): a
+# little more than an article's own limit of 1 MB. The one limit of the importer.
+MAX_EXPORT_BYTES = 4_000_000
 
 FILE_NUMBER = re.compile(r"^\s*\**\s*File\s+No\.?\s*:?\s*\**\s*([1-9]\.\d{6})\b", re.I)
 WEB_NUMBER = re.compile(r"^\s*Article\s+Number\s*:\s*([1-9]\.\d{6})\s*$", re.I)
@@ -28,7 +30,10 @@ def decode(data: bytes) -> Decoded:
     strictly first tells the two apart; a file that is neither is refused, not guessed at.
     """
     if len(data) > MAX_EXPORT_BYTES:
-        raise ImportFailed(f"the file is {len(data):,} bytes: too large to be one article")
+        raise ImportFailed(
+            f"the file is {len(data):,} bytes: too large to be one article's export "
+            f"(at most {MAX_EXPORT_BYTES:,})"
+        )
     if data.startswith(codecs.BOM_UTF8):
         return Decoded(
             _normalise(_strict(data[3:], "utf-8", "not UTF-8, though it starts with a UTF-8 BOM")),

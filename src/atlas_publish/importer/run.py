@@ -14,7 +14,7 @@ from ..errors import Diagnostics, display_path
 from ..model import Article, Atlas, Stage
 from ..outputs import atomic_write_bytes
 from .body import article_tables, convert_body, drop_article_tables
-from .detect import decode, detect_kind
+from .detect import MAX_EXPORT_BYTES, decode, detect_kind
 from .legacy import KIND_NAMES, ImportFailed, Legacy, plain
 from .merge import merge_fields, paragraph_changes
 from .place import Layout
@@ -24,8 +24,6 @@ from .webexport import parse_web
 from .wordexport import parse_word
 from .yamltext import front_matter
 
-# An export carries markup around the text: a little more than an article's limit.
-MAX_EXPORT_BYTES = 4_000_000
 Status = Literal["imported", "skipped", "failed"]
 
 

@@ -285,6 +285,8 @@ def _first_mark(page_box: Any, marks: Mapping[Any, int]) -> int | None:
         if isinstance(box, (boxes.MarginBox, boxes.FootnoteAreaBox)):
             return False
         element = getattr(box, "element", None)
+        if element is not None and getattr(element, "tag", None) == "thead":
+            return False  # a table's head, repeated atop each page: the rows say where it is
         if element is not None and element in marks:
             found = marks[element]
         if isinstance(box, boxes.TextBox):
