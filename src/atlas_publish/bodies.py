@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import multiprocessing
+import os
 import threading
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -86,15 +86,11 @@ def render_bodies(
     numbers = [v.number for v in atlas.volumes]
     settings = (diagnostics.strict, diagnostics.lenient)
     count = min(jobs, len(atlas.articles) // PER_PROCESS)
-    parallel = (
-        count > 1
-        and threading.active_count() == 1
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
-    if not parallel:
+    if count < 2 or threading.active_count() > 1 or not hasattr(os, "fork"):
         results = [_render(atlas, indexes, *settings, _shares(atlas, 1)[0])]
     else:
-        from concurrent.futures import ProcessPoolExecutor  # only when it is used
+        import multiprocessing  # only when it is used
+        from concurrent.futures import ProcessPoolExecutor
 
         own, *others = _shares(atlas, count)
         # The forked processes share the model's memory with this one until they write to
