@@ -94,18 +94,21 @@ def render_bodies(
 
         own, *others = _shares(atlas, count)
         # The forked processes share the model's memory with this one until they write to
-        # it: frozen, the collector leaves it alone (no copying of pages in the children).
+        # it: frozen, the collector leaves it alone (no copying of pages in the children,
+        # and no walking through all of it here while the bodies are rendered).
         gc.freeze()
-        with ProcessPoolExecutor(
-            len(others),
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_adopt,
-            initargs=(atlas, indexes, settings),
-        ) as pool:
-            futures = [pool.submit(_render_share, share) for share in others]
-            gc.unfreeze()  # forked: this process collects as before
-            results = [_render(atlas, indexes, *settings, own)]
-            results += [future.result() for future in futures]
+        try:
+            with ProcessPoolExecutor(
+                len(others),
+                mp_context=multiprocessing.get_context("fork"),
+                initializer=_adopt,
+                initargs=(atlas, indexes, settings),
+            ) as pool:
+                futures = [pool.submit(_render_share, share) for share in others]
+                results = [_render(atlas, indexes, *settings, own)]
+                results += [future.result() for future in futures]
+        finally:
+            gc.unfreeze()
     bodies: dict[str, RenderedBody] = {}
     refers_to: dict[int, frozenset[Target]] = dict.fromkeys(numbers, frozenset())
     for found, refers, items in results:
