@@ -77,9 +77,10 @@ def render_bodies(
 ) -> tuple[dict[str, RenderedBody], dict[int, frozenset[Target]]]:
     """Every body rendered once (render_shared), and what each volume refers to.
 
-    With ``jobs`` > 1 and a large tree, the articles are shared out among this process and
-    ``jobs`` - 1 forked ones, which inherit the model instead of receiving it (this process
-    renders its share meanwhile: one process a core, none waiting). Only from a process with
+    With ``jobs`` > 1 and a large tree, the articles are shared out, by their text's length,
+    among this process and up to ``jobs`` - 1 forked ones (one per PER_PROCESS articles at
+    most), which inherit the model instead of receiving it; this process renders its share
+    meanwhile (one process a core, none waiting). Only from a process with
     no other thread (forking one that has threads can copy a lock some thread holds): the live
     server renders in its own process, one volume after another.
     """
