@@ -210,6 +210,27 @@ class LayoutCounter:
         return total
 
 
+def edited_article(content: Path) -> Path:
+    """The article the edit measures change: the first of chapter 5.02 as in the README's
+    figures, or on a smaller tree the first article of its largest volume."""
+    found = sorted(content.glob("5-*/02-*/*.md"))
+    if found:
+        return found[0]
+    volumes = [v for v in content.iterdir() if v.is_dir() and v.name[0].isdigit()]
+    largest = max(volumes, key=lambda v: len(list(v.glob("*/*.md"))))
+    return sorted(largest.glob("*/*.md"))[0]
+
+
+def previewed_chapter(content: Path, wanted: str) -> str:
+    """``wanted`` (V.CC) when the tree has it, else its first chapter with articles."""
+    chapters = sorted(
+        f"{c.parent.name.split('-')[0]}.{c.name.split('-')[0]}"
+        for c in content.glob("*/*")
+        if c.is_dir() and any(c.glob("*.md"))
+    )
+    return wanted if wanted in chapters else chapters[0]
+
+
 def pdf_pages(out: Path, relative: str | None = None) -> int:
     """PDF pages of the build in OUT (of one file, or all), from the build's manifest."""
     outputs = json.loads((out / ".cache" / "manifest.json").read_text())["outputs"]
@@ -351,10 +372,10 @@ def measure_epubs(
 
 
 def print_check_target(check: float, articles: int) -> None:
-    limit = 1.2 * articles / 700
-    verdict = "met" if check <= limit else "NOT met"
+    # the target is set for 700 articles; Python's start alone is ~0.3 s, whatever the size
+    verdict = ("met" if check <= 1.2 else "NOT met") if articles == 700 else "not judged"
     print(
-        f"  {'check of every article':<40} {check:7.3f} s (target <= {limit:.1f} s): {verdict}"
+        f"  {'check of every article':<40} {check:7.3f} s (target <= 1.2 s at 700): {verdict}"
         f"  ({check_note()}; load average {os.getloadavg()[0]:.1f})"
     )
 
@@ -400,14 +421,16 @@ def site_figures(
         noop_times.append(measure(cli(*site), env)[0])
         assert files(out / "site") == before, "a no-op site run rewrote files"
     noop = row("site, no-op", noop_times, f"rewrote nothing; CPU {CPU['last']:.2f} s")
-    article = sorted(content.glob("5-*/02-*/*.md"))[1]
+    article = edited_article(content)
     edit_times, rewritten = [], set()
     for i in range(repeats):
         article.write_text(article.read_text() + f"\nA paragraph for the site, number {i}.\n")
         before = files(out / "site")
         edit_times.append(measure(cli(*site), env)[0])
         after = files(out / "site")
-        rewritten |= {k for k in after if after[k] != before.get(k) and not k.startswith("pagefind/")}
+        rewritten |= {
+            k for k in after if after[k] != before.get(k) and not k.startswith("pagefind/")
+        }
     row(
         "site, one-article edit",
         edit_times,
@@ -525,18 +548,19 @@ def main() -> int:
     noop = row("no-op rebuild", noop_times, "rewrote nothing")
 
     edit_times, rewritten, edit_layouts = [], set(), []
-    article = sorted((content).glob("5-*/02-*/*.md"))[0]
+    article = edited_article(content)
+    volume = article.parent.parent.name.split("-")[0]
     for i in range(args.repeats):
         article.write_text(article.read_text() + f"\nAn edited paragraph, number {i}.\n")
         before = files(out)
         counter.take()
         edit_times.append(measure(cli(*build, "--out", str(out)), env)[0])
         CPU_OF.setdefault("edits", []).append(CPU["last"])  # type: ignore[union-attr]
-        edit_layouts.append(counter.take() / pdf_pages(out, "pdf/volume-5.pdf"))
+        edit_layouts.append(counter.take() / pdf_pages(out, f"pdf/volume-{volume}.pdf"))
         after = files(out)
         rewritten |= {k for k in after if after[k] != before.get(k)}
     edit = row(
-        "one-article edit (volume 5)",
+        f"one-article edit (volume {volume})",
         edit_times,
         "rewrote "
         + ", ".join(sorted(rewritten))
@@ -544,15 +568,14 @@ def main() -> int:
         + ", ".join(f"{x:.2f}" for x in edit_layouts),
     )
 
+    chapter = previewed_chapter(content, args.chapter)
     preview_times = []
     for _ in range(args.repeats):
         preview_times.append(
-            measure(
-                cli("preview", args.chapter, "--content", str(content), "--out", str(out)), env
-            )[0]
+            measure(cli("preview", chapter, "--content", str(content), "--out", str(out)), env)[0]
         )
         CPU_OF.setdefault("previews", []).append(CPU["last"])  # type: ignore[union-attr]
-    preview = row(f"chapter preview {args.chapter}", preview_times)
+    preview = row(f"chapter preview {chapter}", preview_times)
 
     site_targets = None if args.no_site else site_figures(content, out, args.repeats, env, row)
 
@@ -619,7 +642,7 @@ def main() -> int:
         },
         args.jobs,
         rewritten,
-        {"pdf/volume-5.pdf", "epub/volume-5.epub"},
+        {f"pdf/volume-{volume}.pdf", f"epub/volume-{volume}.epub"},
     )
     if site_targets is not None:
 
@@ -629,7 +652,7 @@ def main() -> int:
 
         print("\nTargets (issue 18, the web edition):")
         site_cold, site_noop = site_targets
-        target("site, whole (700 articles)", site_cold, 10.0, "s")
+        target(f"site, whole ({args.articles} articles)", site_cold, 10.0, "s")
         target("site, no-op", site_noop, 1.0, "s")
     print_check_and_epub_targets(check, epubs, pandoc_epub, args.articles)
     if pandoc_epub or pandoc_pdf:

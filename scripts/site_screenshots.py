@@ -19,7 +19,12 @@ from pathlib import Path
 from PIL import Image
 from playwright.sync_api import sync_playwright
 
-CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking"]
+CHROMIUM_FLAGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--no-first-run",
+    "--disable-background-networking",
+]
 SHOTS = [
     ("home", "index.html", None),
     ("article", "1.030106/index.html", None),
@@ -41,8 +46,9 @@ def main(site: Path, out: Path, only: str = "") -> None:
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_FLAGS)
         for size, (width, height) in SIZES.items():
-            page = browser.new_page(viewport={"width": width, "height": height},
-                                    device_scale_factor=1)
+            page = browser.new_page(
+                viewport={"width": width, "height": height}, device_scale_factor=1
+            )
             shots = []
             for name, path, _ in SHOTS:
                 if only and only != name:

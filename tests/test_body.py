@@ -103,8 +103,14 @@ def test_stage_article_gets_its_index(small_tree: Tree) -> None:
 
 def test_print_footnotes_are_inline(small_tree: Tree) -> None:
     html = body_of(small_tree, "1.010102", footnotes_inline=True)
-    assert 'Customers arrive.<span class="footnote">A footnote.</span>' in html
+    assert 'Customers arrive.<span class="footnote" data-note="1">A footnote.</span>' in html
     assert "footnotes-list" not in html
+
+
+def test_a_note_is_called_by_its_number_in_the_article(small_tree: Tree) -> None:
+    """A superscript "1", as a book prints it, not markdown-it's "[1]"."""
+    html = body_of(small_tree, "1.010102")
+    assert '<sup class="footnote-ref"><a href="#fn-1.010102-1" id="fnref-1.010102-1">1</a>' in html
 
 
 def test_endnotes_have_unique_ids(small_tree: Tree) -> None:

@@ -54,6 +54,8 @@ def test_every_footnote_is_printed_at_its_call(sample: Path) -> None:
         at = [i for i, p in enumerate(pages) if start in p]
         assert at, f"note {start!r} is not printed"
         assert end in pages[at[0]] or end in pages[at[0] + 1]
+        # numbered in its article, as in the EPUB and on the web (both are note 1 of theirs)
+        assert f"1. {start}" in pages[at[0]]
 
 
 def _embedded_fonts(pdf: Path) -> dict[str, TTFont]:

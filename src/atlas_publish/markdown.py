@@ -131,6 +131,7 @@ ALLOWED_ATTRIBUTES = {
     "td": {"colspan", "rowspan"},
     "th": {"colspan", "rowspan", "scope"},
     "ol": {"start"},
+    "span": {"data-note"},  # a print footnote's number in its article (_render_inline_footnote)
 }
 IMAGE_WITHOUT_SOURCE = re.compile(r"<img(?![^>]*\ssrc=)[^>]*>")
 TEXT_ALIGN = re.compile(r' style="text-align:(left|right|center)"')
@@ -272,6 +273,7 @@ def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> Markd
         md.enable(["table", "replacements", "smartquotes", "strikethrough"])
         md.core.ruler.at("normalize", _normalize)
         md.use(footnote_plugin)
+        md.add_render_rule("footnote_caption", _footnote_caption)
         md.core.ruler.before("inline", "atlas_paragraph_limit", _limit_paragraphs)
         # After inline parsing, before the footnote plugin moves its tokens to the end.
         md.core.ruler.after("inline", "atlas_references", _resolve_references)
@@ -590,7 +592,14 @@ def _resolve_image(
     return context.links.image_src(path)
 
 
-# --- print footnotes ---------------------------------------------------------------------------
+# --- footnotes ---------------------------------------------------------------------------------
+
+
+def _footnote_caption(
+    self: object, tokens: Sequence[Token], idx: int, options: object, env: dict[str, object]
+) -> str:
+    """A note's call as a book prints it, a superscript number: "1", not markdown-it's "[1]"."""
+    return str(tokens[idx].meta["id"] + 1)
 
 
 def _inline_footnotes(state: StateCore) -> None:
@@ -626,6 +635,8 @@ def _inline_footnotes(state: StateCore) -> None:
 def _render_inline_footnote(
     self: object, tokens: Sequence[Token], idx: int, options: object, env: dict[str, object]
 ) -> str:
+    """The note's text at its call, with its number in the article: notes are numbered per
+    article in every edition (print.css prints ``data-note`` as the call and the marker)."""
     renderer = self
     inner = renderer.renderInline(tokens[idx].children or [], options, env)  # type: ignore[attr-defined]
-    return f'<span class="footnote">{inner}</span>'
+    return f'<span class="footnote" data-note="{tokens[idx].meta["id"] + 1}">{inner}</span>'

@@ -1,7 +1,7 @@
 """Proof faults: what the gate reports, one line each, and the catalogue of their codes.
 
 A fault names the volume's file, the printed folio (as the reader reads it on the page), the
-article where there is one, and a stable code: ``volume-1.pdf p.18: error[P001]: footnote 2
+article where there is one, and a stable code: ``volume-1.pdf p.18: error[P001]: footnote 1
 of article 1.030106 is not printed``. docs/proof.md explains each code and what to do.
 """
 
