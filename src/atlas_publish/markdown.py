@@ -238,14 +238,18 @@ def render_body(
     )
 
 
-CONTAINERS = {"blockquote", "bullet_list", "ordered_list"}
+CONTAINERS = {
+    f"{name}_{end}"
+    for name in ("blockquote", "bullet_list", "ordered_list")
+    for end in ("open", "close")
+}
 
 
 def _too_deep(tokens: Sequence[Token]) -> int | None:
     """The body line (from 0) where quotes and lists nest deeper than MAX_NESTING, or None."""
     depth = 0
     for token in tokens:
-        if token.type.rsplit("_", 1)[0] in CONTAINERS:
+        if token.type in CONTAINERS:
             depth += token.nesting
             if depth > MAX_NESTING:
                 return token.map[0] if token.map else 0
