@@ -96,3 +96,28 @@ def test_check_loads_no_engine_a_tree_does_not_need(large_tree: Path) -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True
     )
     assert result.stdout.splitlines()[-1] == "[]"
+
+
+def test_inside_follows_links_and_never_a_name_prefix(tmp_path: Path) -> None:
+    """`inside` (asked of every file `check` reads) compares real paths as strings: a folder
+    whose name merely starts with the root's is outside, links are followed, a loop is not in."""
+    from atlas_publish.content.files import inside
+
+    root = tmp_path / "content"
+    (root / "1-volume").mkdir(parents=True)
+    article = root / "1-volume" / "a.md"
+    article.write_text("x")
+    sibling = tmp_path / "content-other" / "b.md"
+    sibling.parent.mkdir()
+    sibling.write_text("y")
+    (root / "out.md").symlink_to(sibling)
+    (root / "in.md").symlink_to(article)
+    (root / "loop.md").symlink_to(root / "loop.md")
+    linked_root = tmp_path / "linked"
+    linked_root.symlink_to(root)
+    assert inside(article, root) and inside(root, root) and inside(root / "in.md", root)
+    assert inside(linked_root / "1-volume" / "a.md", root) and inside(article, linked_root)
+    assert not inside(sibling, root) and not inside(root / "out.md", root)
+    assert not inside(root / "loop.md", root) and not inside(root / "a\0b", root)
+    assert inside(root / "missing.md", root)  # not there yet: reading it says so
+    assert inside(article, Path("/"))
