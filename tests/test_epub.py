@@ -100,6 +100,18 @@ def test_package_order_cover_and_landmarks(built: Path) -> None:
     image = Image.open(io.BytesIO(cover))
     assert image.size == (1600, 2560) and image.info == {}  # no text or time chunks
     assert b"tIME" not in cover and b"tEXt" not in cover
+    # Volume 1's ground, the gold frame and the white title, and only steps between the ground
+    # and each of them: the anti-aliased edges, as an RGB drawing has them.
+    ground, gold, white = (0x1F, 0x3A, 0x5F), (0xE8, 0xC8, 0x72), (0xFF, 0xFF, 0xFF)
+    rgb = image.convert("RGB")
+    assert rgb.getpixel((10, 10)) == rgb.getpixel((800, 1000)) == ground
+    assert rgb.getpixel((75, 1280)) == rgb.getpixel((800, 2485)) == gold
+    title = dict((c, n) for n, c in rgb.crop((150, 330, 1450, 560)).getcolors(1000) or [])
+    assert title.get(white, 0) > 10_000  # "Test Atlas" at 190 px
+    for colour in title:
+        t = (colour[0] - ground[0]) / (white[0] - ground[0])
+        expected = tuple(a + (b - a) * t for a, b in zip(ground, white, strict=True))
+        assert max(abs(c - e) for c, e in zip(colour, expected, strict=True)) <= 2, colour
     cover_page = text(files["EPUB/cover.xhtml"])
     assert 'alt="Cover: Test Atlas, Volume 1: Volume 1 Title' not in cover_page
     assert 'alt="Cover: Test Atlas, Volume 1: Beginnings, by Tess Writer"' in cover_page
@@ -276,6 +288,10 @@ def test_reproducible(built: Path) -> None:
     assert infos[0].filename == "mimetype" and infos[0].compress_type == zipfile.ZIP_STORED
     assert [i.filename for i in infos[1:]] == sorted(i.filename for i in infos[1:])
     assert {i.date_time for i in infos} == {(1980, 1, 1, 0, 0, 0)}
+    # Text is deflated; a picture, compressed already, is stored as it is.
+    kinds = {i.filename: i.compress_type for i in infos}
+    assert kinds["EPUB/images/cover.png"] == zipfile.ZIP_STORED
+    assert kinds["EPUB/chapter-1.01.xhtml"] == kinds["EPUB/content.opf"] == zipfile.ZIP_DEFLATED
 
 
 def test_without_a_print_layout_there_is_no_page_list(built: Path) -> None:
@@ -347,6 +363,23 @@ def test_epubcheck_small_sample_and_700_articles(
     assert any(m.severity == "ERROR" and m.code == "RSC-007" for m in results.pop(broken))
     problems = {str(path): [str(m) for m in found] for path, found in results.items() if found}
     assert problems == {}
+
+
+def test_covers_drawn_in_any_order_are_the_same() -> None:
+    """What the covers share is drawn once a process: no volume's cover shows another's."""
+    from atlas_publish.content.load import load_atlas
+    from atlas_publish.errors import Diagnostics
+    from atlas_publish.writers import cover
+
+    atlas = load_atlas(ROOT / "content", Diagnostics())
+    assert atlas is not None
+    one, two = atlas.volume(1), atlas.volume(2)
+    cover._shared.cache_clear()
+    first = cover.cover_png(atlas, two)
+    cover.cover_png(atlas, one)
+    assert cover.cover_png(atlas, two) == first
+    cover._shared.cache_clear()
+    assert cover.cover_png(atlas, two) == first != cover.cover_png(atlas, one)
 
 
 def test_page_starts_round_trip_and_ignore_an_older_longer_layout() -> None:

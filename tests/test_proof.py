@@ -17,6 +17,7 @@ from atlas_publish.context import BuildContext
 from atlas_publish.editions.print import (
     PdfJob,
     PrintLinks,
+    chapter_volume,
     first_guess,
     lay_out_numbered,
     print_volume,
@@ -323,6 +324,121 @@ def test_two_lines_that_do_not_end_a_paragraph_strand_what_they_follow(
     )
 
 
+# Two articles on the grid, the second's opener followed by nothing but space for it.
+TWO_ARTICLES = GRID + ".article + .article { border: 0; padding: 0; }"
+
+
+def items(count: int, lines_each: int = 1) -> str:
+    return "".join(
+        "- " + "\\\n  ".join(f"item {n} line {m}" for m in range(1, lines_each + 1)) + "\n"
+        for n in range(1, count + 1)
+    )
+
+
+@pytest.mark.parametrize(
+    ("first", "listed", "css", "wanted"),
+    [
+        # A 12-line page. Page 2: the first article's opener and 1 line, the second's opener: its
+        # list's first three items of 3 lines (print.css keeps them together) need 9 lines
+        # with it, more than the 8 left, so they go overleaf and leave page 2 short: the
+        # price of the keep, not a fault (three lines of text alone would have fitted).
+        (lines(1), items(6, 3), "@page { size: 4in 4in; }", []),
+        # The second opener and three one-line items would fit in the 8 left: a break forced
+        # before them is a short page the gate reports.
+        (
+            lines(2),
+            items(6),
+            "@page { size: 4in 4in; } .article + .article { break-before: page; }",
+            ["P009"],
+        ),
+        # An 8-line page, without the keep: the opener is left at the foot with one item
+        # (as article 2.050205 was, in volume 2 of the 700-article handbook).
+        (lines(3), items(6), ".article-body li { break-after: auto !important; }", ["P005"]),
+    ],
+    ids=["kept-overleaf", "forced-break", "not-kept"],
+)
+def test_a_list_that_opens_an_article_keeps_three_items_with_the_opener(
+    tree: Tree, tmp_path: Path, first: str, listed: str, css: str, wanted: list[str]
+) -> None:
+    tree.article("1.010101", first)
+    tree.article("1.010102", listed, slug="second")
+    with_css(tree, TWO_ARTICLES + css)
+    faults = [f for f in proofed(tree, tmp_path) if f.code in {"P005", "P009"}]
+    assert [f.code for f in faults] == wanted
+    assert all(f.page == "2" for f in faults)
+    if wanted == ["P005"]:
+        assert faults[0].message.startswith(
+            "the opener of article 1.010102 is followed on its page by 1 line(s) of its text"
+        )
+
+
+@pytest.mark.parametrize(
+    ("body", "css"),
+    [
+        # The second opener and three lines of its 4-line paragraph would fit, but the
+        # paragraph cannot break there (orphans 3, widows 2): it needs all four lines.
+        (lines(4) + lines(4), ".article-body > p:first-child { orphans: 3; widows: 2; }"),
+        # Two one-line paragraphs kept with the third, whose first line alone would be an
+        # orphan (orphans 2): the run needs its second line too.
+        (
+            lines(1) + lines(1) + lines(4),
+            ".article-body p { break-after: avoid; orphans: 2; widows: 2; }",
+        ),
+    ],
+    ids=["widows", "orphans"],
+)
+def test_a_paragraph_that_cannot_break_moves_with_its_opener(
+    tree: Tree, tmp_path: Path, body: str, css: str
+) -> None:
+    # Lines of 48 px, 10 to a page; openers 98 px. Page 2: the first article's opener and 2
+    # lines leave 286 px. The second opener and three lines would fit (242 px, with 40 for the
+    # white above an opener), but the paragraph cannot break after the third: with four, the
+    # run is 290 px and goes overleaf, leaving page 2 short; the gate counts the fourth line.
+    tree.article("1.010101", lines(2))
+    tree.article("1.010102", body, slug="second")
+    big = (
+        "@page { size: 4in 6in; } html, .article-body p { line-height: 48px; }"
+        " .article-header { height: 98px; }"
+    )
+    with_css(tree, TWO_ARTICLES + big + css)
+    faults = [f for f in proofed(tree, tmp_path) if f.code in {"P005", "P009"}]
+    assert faults == []
+
+
+def test_a_chapter_laid_out_on_its_own_is_proofed_with_its_folios(tree: Tree) -> None:
+    # A volume laid out as parts (one document per chapter) proofs each part with the folio
+    # its first page prints: chapter 1.02 laid out alone, its opener printed as p.7. Its
+    # article's first page is short (the heading forced overleaf): a body page, judged; its
+    # tag ID is on p.8; its odd page count is not the book's.
+    tree.article("1.010101", lines(2))
+    body = "Articles tagged S6_Customers come first.\n\n" + lines(1) + "# Overleaf\n\n"
+    tree.article("1.020101", body + lines(8))
+    with_css(tree, GRID + "@page { size: 4in 4in; } h5 { break-before: page; }")
+    checked = check(tree.root)
+    atlas = checked.atlas
+    chapter = atlas.volume(1).chapters[1]
+    planned = chapter_volume(atlas, checked.indexes, chapter, PrintLinks(1, atlas.root))
+    typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
+    with typesetter.session():
+        layout = lay_out_numbered(typesetter, planned, first_guess(planned.volume, {})).layout
+        pages = layout.document.pages
+        opener = next(i for i, page in enumerate(pages) if chapter.anchor in page.anchors)
+        document = layout.document.copy(pages[opener:])  # the chapter's pages alone
+        assert len(document.pages) % 2 == 1
+        faults = proof_layout(
+            document,
+            layout.root,
+            atlas,
+            planned.volume,
+            len(document.pages),
+            "volume-1.pdf",
+            first_folio=7,
+        )
+    assert page_labels(document, planned.volume, 7)[:3] == ["7", "8", "9"]
+    judged = [(f.code, f.page) for f in faults if f.code in {"P009", "P011", "P013"}]
+    assert judged == [("P009", "8"), ("P013", "8")]
+
+
 def test_measure_outside_the_claimed_range(tree: Tree, tmp_path: Path) -> None:
     tree.article("1.010101", (LOREM * 6 + "\n\n") * 4)
     with_css(tree, "html { font-size: 6pt; }")
@@ -369,6 +485,10 @@ def test_page_labels(tmp_path: Path) -> None:
     assert str(fault) == (
         "volume-1.pdf p.1: error[P012]: the PDF labels this page “ii” (page 2 of the file)"
     )
+    import pikepdf
+
+    with pikepdf.open(tmp_path / "wrong.pdf") as joined:  # a file just saved, still open
+        assert proof_pdf(joined, wanted, "volume-1.pdf") == [fault]
 
 
 def test_a_font_not_embedded(tmp_path: Path) -> None:

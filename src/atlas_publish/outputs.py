@@ -22,7 +22,7 @@ from .errors import BuildError
 
 LOCK_NAME = ".lock"
 LOCK_TIMEOUT = 3600.0  # seconds a second build waits before giving up
-# What atomic_path (and the EPUB writer's raw file beside it) name their temporaries.
+# What atomic_path names its temporaries (".raw": what the EPUB writer left beside them once).
 TEMPORARY = re.compile(r"^\..+\.[a-z0-9_]{8}\.(part|raw)$")
 
 _held: dict[Path, int] = {}  # output folders this process holds the lock of -> depth

@@ -410,8 +410,17 @@ def active_parts(xhtml: bytes) -> list[str]:
     a reading system must never find anything active in it.
     """
     elements = _named_elements(xhtml)
-    if isinstance(elements, str):
-        return [elements]
+    return [elements] if isinstance(elements, str) else _active(elements)
+
+
+def unsafe_parts(xhtml: bytes) -> list[str]:
+    """``active_parts`` and then ``remote_parts`` of one document, read once; only why it
+    cannot be read when it cannot."""
+    elements = _named_elements(xhtml)
+    return [elements] if isinstance(elements, str) else _active(elements) + _remote(elements)
+
+
+def _active(elements: list[tuple[str, ElementTree.Element]]) -> list[str]:
     found = []
     for name, element in elements:
         if name in ACTIVE_ELEMENTS:
@@ -450,8 +459,10 @@ def remote_parts(xhtml: bytes) -> list[str]:
     to a file of the machine that built it: the last guard of the EPUB edition (templates are
     checked before, but one can build an address at run time)."""
     elements = _named_elements(xhtml)
-    if isinstance(elements, str):
-        return [elements]
+    return [elements] if isinstance(elements, str) else _remote(elements)
+
+
+def _remote(elements: list[tuple[str, ElementTree.Element]]) -> list[str]:
     found = []
     for name, element in elements:
         addresses: list[str] = []

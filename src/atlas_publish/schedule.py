@@ -16,8 +16,10 @@ import ctypes
 import gc
 import hashlib
 import multiprocessing
+import pickle
 import signal
 import time
+import uuid
 from collections.abc import Callable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
 from dataclasses import dataclass, field
@@ -71,9 +73,36 @@ class Made:
 
 
 @dataclass(frozen=True, slots=True)
+class Handbook:
+    """The checked handbook and its indexes as one pickle, made once per build and sent with
+    every EPUB job: a worker unpickles it once (0.03 s at 700 articles), not once a volume."""
+
+    key: str  # unique to the build that made it
+    data: bytes
+
+    @classmethod
+    def of(cls, atlas: Atlas, indexes: Indexes) -> Handbook:
+        data = pickle.dumps((atlas, indexes), protocol=pickle.HIGHEST_PROTOCOL)
+        handbook = cls(uuid.uuid4().hex, data)
+        # A worker forked after this (the pool starts its processes at the first job) has
+        # the handbook already and unpickles nothing.
+        _HANDBOOK.clear()
+        _HANDBOOK[handbook.key] = (atlas, indexes)
+        return handbook
+
+    def load(self) -> tuple[Atlas, Indexes]:
+        if self.key not in _HANDBOOK:
+            _HANDBOOK.clear()  # a worker keeps the last build's only
+            _HANDBOOK[self.key] = pickle.loads(self.data)  # made by this build
+        return _HANDBOOK[self.key]
+
+
+_HANDBOOK: dict[str, tuple[Atlas, Indexes]] = {}  # Handbook.key -> the handbook, the last only
+
+
+@dataclass(frozen=True, slots=True)
 class EpubJob:
-    atlas: Atlas
-    indexes: Indexes
+    handbook: Handbook
     volume: int
     target: Path
     context: BuildContext
@@ -84,10 +113,9 @@ class EpubJob:
 def make_epub(job: EpubJob) -> Made:
     """Plan the EPUB edition of one volume and write it (in a worker process)."""
     started = time.perf_counter()
+    atlas, indexes = job.handbook.load()
     try:
-        plan = epub_edition.plan(
-            job.atlas, job.indexes, job.volume, job.context, job.layout, job.bodies
-        )
+        plan = epub_edition.plan(atlas, indexes, job.volume, job.context, job.layout, job.bodies)
     except BuildError as error:  # the plan refused something: name the file not written
         raise BuildError(f"{job.target}: {error}") from None
     write_epub(plan, job.target)
@@ -125,17 +153,20 @@ def workers(jobs: int, renderer: bool) -> Iterator[ProcessPoolExecutor]:
 
 
 def _in_worker(function: Callable[[Any], Made], job: object) -> Made:
-    """Run one job, then hand the memory it freed back to the system.
+    """Run one job; after a layout, hand the memory it freed back to the system.
 
     A worker lays out several volumes in turn; without this, each one starts from the last
     one's fragmented heap and the worker's peak grows (313 MB instead of 296 on 700 articles).
+    An EPUB leaves little behind: there a full collection over the handbook the worker holds
+    costs more than it frees (0.02 s a volume, a fifth of the nine EPUBs' own time).
     """
     try:
         return function(job)
     finally:
-        gc.collect()
-        with contextlib.suppress(AttributeError, OSError):  # glibc only; elsewhere, no need
-            ctypes.CDLL(None).malloc_trim(0)
+        if function is not make_epub:
+            gc.collect()
+            with contextlib.suppress(AttributeError, OSError):  # glibc only; elsewhere, no need
+                ctypes.CDLL(None).malloc_trim(0)
 
 
 def _stop_workers() -> None:
@@ -192,6 +223,7 @@ class Scheduler:
         self.layouts: dict[int, PrintLayout | None] = {}  # volume -> its print layout
         self.running: dict[Future[Made], tuple[Output, str]] = {}
         self.pending_epubs: dict[int, Output] = {}
+        self.handbook: Handbook | None = None  # made for the first EPUB job
 
     def run(self, outputs: list[Output], pool: ProcessPoolExecutor) -> list[Built]:
         self.pool = pool
@@ -293,7 +325,10 @@ class Scheduler:
             return
         target = self.out / output.relative
         bodies = {a.number: self.bodies[a.number] for a in volume.articles}
-        job = EpubJob(self.atlas, self.indexes, number, target, self.context, layout, bodies)
+        if self.handbook is None:  # the first EPUB job: what every one of them needs
+            self.handbook = Handbook.of(self.atlas, self.indexes)
+            epub_edition.prepare(self.atlas)
+        job = EpubJob(self.handbook, number, target, self.context, layout, bodies)
         self._submit(make_epub, job, output, key)
 
     def _submit(

@@ -13,6 +13,7 @@ import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -38,8 +39,8 @@ from ..render import (
     render_shared,
     template_file,
 )
-from ..resources import active_parts, remote_parts, stylesheet_remote_parts
-from ..writers.cover import cover_alt, cover_png
+from ..resources import stylesheet_remote_parts, unsafe_parts
+from ..writers.cover import cover_alt, cover_png, shared_drawing
 from .epub_backmatter import epub_back_matter
 
 MEDIA_TYPES = {
@@ -343,6 +344,22 @@ def _as_xhtml(
     }
 
 
+# Every template an EPUB volume renders (back matter: the document and its partial).
+TEMPLATES = ("epub/front.xhtml.j2", "epub/chapter.xhtml.j2", "epub/backmatter.xhtml.j2",
+             "partials/backmatter.html.j2", "epub/nav.xhtml.j2")  # fmt: skip
+
+
+def prepare(atlas: Atlas) -> None:
+    """What every volume's plan starts with: its templates compiled, the covers' shared
+    drawing. Done in the build process before the first EPUB job is sent, so a worker forked
+    after that inherits them; a worker started earlier (a build with PDFs) does it on its
+    first volume."""
+    env = environment(atlas)
+    for name in TEMPLATES:
+        env.get_template(name)
+    shared_drawing(atlas)
+
+
 def plan(
     atlas: Atlas,
     indexes: Indexes,
@@ -417,7 +434,8 @@ def plan(
     for document in documents:  # nothing active in an EPUB, whatever a template override says
         _refuse_active_or_remote(document.file_name, document.content)
     sheet = stylesheet(atlas)
-    remote = stylesheet_remote_parts(sheet.read_text(encoding="utf-8", errors="replace"))
+    sheet_bytes = sheet.read_bytes()
+    remote = _stylesheet_remote_parts(sheet_bytes)
     if remote:
         raise BuildError(
             f"not written: the EPUB stylesheet {sheet} would load {', '.join(remote)}; "
@@ -425,7 +443,7 @@ def plan(
         )
 
     resources = [
-        Resource("style", "style/epub.css", "text/css", sheet.read_bytes()),
+        Resource("style", "style/epub.css", "text/css", sheet_bytes),
         Resource(
             COVER_IMAGE_ID, COVER_IMAGE, "image/png", cover_png(atlas, volume), ("cover-image",)
         ),
@@ -491,15 +509,19 @@ def plan(
 
 def _refuse_active_or_remote(file_name: str, content: bytes) -> None:
     """The last guard: an EPUB holds nothing that runs and loads nothing from elsewhere."""
-    found = active_parts(content)
-    if not found or not found[0].startswith("not well-formed"):
-        found += remote_parts(content)
+    found = unsafe_parts(content)
     if found:
         raise BuildError(
             f"not written: {file_name} would hold {', '.join(dict.fromkeys(found))}; "
             "it comes from a template (an override under _templates/epub/ if there is one): "
             "fix the template"
         )
+
+
+@lru_cache(maxsize=4)
+def _stylesheet_remote_parts(css: bytes) -> list[str]:
+    """The stylesheet is the same for every volume a worker writes: parsed once."""
+    return stylesheet_remote_parts(css.decode("utf-8", errors="replace"))
 
 
 def stylesheet(atlas: Atlas) -> Path:

@@ -52,12 +52,25 @@ def tag_ids(atlas: Atlas) -> frozenset[str]:
 
 
 def proof_layout(
-    document: Any, root: Any, atlas: Atlas, volume: Volume, body_pages: int, file: str
+    document: Any,
+    root: Any,
+    atlas: Atlas,
+    volume: Volume,
+    body_pages: int,
+    file: str,
+    *,
+    first_folio: int | None = None,
 ) -> list[Fault]:
-    """Every fault on the laid-out pages of a volume.
+    """Every fault on the laid-out pages of a volume, or of a part of one.
 
     ``document`` is the volume's WeasyPrint document (its back matter appended), ``root`` the
-    volume's HTML tree, ``body_pages`` the number of pages before the back matter."""
+    volume's HTML tree, ``body_pages`` the number of pages before the back matter.
+
+    A part of a volume laid out as its own document (a chapter, the back matter) is proofed
+    with ``first_folio``, the folio its first page prints: its faults name the folios the
+    reader sees in the volume, and what only the whole volume shows (its page count) is left
+    to the volume. ``volume`` is then what the part holds (its chapters and articles), and
+    ``body_pages`` its pages before any back matter (0 for the back matter itself)."""
     # The gate makes many small objects beside a laid-out volume of millions: without this,
     # each collection of the oldest generation walks all of WeasyPrint's boxes (a third of
     # the gate's time on a 200-page volume). Nothing the gate makes holds a cycle.
@@ -67,10 +80,11 @@ def proof_layout(
         proofed = Proofed(
             file,
             volume,
-            read_pages(document, volume, body_pages),
+            read_pages(document, volume, body_pages, first_folio),
             read_source(root, volume),
             tag_ids(atlas),
             atlas.language,
+            whole_volume=first_folio is None,
         )
         found: list[Fault] = []
         seen: set[Fault] = set()

@@ -30,12 +30,7 @@ def breaks(proofed: Proofed) -> Iterator[Fault]:
             yield from _hyphen(proofed, page.index, line, after, dictionary, name)
             yield from _locator(proofed, page.index, line, after)
     # A line's successor overleaf: the last line of each page and the first of the next.
-    flow = [
-        (page.index, line)
-        for page in proofed.pages
-        for line in page.lines
-        if line.kind == "line" and line.zone == "flow"
-    ]
+    flow = [(line.page, line) for line in proofed.flow if line.kind == "line"]
     for (index, line), (next_index, after) in zip(flow, flow[1:], strict=False):
         if next_index != index and after.element is line.element:
             yield from _hyphen(proofed, index, line, after, dictionary, name)

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from ..codes import Code
 from .faults import Fault
-from .pages import Element, Line, PageView, Proofed, flow_lines
+from .pages import Element, Line, PageView, Proofed
 
 PT = 0.75  # points per CSS pixel
 SHORT_PAGE = 0.20  # a body page may leave at most this much of its text block empty
@@ -133,7 +133,7 @@ def kept_with_text(proofed: Proofed) -> Iterator[Fault]:
     heading followed by a whole paragraph of two lines, the break falling after it, is not
     stranded: the reader finishes a paragraph before turning the page."""
     source = proofed.source
-    lines = list(flow_lines(proofed.pages))
+    lines = proofed.flow
     lead_ins = {keeper for keeper in source.keepers if _local_tag(keeper) == "p"}
     # (keeper, page) -> index of its last line on that page (an opener may be split)
     last: dict[tuple[Element, int], int] = {}
@@ -191,16 +191,14 @@ def _whole_paragraph(proofed: Proofed, counted: list[Line], split: bool) -> bool
         return False
     if any(line.element is not element for line in counted):
         return False
-    ends_here = sum(1 for line in flow_lines(proofed.pages) if line.element is element) == len(
-        counted
-    )
+    ends_here = sum(1 for line in proofed.flow if line.element is element) == len(counted)
     return ends_here
 
 
 def widows_and_orphans(proofed: Proofed) -> Iterator[Fault]:
     """P006: no body paragraph leaves one line alone at a page foot or head."""
     pages_of: dict[Element, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for line in flow_lines(proofed.pages):
+    for line in proofed.flow:
         if line.kind == "line" and line.element in proofed.source.paragraphs:
             pages_of[line.element][line.page] += 1
     for element, counts in pages_of.items():
@@ -229,7 +227,7 @@ def widows_and_orphans(proofed: Proofed) -> Iterator[Fault]:
 def split_tables(proofed: Proofed) -> Iterator[Fault]:
     """P007: a table split over pages keeps at least two body rows on each."""
     rows: dict[Element, dict[int, int]] = defaultdict(lambda: defaultdict(int))
-    for line in flow_lines(proofed.pages):
+    for line in proofed.flow:
         table = proofed.source.table_of.get(line.element)
         if line.kind == "row" and table is not None:
             rows[table][line.page] += 1
@@ -368,8 +366,9 @@ def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> b
             after = [other for other in flow[index:] if other.element is not line.element][:2]
             if after and after[-1].box.position_y > kept.box.position_y:
                 kept = after[-1]
-    # A list after a heading keeps its first three items with it (print.css).
-    kept = _first_items_after_heading(flow, end, kept)
+    # A list after a heading or an opener keeps its first three items with it (print.css).
+    kept = _first_items_kept(proofed, flow, end, kept)
+    kept = _breakable(flow, end, kept)
     # A short table is kept whole: its rows on this page come with the run.
     table = proofed.source.table_of.get(kept.element) if kept.kind == "row" else None
     if table is not None:
@@ -393,36 +392,56 @@ def _kept_run_could_not_fit(proofed: Proofed, page: PageView, space: float) -> b
     return bool(bottom - top + notes + (BLOCK_GAP if opener else 0.0) > space)
 
 
-def _first_items_after_heading(flow: list[Line], end: int, kept: Line) -> Line:
-    text = [line for line in flow if not _is_marker(line)]
-    for index, line in enumerate(text[1:], start=1):
-        if line not in flow[:end]:
-            break
-        if _local_tag(line.element) != "li" or _local_tag(text[index - 1].element) not in {
-            "h5",
-            "h6",
-        }:
+def _first_items_kept(proofed: Proofed, flow: list[Line], end: int, kept: Line) -> Line:
+    """A list after a heading, or opening an article's text after its opener, keeps its first
+    three items together (print.css): when the run reaches into one, they come with it."""
+    kept_items = proofed.source.kept_items
+    for line in flow[:end]:
+        if line.element not in kept_items or _is_marker(line):
             continue
+        kept_list, _ = kept_items[line.element]
         items: list[Element] = []
         last = line
-        for other in text[index:]:
-            if _local_tag(other.element) != "li":
-                break
-            if other.element not in items:
+        for other in flow:
+            owner = kept_items.get(other.element)
+            if owner is None or owner[0] is not kept_list or _is_marker(other):
+                continue
+            if owner[1] not in items:
                 if len(items) == 3:
                     break
-                items.append(other.element)
+                items.append(owner[1])
             last = other
-        if last.box.position_y > kept.box.position_y:
-            return last
+        return last if last.box.position_y > kept.box.position_y else kept
     return kept
+
+
+def _breakable(flow: list[Line], end: int, kept: Line) -> Line:
+    """The run ends inside a paragraph, where the paragraph may not break: it keeps at least its
+    orphans on this page and leaves at least its widows overleaf (print.css), else more of it
+    comes with the run (a 4-line first paragraph with three lines kept and widows: 2 cannot
+    break at all: it comes whole)."""
+    if end == 0 or end > len(flow):
+        return kept
+    line = flow[end - 1]
+    if line.kind != "line":
+        return kept
+    same = [other for other in flow if other.element is line.element]
+    taken = next(at for at, other in enumerate(same) if other is line) + 1
+    style = line.box.style
+    if taken < int(style["orphans"]):
+        taken = min(int(style["orphans"]), len(same))
+    rest = same[taken:]
+    if rest and rest[-1] is not flow[-1] and len(rest) < int(style["widows"]):
+        taken = len(same)  # too little left for overleaf: the paragraph ends on this page
+    last = same[taken - 1]
+    return last if last.box.position_y > kept.box.position_y else kept
 
 
 def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fault]:
     """P010: the average full line of body text is within the measure the stylesheet claims."""
     lines = [
         line
-        for line in flow_lines(proofed.pages)
+        for line in proofed.flow
         if line.kind == "line" and line.element in proofed.source.measured
     ]
     last_of: dict[Element, Line] = {}
@@ -448,9 +467,10 @@ def measure(proofed: Proofed, claimed: tuple[int, int] = MEASURE) -> Iterator[Fa
 
 
 def page_count(proofed: Proofed) -> Iterator[Fault]:
-    """P011: a book has an even number of pages (it ends on a verso)."""
+    """P011: a book has an even number of pages (it ends on a verso); a part's count is not
+    the book's."""
     count = len(proofed.pages)
-    if count % 2:
+    if proofed.whole_volume and count % 2:
         yield fault(
             proofed, None, Code.P011, f"{count} pages: a book ends on a left-hand page (even count)"
         )
@@ -465,6 +485,8 @@ def tag_ids(proofed: Proofed) -> Iterator[Fault]:
     )
     for page in proofed.pages:
         found: dict[str, str | None] = {}
+        if not pattern.search("\n".join(box.text.replace("\u00ad", "") for box, _ in page.texts)):
+            continue  # most pages print none: one search a page, then box by box
         for box, _ in page.texts:
             if box.element in proofed.source.code:
                 continue
@@ -478,6 +500,9 @@ def tag_ids(proofed: Proofed) -> Iterator[Fault]:
 def straight_quotes(proofed: Proofed) -> Iterator[Fault]:
     """P014: no straight quote outside code."""
     for page in proofed.pages:
+        printed = "".join(box.text for box, _ in page.texts)
+        if "'" not in printed and '"' not in printed:
+            continue  # one look a page, then box by box
         for box, _ in page.texts:
             text = box.text.replace("\u00ad", "")
             if ("'" not in text and '"' not in text) or box.element in proofed.source.code:
@@ -494,14 +519,18 @@ def lone_words(proofed: Proofed) -> Iterator[Fault]:
     """P019: no line of a paragraph or list item but its last holds one short word: the line
     breaking left a word alone where the text goes on ("And" / the rest of the paragraph). A
     word that short always fits on the line before, justified or ragged."""
-    lines = [line for line in flow_lines(proofed.pages) if line.kind == "line"]
+    lines = [line for line in proofed.flow if line.kind == "line"]
     last_of: dict[Element, Line] = {}
     for line in lines:
         last_of[line.element] = line
-    for line in lines:
+    has_break: dict[Element, bool] = {}
+    for position, line in enumerate(lines):
         if last_of[line.element] is line or line.element.tag not in {"p", "li"}:
             continue
-        if line.element.find(".//br") is not None:
+        broken = has_break.get(line.element)
+        if broken is None:
+            broken = has_break[line.element] = line.element.find(".//br") is not None
+        if broken:
             continue  # a line broken on purpose
         page = proofed.pages[line.page]
         texts = [
@@ -516,15 +545,11 @@ def lone_words(proofed: Proofed) -> Iterator[Fault]:
         if width < LONE_WORD * line.container.width:
             article = proofed.source.article_of.get(line.element)
             where = f" in article {article}" if article else ""
-            following = " ".join(_line_after(lines, line, proofed).split()[:4])
+            after = lines[position + 1]  # a line that is not its paragraph's last has one
+            following = " ".join(proofed.pages[after.page].line_text(after).split()[:4])
             yield fault(
                 proofed,
                 page.index,
                 Code.P019,
                 f"a word alone on a line in mid-paragraph{where}: “{words[0]} / {following}…”",
             )
-
-
-def _line_after(lines: list[Line], line: Line, proofed: Proofed) -> str:
-    after = lines[lines.index(line) + 1]  # a line that is not its paragraph's last has one
-    return proofed.pages[after.page].line_text(after)

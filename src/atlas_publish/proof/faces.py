@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 from ..codes import Code
@@ -49,19 +50,23 @@ def faces(proofed: Proofed) -> Iterator[Fault]:
     # Pango picks a face by the style and, for each character, by coverage: once a style's
     # characters were seen set in its first face, a text box made of them needs no shaping.
     seen: dict[tuple[Any, ...], tuple[set[str], list[tuple[str, str]]]] = {}
+    keys: dict[int, tuple[Any, ...]] = {}  # id(style) -> key: the boxes of a run share a style
     for page in proofed.pages:
         reported: set[tuple[str, str]] = set()  # one fault per kind and face a page
         for box, _ in page.texts:
-            if not box.text.strip() or box.style["font_size"] < 1e-6:
-                continue
             style = box.style
-            key = (
-                tuple(style["font_family"]),
-                style["font_weight"],
-                style["font_style"],
-                style["font_stretch"],
-                style["lang"],
-            )
+            key = keys.get(id(style))
+            if key is None:
+                key = keys[id(style)] = (
+                    tuple(style["font_family"]),
+                    style["font_weight"],
+                    style["font_style"],
+                    style["font_stretch"],
+                    style["lang"],
+                    style["font_size"] < 1e-6,
+                )
+            if key[-1] or not box.text.strip():
+                continue
             covered, verdict = seen.get(key, (set(), []))
             if key in seen and set(box.text) <= covered:
                 problems = [(code, message, box.text) for code, message in verdict]
@@ -161,7 +166,10 @@ def _face_index(hb_face: Any) -> int:
     return int(harfbuzz.hb_face_get_index(hb_face))
 
 
+@lru_cache(maxsize=32)
 def _read_face(family: str, data: bytes, index: int) -> Face:
+    """The face as its file describes itself; kept for the process, as a volume laid out in
+    parts proofs each part with the same few fonts."""
     from fontTools.ttLib import TTFont
 
     font = TTFont(io.BytesIO(data), fontNumber=index, lazy=True)

@@ -21,11 +21,13 @@ Box = Any  # a WeasyPrint box
 
 CODE_TAGS = frozenset({"code", "pre", "kbd", "samp"})
 HEADINGS = frozenset({"h1", "h2", "h3", "h4", "h5", "h6"})
+LISTS = frozenset({"ul", "ol"})
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Line:
-    """One line of the text as laid out: a line box, a table row or an image."""
+    """One line of the text as laid out: a line box, a table row or an image. Lines are
+    compared by identity (two lines with the same text are two lines)."""
 
     page: int
     kind: str  # "line", "row" (a body row of a table), "image"
@@ -35,9 +37,10 @@ class Line:
     container: Box  # the box whose content width is the line's measure
     first_text: int = 0  # its text boxes: page.texts[first_text:end_text]
     end_text: int = 0
+    text: str | None = None  # its text as a reader sees it, once asked (PageView.line_text)
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class PageView:
     index: int
     label: str  # the printed folio: "iii", "18"
@@ -54,9 +57,12 @@ class PageView:
     anchors: set[str] = field(default_factory=set)  # element ids that start on this page
 
     def line_text(self, line: Line) -> str:
-        """The line's text as a reader sees it (the build's soft hyphens left out)."""
-        text = "".join(box.text for box, _ in self.texts[line.first_text : line.end_text])
-        return text.replace("\u00ad", "")
+        """The line's text as a reader sees it (the build's soft hyphens left out); made once,
+        as several checks read it."""
+        if line.text is None:
+            text = "".join(box.text for box, _ in self.texts[line.first_text : line.end_text])
+            line.text = text.replace("\u00ad", "")
+        return line.text
 
 
 @dataclass(slots=True)
@@ -73,6 +79,10 @@ class Source:
     paragraphs: set[Element] = field(default_factory=set)  # body text: p and li
     measured: set[Element] = field(default_factory=set)  # plain body paragraphs
     table_of: dict[Element, Element] = field(default_factory=dict)  # tr -> table
+    # the items of the lists whose first three items print.css keeps together (a list after a
+    # heading, or opening an article's text after its opener), and what is inside them
+    # (what is inside them too) -> (list, item)
+    kept_items: dict[Element, tuple[Element, Element]] = field(default_factory=dict)
     body_roots: list[tuple[str, Element]] = field(default_factory=list)  # (article, element)
     contents: set[Element] = field(default_factory=set)  # the table of contents
 
@@ -87,6 +97,11 @@ class Proofed:
     source: Source
     tag_ids: frozenset[str]
     volume_language: str = "en"  # the handbook's language (atlas.yaml)
+    whole_volume: bool = True  # False: a part of a volume (a chapter) laid out on its own
+    flow: list[Line] = field(init=False)  # the lines of the text in reading order
+
+    def __post_init__(self) -> None:
+        self.flow = list(flow_lines(self.pages))
 
     def label(self, index: int) -> str:
         return self.pages[index].label
@@ -105,9 +120,14 @@ def roman(number: int) -> str:
     return out
 
 
-def page_labels(document: Any, volume: Volume) -> list[str]:
+def page_labels(document: Any, volume: Volume, first_folio: int | None = None) -> list[str]:
     """The folio printed on each page: roman in the front matter, arabic from the first
-    chapter opener on (the back matter continues the count), as print.css numbers them."""
+    chapter opener on (the back matter continues the count), as print.css numbers them.
+
+    ``first_folio``: the document is a part of the volume laid out on its own (a chapter, the
+    back matter) whose first page prints this folio; its pages are numbered on from it."""
+    if first_folio is not None:
+        return [str(first_folio + index) for index in range(len(document.pages))]
     first = None
     if volume.chapters:
         anchor = volume.chapters[0].anchor
@@ -161,9 +181,13 @@ def _read_article(source: Source, article: Element, number: str) -> None:
     source.body_roots.extend((number, root) for root in roots)
     for parent in article.iter():
         children = list(parent)
+        if children and "article-body" in _classes(parent) and _tag(children[0]) in LISTS:
+            _keep_items(source, children[0])
         for before, after in zip(children, children[1:], strict=False):
             if _tag(before) == "p" and _tag(after) == "table":
                 _keep(source, before, f"the lead-in to a table in article {number}")
+            if _tag(before) in {"h5", "h6"} and _tag(after) in LISTS:
+                _keep_items(source, after)
     for root in roots:
         for element in root.iter():
             if element in source.in_note or element in source.keeper_of:
@@ -179,6 +203,13 @@ def _keep(source: Source, keeper: Element, name: str) -> None:
     source.keepers[keeper] = name
     for element in keeper.iter():
         source.keeper_of[element] = keeper
+
+
+def _keep_items(source: Source, kept: Element) -> None:
+    for item in kept:
+        if _tag(item) == "li":
+            for element in item.iter():
+                source.kept_items[element] = (kept, item)
 
 
 def _tag(element: Element) -> str:
@@ -199,10 +230,12 @@ def _text(element: Element) -> str:
     return " ".join("".join(element.itertext()).split())
 
 
-def read_pages(document: Any, volume: Volume, body_pages: int) -> list[PageView]:
+def read_pages(
+    document: Any, volume: Volume, body_pages: int, first_folio: int | None = None
+) -> list[PageView]:
     from weasyprint.formatting_structure import boxes
 
-    labels = page_labels(document, volume)
+    labels = page_labels(document, volume, first_folio)
     first_body = next((i for i, label in enumerate(labels) if label.isdigit()), len(labels))
     views = []
     for index, page in enumerate(document.pages):
@@ -219,14 +252,13 @@ def read_pages(document: Any, volume: Volume, body_pages: int) -> list[PageView]
 
 def _walk(view: PageView, box: Box, container: Box, zone: str, boxes: Any) -> None:
     for child in getattr(box, "children", ()):
-        tag = child.element_tag or ""
-        if isinstance(child, boxes.MarginBox):
+        if isinstance(child, boxes.TextBox):  # the most frequent box first
+            view.texts.append((child, zone))
+        elif isinstance(child, boxes.MarginBox):
             _walk(view, child, child, "margin", boxes)
         elif isinstance(child, boxes.FootnoteAreaBox):
             view.footnote_height = child.margin_height()
             _walk(view, child, child, "note", boxes)
-        elif isinstance(child, boxes.TextBox):
-            view.texts.append((child, zone))
         elif isinstance(child, boxes.LineBox):
             line = Line(view.index, "line", zone, child, child.element, container)
             line.first_text = len(view.texts)
@@ -240,6 +272,7 @@ def _walk(view: PageView, box: Box, container: Box, zone: str, boxes: Any) -> No
         elif isinstance(child, boxes.ReplacedBox):
             view.lines.append(Line(view.index, "image", zone, child, child.element, container))
         else:
+            tag = child.element_tag or ""
             if tag.endswith("::footnote-call"):
                 printed = "".join(
                     b.text for b in child.descendants() if isinstance(b, boxes.TextBox)

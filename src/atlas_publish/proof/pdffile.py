@@ -11,15 +11,24 @@ from .faults import Fault
 from .pages import roman
 
 
-def proof_pdf(pdf: Path, labels: list[str], file: str) -> list[Fault]:
+def proof_pdf(pdf: Path | Any, labels: list[str], file: str) -> list[Fault]:
     """P012: the viewer's page labels are the printed folios (i, ii, ... then 1, 2, ...);
-    P004: every font the pages use is embedded."""
+    P004: every font the pages use is embedded.
+
+    ``pdf``: the written file, or the pikepdf document just saved as it (a volume joined from
+    its parts), which saves opening the file again (a tenth of a second for 300 pages)."""
     import pikepdf
 
+    if isinstance(pdf, pikepdf.Pdf):
+        return _proof(pdf, labels, file)
     with pikepdf.open(pdf) as reader:
-        tree = reader.Root.get("/PageLabels")
-        written = _labels(tree, len(reader.pages)) if tree is not None else None
-        unembedded = _unembedded(reader, labels)
+        return _proof(reader, labels, file)
+
+
+def _proof(reader: Any, labels: list[str], file: str) -> list[Fault]:
+    tree = reader.Root.get("/PageLabels")
+    written = _labels(tree, len(reader.pages)) if tree is not None else None
+    unembedded = _unembedded(reader, labels)
     faults = [
         Fault(file, page, Code.P004, f"the font {name} is not embedded in the PDF")
         for name, page in unembedded.items()

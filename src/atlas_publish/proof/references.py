@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from ..codes import Code
 from .checks import fault
 from .faults import Fault
-from .pages import Element, Proofed, flow_lines
+from .pages import Element, Proofed
 
 REPEATS = (
     re.compile(r"\b[Cc]hapter (\d+\.\d\d)\s*\((?:Volume \d+, )?chapter \1\)"),
@@ -21,7 +21,7 @@ REPEATS = (
 
 def repeated_references(proofed: Proofed) -> Iterator[Fault]:
     text: dict[Element, list[tuple[int, str]]] = defaultdict(list)
-    for line in flow_lines(proofed.pages):
+    for line in proofed.flow:
         if line.kind == "line":
             text[line.element].append((line.page, proofed.pages[line.page].line_text(line)))
     for element, lines in text.items():

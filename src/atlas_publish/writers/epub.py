@@ -1,11 +1,13 @@
 """The ebooklib adapter: an ``EpubPlan`` (editions/epub.py) written as an EPUB file.
 
-ebooklib writes the package; a re-zip then makes the file reproducible (fixed timestamps,
-sorted members, ``mimetype`` first and stored). The file appears whole or not at all.
+ebooklib writes the package (into memory, uncompressed); one zip pass then makes the file,
+reproducible (fixed timestamps, sorted members, ``mimetype`` first and stored). The file
+appears whole or not at all.
 """
 
 from __future__ import annotations
 
+import io
 import zipfile
 from pathlib import Path
 from xml.etree import ElementTree
@@ -18,6 +20,11 @@ from ..outputs import atomic_path
 from .cover import cover_png
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+# zlib's default level: measured on the nine volumes of a 700-article handbook, level 9 makes
+# the files 0.4% smaller (1,789 KB against 1,797 KB) in half as much time again.
+DEFLATE_LEVEL = 6
+# Pictures in these formats are compressed already: deflating them again gains nothing.
+STORED_SUFFIXES = (".png", ".jpg", ".jpeg", ".gif", ".webp")
 
 
 class _VerbatimHtml(epub.EpubHtml):  # type: ignore[misc]
@@ -87,19 +94,17 @@ def write_epub(plan: EpubPlan, target: Path) -> None:
         "epub3_landmark": False,
         "epub3_pages": False,
         "play_order": {"enabled": True, "start_from": 1},
+        "compresslevel": 0,  # compressed once, by _rezip
     }
+    package = io.BytesIO()
+    writer = _Writer(package, book, options)
+    writer.process()
+    writer.write()
     with atomic_path(target) as temporary:
-        raw = temporary.with_suffix(".raw")
-        try:
-            writer = _Writer(str(raw), book, options)
-            writer.process()
-            writer.write()
-            _rezip(raw, temporary)
-        finally:
-            raw.unlink(missing_ok=True)
+        _rezip(package, temporary)
 
 
-def _rezip(source: Path, target: Path) -> None:
+def _rezip(source: io.BytesIO, target: Path) -> None:
     """Fixed timestamps, sorted members, 'mimetype' first and stored: byte-identical builds."""
     with zipfile.ZipFile(source) as zin:
         members = {info.filename: zin.read(info.filename) for info in zin.infolist()}
@@ -108,11 +113,12 @@ def _rezip(source: Path, target: Path) -> None:
         for name in order:
             info = zipfile.ZipInfo(name, FIXED_ZIP_TIME)
             info.external_attr = 0o644 << 16
-            if name == "mimetype":
+            if name == "mimetype" or name.lower().endswith(STORED_SUFFIXES):
                 info.compress_type = zipfile.ZIP_STORED
+                zout.writestr(info, members[name])
             else:
                 info.compress_type = zipfile.ZIP_DEFLATED
-            zout.writestr(info, members[name], compresslevel=9 if name != "mimetype" else None)
+                zout.writestr(info, members[name], compresslevel=DEFLATE_LEVEL)
 
 
 def read_cover(epub_path: Path) -> bytes:
