@@ -52,7 +52,7 @@ class Checked:
     warnings: tuple[Diagnostic, ...]
     # volume -> every target its bodies refer to (links, tag tables): what it shows of others
     refers_to: Mapping[int, frozenset[Target]] = field(default_factory=dict)
-    # article number -> its body, rendered once with placeholders (render.render_shared)
+    # article number -> its body, rendered once with placeholders (bodies.render_shared)
     bodies: Mapping[str, RenderedBody] = field(default_factory=dict)
 
 
