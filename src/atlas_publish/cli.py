@@ -264,8 +264,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"atlas-publish: error: {error}", file=sys.stderr)
         return EXIT_USAGE
     except KeyboardInterrupt:
+        writes = args.command not in {"check", "list", "stats"}  # these only read
         print(
-            "interrupted; finished files are complete, unfinished ones were not written",
+            "interrupted"
+            + ("; finished files are complete, unfinished ones were not written" if writes else ""),
             file=sys.stderr,
         )
         return 130
