@@ -83,3 +83,18 @@ def test_sample_is_valid_and_deterministic(tmp_path: Path) -> None:
     assert len([f for f in files_a if f.suffix == ".md"]) == 60
     chapters = [f for f in files_a if f.name == "chapter.yaml"]
     assert len(chapters) == 42
+
+
+@pytest.mark.parametrize(("command", "said"), [("check", "interrupted\n"), ("build", "finished")])
+def test_ctrl_c_says_what_was_written_only_where_something_is(
+    command: str, said: str, tree: Tree, monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:  # fmt: skip
+    import atlas_publish.cli as cli
+
+    def interrupted(*_: object) -> int:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(cli, f"_{command}", interrupted)
+    assert main([command, "--content", str(tree.root)]) == 130
+    assert said in capsys.readouterr().err

@@ -11,22 +11,19 @@ import functools
 import re
 import traceback
 from collections.abc import Callable
-from dataclasses import dataclass
 from difflib import get_close_matches
 from typing import Any
 
 from jinja2 import StrictUndefined, TemplateSyntaxError, nodes
 from jinja2.exceptions import SecurityError, TemplateError
 from jinja2.sandbox import SandboxedEnvironment
-from num2words import num2words
 
 from .codes import Code
 from .errors import Diagnostics
+from .expanded import Expanded, has_expressions, table_marker
 from .indexes import Indexes
 from .model import Article
 
-# Private-use characters cannot occur in a writer's text by accident and survive Markdown.
-MARK_OPEN, MARK_CLOSE = "\ue000", "\ue001"
 MAX_NUMBER = 10**9
 # Limits that keep a body's expressions from blowing up the output: each tag table can list
 # every article of the handbook, and the expanded body must stay near the 1 MB source limit.
@@ -34,20 +31,6 @@ MAX_TAG_TABLES = 10
 MAX_EXPRESSIONS = 2_000
 MAX_OUTPUT_CHARS = 2_000_000
 ALLOWED = '{{ tag_table("TAG") }}, {{ count() }}, {{ count(stage=N) }}, {{ count(tag="TAG") }}'
-
-
-@dataclass(frozen=True, slots=True)
-class Expanded:
-    markdown: str
-    tag_tables: tuple[str, ...]  # tags of the tables, by placeholder index
-
-
-def has_expressions(body: str) -> bool:
-    return "{{" in body or "{%" in body or "{#" in body
-
-
-def table_marker(index: int) -> str:
-    return f"{MARK_OPEN}{index}{MARK_CLOSE}"
 
 
 def expand_expressions(
@@ -153,6 +136,8 @@ def words_filter(language: str) -> Callable[[Any], str]:
     lang = language.split("-")[0].lower()
 
     def words(value: Any) -> str:
+        from num2words import num2words  # slow to import: only for a body that uses 'words'
+
         number = int(value)
         if abs(number) > MAX_NUMBER:
             raise ValueError(f"{number} is too large to write in words")

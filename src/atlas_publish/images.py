@@ -19,10 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.etree.ElementTree import Element
 
-import defusedxml.ElementTree as SafeXml
 import tinycss2
-from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
-from PIL import Image, UnidentifiedImageError
 
 from .codes import Code
 from .content.files import NotReadable, read_regular
@@ -87,6 +84,10 @@ def _problem(path: Path) -> ImageProblem | None:
 
 
 def _raster_problem(data: bytes, expected: str) -> ImageProblem | None:
+    # Pillow and defusedxml are imported when there is a picture to read (`check` of a tree
+    # without pictures starts without them).
+    from PIL import Image, UnidentifiedImageError
+
     with warnings.catch_warnings():
         warnings.simplefilter("error", Image.DecompressionBombWarning)
         try:
@@ -142,6 +143,9 @@ def svg_problem(data: bytes) -> ImageProblem | None:
     """What in an SVG is active or refers outside it, or makes it no SVG; None when clean."""
     if STYLESHEET_PI.search(data):
         return ImageProblem(Code.E062, "links a stylesheet (<?xml-stylesheet?>); delete that line")
+    import defusedxml.ElementTree as SafeXml
+    from defusedxml import DefusedXmlException, DTDForbidden, EntitiesForbidden
+
     try:
         root = SafeXml.fromstring(data, forbid_dtd=True, forbid_entities=True, forbid_external=True)
     except (DTDForbidden, EntitiesForbidden):

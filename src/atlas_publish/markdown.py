@@ -22,7 +22,7 @@ from mdit_py_plugins.footnote import footnote_plugin
 from .codes import Code
 from .content.files import inside
 from .errors import Diagnostics
-from .expressions import MARK_CLOSE, MARK_OPEN, expand_expressions, table_marker
+from .expanded import MARK_CLOSE, MARK_OPEN, expand, table_marker
 from .images import image_problem
 from .indexes import Indexes
 from .links import REFERENCE, LinkStyle, find_target, is_file_link, suffix_after
@@ -170,7 +170,7 @@ def insert_tag_tables(html: str, tags: Sequence[str], tag_table: Callable[[str],
 def render_body(
     article: Article, context: BodyContext, diagnostics: Diagnostics
 ) -> RenderedBody | None:
-    expanded = expand_expressions(article, context.indexes, context.language, diagnostics)
+    expanded = expand(article, context.indexes, context.language, diagnostics)
     if expanded is None:
         return None
     env: dict[str, object] = {
@@ -238,14 +238,18 @@ def render_body(
     )
 
 
-CONTAINERS = {"blockquote", "bullet_list", "ordered_list"}
+CONTAINERS = {
+    f"{name}_{end}"
+    for name in ("blockquote", "bullet_list", "ordered_list")
+    for end in ("open", "close")
+}
 
 
 def _too_deep(tokens: Sequence[Token]) -> int | None:
     """The body line (from 0) where quotes and lists nest deeper than MAX_NESTING, or None."""
     depth = 0
     for token in tokens:
-        if token.type.rsplit("_", 1)[0] in CONTAINERS:
+        if token.type in CONTAINERS:
             depth += token.nesting
             if depth > MAX_NESTING:
                 return token.map[0] if token.map else 0
@@ -271,6 +275,7 @@ def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> Markd
             },
         )
         md.enable(["table", "replacements", "smartquotes", "strikethrough"])
+        md.core.ruler.at("normalize", _normalize)
         md.use(footnote_plugin)
         md.add_render_rule("footnote_caption", _footnote_caption)
         md.core.ruler.before("inline", "atlas_paragraph_limit", _limit_paragraphs)
@@ -285,6 +290,12 @@ def _parser(language: str, footnotes_inline: bool, heading_offset: int) -> Markd
     return _PARSERS[key]
 
 
+def _normalize(state: StateCore) -> None:
+    """markdown-it's first rule (CR LF and CR become LF, NUL becomes U+FFFD), done with
+    str.replace rather than its regular expression over every line end: the same text."""
+    state.src = state.src.replace("\r\n", "\n").replace("\r", "\n").replace("\0", "\ufffd")
+
+
 # A word that names a number stays on the line of its number: "Volume 6", "p. 18",
 # "chapter 4.02", "stage 6".
 NO_BREAK = re.compile(
@@ -293,11 +304,19 @@ NO_BREAK = re.compile(
 )
 
 
+# Every match has a space before a digit: a text without one is left at once (most are).
+SPACE_DIGIT = re.compile(r" \d")
+
+
 def _no_break_spaces(state: StateCore) -> None:
     for block in state.tokens:
         for token in block.children or []:
-            if token.type == "text" and " " in token.content:
-                token.content = NO_BREAK.sub(lambda m: m.group(1)[:-1] + "\u00a0", token.content)
+            if token.type == "text" and SPACE_DIGIT.search(token.content):
+                token.content = NO_BREAK.sub(_no_break, token.content)
+
+
+def _no_break(match: re.Match[str]) -> str:
+    return match.group(1)[:-1] + "\u00a0"
 
 
 def _limit_paragraphs(state: StateCore) -> None:
@@ -323,6 +342,8 @@ def _resolve_references(state: StateCore) -> None:
     for block in state.tokens:
         if block.type != "inline" or not block.children:
             continue
+        if "[" not in block.content and "<" not in block.content:
+            continue  # no link or image: they are written with '[' (or '<' for an autolink)
         cursor = 0
         first_line = article.body_line + (block.map[0] if block.map else 0)
         result: list[Token] = []

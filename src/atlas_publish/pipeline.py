@@ -14,9 +14,10 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from .bodies import render_bodies
 from .built import Built
-from .cache import KeyMaker, Manifest, input_stamp
 from .codes import Code
 from .content.load import load_atlas
 from .context import BuildContext
@@ -27,9 +28,15 @@ from .markdown import RenderedBody
 from .model import Atlas
 from .outputs import check_out_folder, output_lock, write_failure
 from .progress import PlainProgress, Progress, label_of
-from .render import templates_dir
 from .resources import check_template_overrides
-from .schedule import Output, Scheduler, print_ready_path, render_bodies, workers
+from .template_files import templates_dir
+
+if TYPE_CHECKING:
+    from .cache import Manifest
+    from .schedule import Output
+
+# The build's machinery (cache.py, schedule.py: the editions, their writers and the template
+# engine) is imported by build() when it runs: `check` loads none of it.
 
 # The proof gate's faults fail a volume ("fail"), or are printed as warnings ("warn", which
 # --lenient also gives). The test suite sets "warn" for trees built to test other features.
@@ -45,7 +52,7 @@ class Checked:
     warnings: tuple[Diagnostic, ...]
     # volume -> every target its bodies refer to (links, tag tables): what it shows of others
     refers_to: Mapping[int, frozenset[Target]] = field(default_factory=dict)
-    # article number -> its body, rendered once with placeholders (render.render_shared)
+    # article number -> its body, rendered once with placeholders (bodies.render_shared)
     bodies: Mapping[str, RenderedBody] = field(default_factory=dict)
 
 
@@ -126,6 +133,9 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
     """The stages, in order: (0) stop at once when no input changed; (1-3) load, index and
     check the content (``check``); (4-6) each output through the cache, the rest planned by
     its edition and written by its writer in worker processes (``schedule.py``)."""
+    from .cache import KeyMaker, Manifest, input_stamp
+    from .schedule import Scheduler, workers
+
     context = BuildContext(
         created=options.date,
         pdf_variant=options.pdf_variant,
@@ -187,6 +197,8 @@ def _build(options: BuildOptions, progress: Progress) -> list[Built]:
 def _outputs(options: BuildOptions, volumes: Iterable[int]) -> list[Output]:
     """Every file the options ask for; volume PDFs made only for the complete edition are
     not listed among the results."""
+    from .schedule import Output, print_ready_path
+
     wanted = []
     listed = "pdf" in options.formats
     for number in volumes:

@@ -11,6 +11,7 @@ import re
 from collections.abc import Mapping, Set
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
+from itertools import accumulate
 
 # Removed with a warning: what would run, fetch, or send something in a reader's hands.
 ACTIVE_ELEMENTS = {
@@ -88,14 +89,12 @@ def read_raw_html(
 
 def html_depth(html: str) -> int:
     """How deeply elements nest in sanitized HTML (well-formed: nh3 serialized it)."""
-    depth = deepest = 0
-    for match in TAG.finditer(html):
-        closing, name, self_closing = match.groups()
-        if name.lower() in VOID_ELEMENTS or self_closing:
-            continue
-        depth += -1 if closing else 1
-        deepest = max(deepest, depth)
-    return deepest
+    steps = [
+        -1 if closing else 1
+        for closing, name, self_closing in TAG.findall(html)
+        if not self_closing and name.lower() not in VOID_ELEMENTS
+    ]
+    return max(0, max(accumulate(steps), default=0))
 
 
 def first_deep_line(text: str, limit: int) -> int:

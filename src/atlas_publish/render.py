@@ -8,11 +8,10 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
-import hashlib
 import re
 import traceback
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from html import unescape
 from pathlib import Path
 from typing import Any
@@ -23,31 +22,20 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from markupsafe import Markup, escape
 
 from .backmatter import run_text, runs
+from .bodies import REFERENCE_PLACEHOLDER, image_placeholder
+from .bodies import PlaceholderLinks as PlaceholderLinks  # re-exported: the editions' import
+from .bodies import render_shared as render_shared
 from .codes import Code
 from .errors import BuildError, Diagnostics, SourceLocation
 from .expressions import words_filter
 from .indexes import Indexes
-from .links import NBSP, Link, LinkStyle, Target, article_target, find_target, suffix_after
+from .links import NBSP, Link, LinkStyle, article_target, find_target, suffix_after
 from .markdown import BodyContext, RenderedBody, insert_tag_tables, render_body, typographic
 from .model import Article, Atlas
-
-PACKAGE_DIR = Path(__file__).resolve().parent
-
-
-def templates_dir() -> Path:
-    """The project's templates: inside an installed package, or beside ``src/`` in a checkout."""
-    installed = PACKAGE_DIR / "templates"
-    return installed if installed.is_dir() else PACKAGE_DIR.parents[1] / "templates"
-
-
-def template_search_path(content_root: Path) -> list[Path]:
-    return [content_root / "_templates", templates_dir()]
-
-
-def template_file(content_root: Path, relative: str) -> Path:
-    """A template file (a stylesheet) as the writer's override, else the project's own."""
-    override = content_root / "_templates" / relative
-    return override if override.is_file() else templates_dir() / relative
+from .template_files import PACKAGE_DIR as PACKAGE_DIR  # re-exported, as before
+from .template_files import template_file as template_file
+from .template_files import template_search_path as template_search_path
+from .template_files import templates_dir as templates_dir
 
 
 class _Template(Template):
@@ -196,59 +184,14 @@ def render_articles(
     return rendered
 
 
-# -- bodies rendered once, finished per edition ------------------------------------------------
-#
-# ``check`` renders every body (Markdown, expressions, sanitizing: the costly part) with
-# placeholders where an edition's choices go: references, image addresses and tag tables.
-# An edition whose Markdown options match (footnotes, heading levels) finishes those bodies
-# with its own LinkStyle instead of rendering them again.
+# -- bodies rendered once (bodies.py), finished per edition ----------------------------------
 
-REFERENCE_PLACEHOLDER = "#atlas-reference:"
-IMAGE_PLACEHOLDER = "atlas-image-"
 TAG = re.compile(r"<[^>]+>")
 PLACED_LINK = re.compile(
     r'<a href="' + REFERENCE_PLACEHOLDER + r'(article|chapter|volume):([^"]*)" class="xref">'
     r"(.*?)</a>",
     re.S,
 )
-
-
-@dataclass(slots=True)
-class PlaceholderLinks:
-    """The LinkStyle of the shared rendering; records every target a volume's bodies show
-    (links and tag-table rows), for the cache's keys."""
-
-    used: set[Target] = field(default_factory=set)
-
-    def link(self, target: Target) -> Link:
-        self.used.add(target)
-        return Link(f"{REFERENCE_PLACEHOLDER}{target.kind}:{target.number}")
-
-    def image_src(self, path: Path) -> str:
-        return image_placeholder(path)
-
-
-def image_placeholder(path: Path) -> str:
-    return IMAGE_PLACEHOLDER + hashlib.sha256(str(path).encode()).hexdigest()[:24]
-
-
-def render_shared(
-    articles: Iterable[Article],
-    atlas: Atlas,
-    indexes: Indexes,
-    links: PlaceholderLinks,
-    diagnostics: Diagnostics,
-) -> dict[str, RenderedBody]:
-    """Every body rendered once, with placeholders for what each edition decides."""
-    context = BodyContext(indexes=indexes, language=atlas.language, links=links, tag_table=None)
-    rendered = {}
-    for article in articles:
-        body = render_body(article, context, diagnostics)
-        if body is not None:
-            rendered[article.number] = body
-            for tag in body.tag_tables:
-                links.used.update(article_target(a) for a in indexes.tagged(tag))
-    return rendered
 
 
 def finish_articles(

@@ -14,12 +14,9 @@ from collections.abc import Set
 from dataclasses import dataclass
 from difflib import get_close_matches
 from pathlib import Path
+from typing import TYPE_CHECKING
 from urllib.parse import unquote, urljoin, urlsplit
 from xml.etree import ElementTree
-
-from jinja2 import nodes
-from jinja2.exceptions import TemplateError
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .codes import Code
 from .content.files import inside, link_loop, outside_message
@@ -29,6 +26,12 @@ from .images import FORMATS as IMAGE_FORMATS
 from .images import image_problem
 from .links import is_file_link
 from .model import Article, Atlas, Chapter, Section, Volume
+
+if TYPE_CHECKING:
+    from jinja2 import nodes
+
+# Jinja is imported by the functions that parse a template's code: `check` of a tree without
+# template overrides starts without it.
 
 OVERRIDES = "_templates"
 TEMPLATE_SUFFIXES = {".css", ".j2", ".html", ".xhtml", ".htm"}
@@ -217,6 +220,10 @@ REMOTE_TEXT = re.compile(r"^\s*(https?:|ftp:|file:|data:|//)", re.IGNORECASE)
 def template_remote_strings(path: Path, source: str) -> list[tuple[int, str]]:
     """Text in a template's code that is an address elsewhere (``{{ 'http://...' }}``): a page
     could be made to load it, which ``check`` cannot follow; write links as HTML instead."""
+    from jinja2 import nodes
+    from jinja2.exceptions import TemplateError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     try:
         tree = ImmutableSandboxedEnvironment().parse(source, name=path.name, filename=str(path))
     except TemplateError:
@@ -240,6 +247,9 @@ MODEL_NAMES: dict[str, type] = {
 
 def _names_used(template: Path) -> set[str]:
     """The names a project template takes from its render call (what an override is given)."""
+    from jinja2.exceptions import TemplateError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     try:
         tree = ImmutableSandboxedEnvironment().parse(template.read_text(encoding="utf-8"))
     except (OSError, TemplateError):
@@ -249,6 +259,8 @@ def _names_used(template: Path) -> set[str]:
 
 def _free_names(tree: nodes.Template) -> set[str]:
     """Names a template reads but never sets (scopes aside: a close enough reading here)."""
+    from jinja2 import nodes
+
     loaded: set[str] = set()
     bound: set[str] = set()
     for name in tree.find_all(nodes.Name):
@@ -263,6 +275,10 @@ def template_name_faults(
     have (``atlas.titel``), a template that includes or extends itself, a name misspelt from
     one the project's own template uses (``atlass``, when the override's original uses
     ``atlas``: what it is given)."""
+    from jinja2 import nodes
+    from jinja2.exceptions import TemplateError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     try:
         tree = ImmutableSandboxedEnvironment().parse(source, name=path.name, filename=str(path))
     except TemplateError:
@@ -303,6 +319,10 @@ def template_code_faults(path: Path, source: str) -> list[tuple[int, str]]:
     The sandbox refuses it at render time too; this names it at ``check``, before anything
     renders: a syntax error, a name starting with ``_`` (Python's internals), or a global
     function (Jinja's defaults are removed, so ``cycler`` and the like are unknown)."""
+    from jinja2 import nodes
+    from jinja2.exceptions import TemplateError
+    from jinja2.sandbox import ImmutableSandboxedEnvironment
+
     try:
         tree = ImmutableSandboxedEnvironment().parse(source, name=path.name, filename=str(path))
     except TemplateError as error:
@@ -345,6 +365,8 @@ ATTRIBUTE_FILTERS = frozenset({"attr", "map", "selectattr", "rejectattr", "group
 
 def _names_attribute_at_run_time(node: nodes.Filter) -> bool:
     """An attribute filter given a built name, or a literal one that starts with ``_``."""
+    from jinja2 import nodes
+
     if node.name not in ATTRIBUTE_FILTERS:
         return False
     for argument in [*node.args, *(k.value for k in node.kwargs)]:

@@ -18,7 +18,6 @@ import hashlib
 import multiprocessing
 import pickle
 import signal
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping
@@ -31,14 +30,13 @@ from .built import Built
 from .cache import KeyMaker, Manifest
 from .context import BuildContext
 from .editions import epub as epub_edition
-from .errors import BuildError, Diagnostic, Diagnostics
+from .errors import BuildError
 from .indexes import Indexes
 from .links import Target
 from .markdown import RenderedBody
 from .model import Atlas
 from .pagebreaks import PrintLayout
 from .progress import Progress, label_of
-from .render import PlaceholderLinks, render_shared
 from .writers.epub import write_epub
 
 NO_PAGE_LIST = (
@@ -192,82 +190,6 @@ def _die_with_parent() -> None:
 
 def _import_renderer() -> None:
     import weasyprint  # noqa: F401  (slow: done once per worker, ahead of the first volume)
-
-
-# -- check: every body rendered once, over the cores ---------------------------------------------
-
-PARALLEL_FROM = 200  # articles: below this, starting processes costs more than it saves
-
-Rendered = tuple[dict[str, RenderedBody], dict[int, frozenset[Target]], list[Diagnostic]]
-
-
-def render_bodies(
-    atlas: Atlas, indexes: Indexes, diagnostics: Diagnostics, jobs: int = 1
-) -> tuple[dict[str, RenderedBody], dict[int, frozenset[Target]]]:
-    """Every body rendered once (render.render_shared), and what each volume refers to.
-
-    With ``jobs`` > 1 and a large tree, the volumes are shared out among forked processes,
-    which inherit the model instead of receiving it. Only from a process with no other thread
-    (forking one that has threads can copy a lock some thread holds): the live server renders
-    in its own process, one volume after another.
-    """
-    numbers = [v.number for v in atlas.volumes]
-    parallel = (
-        jobs > 1
-        and len(numbers) > 1
-        and len(atlas.articles) >= PARALLEL_FROM
-        and threading.active_count() == 1
-        and "fork" in multiprocessing.get_all_start_methods()
-    )
-    if parallel:
-        groups: list[list[int]] = [[] for _ in range(min(jobs, len(numbers)))]
-        sizes = [0] * len(groups)
-        for volume in sorted(atlas.volumes, key=lambda v: -sum(len(a.body) for a in v.articles)):
-            least = sizes.index(min(sizes))  # longest first, each to the least loaded group
-            groups[least].append(volume.number)
-            sizes[least] += sum(len(a.body) for a in volume.articles)
-        settings = (diagnostics.strict, diagnostics.lenient)
-        with ProcessPoolExecutor(
-            len(groups),
-            mp_context=multiprocessing.get_context("fork"),
-            initializer=_adopt,
-            initargs=(atlas, indexes, settings),
-        ) as pool:
-            results = list(pool.map(_render_group, groups))
-    else:
-        results = [_render(atlas, indexes, diagnostics.strict, diagnostics.lenient, numbers)]
-    bodies: dict[str, RenderedBody] = {}
-    refers_to: dict[int, frozenset[Target]] = {}
-    for found, refers, items in results:
-        bodies |= found
-        refers_to |= refers
-        diagnostics.items.extend(items)
-    return bodies, {n: refers_to[n] for n in numbers}
-
-
-_ADOPTED: list[tuple[Atlas, Indexes, tuple[bool, bool]]] = []  # a render worker's handbook
-
-
-def _adopt(atlas: Atlas, indexes: Indexes, settings: tuple[bool, bool]) -> None:
-    _ADOPTED.append((atlas, indexes, settings))
-
-
-def _render_group(numbers: list[int]) -> Rendered:
-    atlas, indexes, (strict, lenient) = _ADOPTED[-1]
-    return _render(atlas, indexes, strict, lenient, numbers)
-
-
-def _render(
-    atlas: Atlas, indexes: Indexes, strict: bool, lenient: bool, numbers: list[int]
-) -> Rendered:
-    diagnostics = Diagnostics(strict=strict, lenient=lenient)
-    bodies: dict[str, RenderedBody] = {}
-    refers_to: dict[int, frozenset[Target]] = {}
-    for number in numbers:
-        links = PlaceholderLinks()
-        bodies |= render_shared(atlas.volume(number).articles, atlas, indexes, links, diagnostics)
-        refers_to[number] = frozenset(links.used)
-    return bodies, refers_to, diagnostics.items
 
 
 class Scheduler:

@@ -3,6 +3,7 @@ the content tree, UTF-8 (BOM and CRLF fine)."""
 
 from __future__ import annotations
 
+import errno
 import os
 import re
 import stat
@@ -32,10 +33,22 @@ def is_ignored(path: Path) -> bool:
 def inside(path: Path, root: Path) -> bool:
     """True when ``path``, with symlinks followed, stays inside ``root`` (a loop never does)."""
     try:
-        path.resolve().relative_to(root.resolve())
-    except (ValueError, RuntimeError, OSError):  # RuntimeError: a symlink loop (Python 3.11)
+        real, real_root = _real_path(path), _real_path(root)
+    except (ValueError, OSError):  # a loop of symbolic links, a NUL byte
         return False
-    return True
+    return real == real_root or real.startswith(real_root.rstrip(os.sep) + os.sep)
+
+
+def _real_path(path: Path) -> str:
+    """``path`` with every symbolic link followed, as ``Path.resolve()`` gives it, but as a
+    string (``check`` asks this of every file); OSError for a loop, which realpath leaves."""
+    real = os.path.realpath(path)
+    try:
+        os.stat(real)
+    except OSError as error:
+        if error.errno == errno.ELOOP:
+            raise
+    return real
 
 
 def link_loop(path: Path) -> bool:

@@ -15,9 +15,6 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
-from stdnum import isbn
-from stdnum.exceptions import InvalidChecksum, ValidationError
-
 from ..codes import Code
 from ..errors import Diagnostics
 from ..model import (
@@ -384,6 +381,10 @@ def _isbns(meta: YamlMap, diagnostics: Diagnostics) -> tuple[tuple[str, str], ..
         entries = [(f, raw, f) for f in ISBN_FORMATS if raw.get(f) is not None]
     else:
         entries = [("", meta, "isbn")]
+    # python-stdnum is slow to import, and most trees have no ISBN yet
+    from stdnum import isbn
+    from stdnum.exceptions import InvalidChecksum, ValidationError
+
     found = []
     for form, holder, key in entries:
         text = _optional_text(holder, key, diagnostics)

@@ -151,7 +151,12 @@ def _convert(
     return _scalar(node, loader, first_line)
 
 
+STR_TAG = "tag:yaml.org,2002:str"
+
+
 def _scalar(node: yaml.Node, loader: yaml.SafeLoader, first_line: int) -> Any:
+    if node.tag == STR_TAG and isinstance(node, yaml.ScalarNode):
+        return node.value  # what SafeLoader's constructor gives a string, without its bookkeeping
     try:
         return loader.construct_object(node, deep=True)
     except (ValueError, yaml.constructor.ConstructorError) as exc:
