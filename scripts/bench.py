@@ -270,8 +270,7 @@ for volume in atlas.volumes:
     typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
     layout = typesetter.lay_out(typesetter.parse(planned.html), planned.stylesheets,
                                 number_texts({a: f for a, f in folios.items() if ":" not in a}))
-    with typesetter.write(out / f"volume-{volume.number}.pdf", [layout], "pdf/ua-1"):
-        pass
+    typesetter.write_part(layout, out / f"volume-{volume.number}.pdf", "pdf/ua-1", None)
 """
 
 
@@ -468,6 +467,29 @@ def site_figures(
     return cold, noop
 
 
+def volume_only(
+    content: Path, out: Path, number: int, env: dict[str, str], counter: LayoutCounter
+) -> None:
+    """A cold build of one volume's PDF with one worker: the peak memory of the largest
+    process (the worker laying the volume out, part after part), its pages and layouts."""
+    shutil.rmtree(out, ignore_errors=True)
+    counter.take()
+    build = ["build", "--content", str(content), "--out", str(out), "--format", "pdf"]
+    build += ["--volume", str(number), "--jobs", "1", "--quiet", "--lenient"]
+    seconds, peak = measure(cli(*build), env)
+    layouts = counter.take()
+    pages = pdf_pages(out, f"pdf/volume-{number}.pdf")
+    chapters = len(list(content.glob(f"{number}-*/*/chapter.yaml")))
+    articles = len(list(content.glob(f"{number}-*/*/*.md")))
+    print(
+        f"  volume {number}: {articles} articles in {chapters} chapters, {pages} pages; "
+        f"cold PDF build {seconds:.1f} s wall, {CPU['last']:.0f} s CPU; "
+        f"{layouts / pages:.2f} page layouts per page; "
+        f"peak memory of the largest process {peak:.0f} MB",
+        flush=True,
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--articles", type=int, default=700)
@@ -496,6 +518,14 @@ def main() -> int:
         default=9,
         metavar="N",
         help="pandoc to PDF for the first N volumes only (it takes as long as the naive way)",
+    )
+    parser.add_argument(
+        "--volume-only",
+        type=int,
+        default=None,
+        metavar="N",
+        help="only a cold build of volume N's PDF, one worker: its peak memory and layouts "
+        "(with --articles 7000: is the worker's peak flat?)",
     )
     args = parser.parse_args()
 
@@ -568,6 +598,9 @@ def main() -> int:
         return 0
     if args.site_only:
         site_figures(content, out, args.repeats, env, row)
+        return 0
+    if args.volume_only is not None:
+        volume_only(content, out, args.volume_only, env, counter)
         return 0
     cold_times, peaks = [], []
     for _ in range(args.cold_repeats):

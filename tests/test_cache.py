@@ -63,7 +63,13 @@ def test_an_article_edit_rebuilds_only_its_volume(built_tree: tuple[Tree, BuildO
     assert rebuilt(build(options)) == {"pdf-2", "epub-2"}
     after = stamps(options.out)
     changed = {k for k in after if after[k] != before.get(k)}
-    assert changed == {"pdf/volume-2.pdf", "epub/volume-2.epub", ".cache/manifest.json"}
+    parts = {k for k in changed if k.startswith(".cache/parts/")}
+    assert changed - parts == {"pdf/volume-2.pdf", "epub/volume-2.epub", ".cache/manifest.json"}
+    # only the edited article's chapter is laid out again (its PDF and its record)
+    assert len(parts) == 2 and all(k.startswith(".cache/parts/volume-2/") for k in parts), parts
+    assert len(list((options.out / ".cache" / "parts" / "volume-2").glob("*.pdf"))) == len(
+        [k for k in before if k.startswith(".cache/parts/volume-2/") and k.endswith(".pdf")]
+    )  # the chapter's old part is gone: a volume keeps only its last build's parts
 
 
 def test_a_title_edit_rebuilds_the_volumes_that_show_it(

@@ -74,3 +74,69 @@ def test_every_data_cell_names_its_headers(volume_pdf: Path) -> None:
         # UA-14-001 (no empty heading) is skipped by pdfua 0.1.3 on these files (it fails
         # on an array); checked here: every heading has content.
         assert headings and all(h.get("/K") is not None for h in headings)
+
+
+def test_the_parts_are_joined_into_one_tagged_document(volume_pdf: Path) -> None:
+    """A volume is laid out as parts (front matter, each chapter, back matter) and joined: one
+    structure tree (each part a Part of one Document), parent-tree keys that do not collide,
+    and every link between parts a link to a named destination the file has."""
+    from pypdf import PdfReader
+
+    labels = PdfReader(volume_pdf).page_labels
+    with pikepdf.open(volume_pdf) as pdf:
+        tree = pdf.Root.StructTreeRoot
+        kids = tree.K if isinstance(tree.K, pikepdf.Array) else [tree.K]
+        [document] = kids
+        assert document.S == "/Document"
+        parts = list(document.K)
+        assert len(parts) >= 4 and {str(p.S) for p in parts} == {"/Part"}  # front, 2 chapters, back
+        numbers = tree.ParentTree.Nums
+        keys = [int(numbers[i]) for i in range(0, len(numbers), 2)]
+        assert len(keys) == len(set(keys)) and int(tree.ParentTreeNextKey) > max(keys)
+        pages = {page.obj.objgen: index for index, page in enumerate(pdf.pages)}
+        for page in pdf.pages:
+            if "/StructParents" in page.obj:
+                assert int(page.obj.StructParents) in keys
+        names = dict(pikepdf.NameTree(pdf.Root.Names.Dests).items())
+        into_body = 0
+        for index, page in enumerate(pdf.pages):
+            for annotation in page.obj.get("/Annots") or []:
+                action = annotation.get("/A")
+                uri = str(action.get("/URI", "")) if action is not None else ""
+                assert not uri.startswith("atlas-dest:"), uri  # resolved by the join
+                if "/Dest" not in annotation:
+                    continue
+                target = names[str(annotation.Dest)][0]
+                landed = pages[target.objgen]
+                if not labels[index].isdigit():  # from the contents: a page of the body
+                    assert labels[landed].isdigit(), (labels[index], labels[landed])
+                    into_body += 1
+        assert into_body >= 15  # the contents' chapters, articles and back matter
+
+
+def test_a_glyph_reads_as_text_in_every_part(volume_pdf: Path) -> None:
+    """A screen reader, a search and a copy read the text through each font's ToUnicode map.
+    WeasyPrint maps a ligature to the text it was first drawn for in a document, to nothing
+    when a soft hyphen followed it ("fi" in "fi-nance"); each part is a document of its own, so
+    the join gives such a glyph the text another part found ("different", "offers" and
+    "effort" are in the sample's volume 1)."""
+    import re
+
+    mapped: dict[str, set[bytes]] = {}
+    empty: dict[str, set[bytes]] = {}
+    with pikepdf.open(volume_pdf) as pdf:
+        for page in pdf.pages:
+            for font in page.obj.Resources.get("/Font", pikepdf.Dictionary()).values():
+                if "/ToUnicode" in font:
+                    entries = re.findall(
+                        rb"<([0-9a-f]{4})> <([0-9a-f]*)>", font.ToUnicode.read_bytes()
+                    )
+                    name = str(font.BaseFont)
+                    mapped.setdefault(name, set()).update(g for g, u in entries if u)
+                    empty.setdefault(name, set()).update(g for g, u in entries if not u)
+    assert all(not (empty[name] & mapped[name]) for name in empty), empty
+    from .conftest import need, run_text
+
+    need("pdftotext")
+    text = run_text("pdftotext", str(volume_pdf), "-")
+    assert all(word in text for word in ("different", "offers", "effort")), "ligatures lost"

@@ -646,3 +646,19 @@ def test_the_proof_command_reports_and_exits_1(
     assert not (out / "pdf").exists()  # proof writes no volume
     assert [p.name for p in out.iterdir() if not p.name.startswith(".")] == ["proof.txt"]
     assert main([*args, "--volume", "7"]) != 0  # no such volume
+
+
+def test_a_fault_in_a_later_chapter_names_its_folio_in_the_volume(
+    tree: Tree, tmp_path: Path
+) -> None:
+    """The gate reads each chapter as it is laid out (a part of its own, its pages counted
+    from 1): its faults name the folio the reader sees in the volume."""
+    tree.article("1.010101", lines(30))
+    tree.article("1.020101", "It\\'s plain.\n")
+    atlas = check(tree.root).atlas
+    job = PdfJob(atlas, 1, tmp_path / "volume-1.pdf", BuildContext(proof_warns=True))
+    result = render_volume_pdf(job)
+    folio = result.layout.folios["article-1.020101"]
+    assert folio > 3  # chapter 1.01 filled pages before it
+    quotes = only(list(result.proof), "P014")
+    assert [f.page for f in quotes] == [str(folio)], quotes

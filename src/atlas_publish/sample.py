@@ -215,7 +215,7 @@ def _plan(articles: int, rng: random.Random) -> list[tuple[int, str, str, list[s
         section, article = 1, 0
         for _ in range(count):
             article += 1
-            if article > rng.randint(4, 8) and section < 9:
+            if article > rng.randint(4, 8) and section < 99:  # numbers of two digits
                 section, article = section + 1, 1
             numbers.append(f"{volume}.{chapter}{section:02d}{article:02d}")
         title = f"{rng.choice(ADJECTIVES).capitalize()} {rng.choice(NOUNS).capitalize()}s"

@@ -308,6 +308,9 @@ class Scheduler:
             print_ready=self.out / print_ready_path(output.volume)
             if self.context.print_ready
             else None,
+            # each chapter laid out and written on its own, kept for the next build
+            parts=self.out / ".cache" / "parts" if self.use_cache else None,
+            common=self.keys.common,
         )
         self._submit(make_pdf, job, output, key)
 

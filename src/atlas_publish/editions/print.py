@@ -1,30 +1,61 @@
-"""The print edition: a volume's HTML and stylesheets, laid out so every page is set once.
+"""The print edition: a volume laid out as parts, each page set once, joined into one PDF.
 
-``print_volume`` plans a volume (the HTML of ``templates/print/volume.html.j2`` with the bodies
-rendered for print, and its stylesheets); ``render_volume_pdf`` lays it out with WeasyPrint
-(``writers/pdf.py``), appends the back matter and writes one PDF/UA document.
+``plan_parts`` plans a volume: every body rendered for print once, then the HTML of its parts
+from ``templates/print/volume.html.j2`` (``part``): the front matter (half title, title page,
+copyright page, contents) and one document per chapter; the back matter's HTML needs the
+chapters' folios, so it is planned once they are known. ``render_volume_pdf`` lays the parts
+out one after another in the volume's worker (``writers/pdf.py``), writes each as a PDF/UA file
+of its own and frees it before the next (the worker's memory is one chapter's, not one
+volume's), then joins them into one tagged PDF (``writers/join.py``): one structure tree, the
+outline, named destinations, page labels (front matter i, ii..., body 1, 2...).
+
+**Why parts.** A laid-out WeasyPrint document cannot leave its process, and it holds every page
+until it is written. A volume laid out as one document costs a whole volume's layout on one
+core after a one-article edit, and its pages' memory; as parts, an edit lays out only that
+chapter again (the parts' cache, ``partcache.py``, keys each part by what decides its pages),
+and the front and back matter when what they print changed.
+
+**Order.** Chapters first, each from the folio after the chapter before (counted exactly: the
+pages before are laid out), opening on a right-hand page (an odd page count gets a blank verso
+in the join, as the single document had), with a continuation stylesheet: the page counter
+from its first folio, the volume title for the running heads, and CSS's footnote counter
+after the notes of the chapters before (print.css numbers notes in their article, but a
+writer's stylesheet that prints ``counter(footnote)`` counts through the volume, as one
+document did). Then the back matter,
+with the chapters' folios. The front matter last, when every folio it prints is known.
 
 **Page numbers are text, checked after layout.** The contents and the cross-references print
 their target's page. WeasyPrint's ``target-counter()`` cannot know a forward target's page on
 its first pass; when it learns it, the number's width changes its line, the page breaks move and
 every following page is laid out again, round after round (3.6 layouts per page on a 167-page
 volume). Instead, each link carries its number as text (``data-page``, printed by print.css in
-tabular figures, so a number's width depends only on its count of digits). The first guess is
-the previous build's folios (the cache), or an estimate from the text's length on a first
-build. After layout, every printed number is compared with its target's folio in that layout.
-A wrong number as wide as the true one is corrected in the laid-out line (``Layout.renumber``):
-nothing moves, so the check then holds. Only a number of another width (9 against 10) makes the
-volume be laid out again, with the numbers just found, which then have their final widths: one
-layout of each page after an edit, one or two on a first build. Should numbers still not settle
-(a number gaining a digit pushes its own target onto the next page, back and forth), they are
-padded to one width with figure spaces, which no number change can move.
+tabular figures, so a number's width depends only on its count of digits). A link to another
+part is written ``atlas-dest:ANCHOR`` and made a link to that named destination by the join.
+
+A chapter prints the true folios of the chapters before it. Of its own anchors and of later
+chapters', it prints a guess: the previous build's folios (the cache), or an estimate from the
+text's length on a first build, moved by how far the chapter's start is from its guess. After
+its layout, every number of its own anchors is compared with the folio found: a wrong number as
+wide as the true one is corrected in the laid-out line (``Layout.renumber``: nothing moves);
+one of another width (9 against 10) lays the chapter out again with the numbers just found
+(``lay_out_numbered``). Once every chapter is laid out, the numbers each printed of later
+chapters are checked against their folios: a chapter that printed one wrong is laid out again
+with the true ones (a part keeps no layout in memory once written, so it is laid out again
+rather than corrected in place; on a first build, where the estimate is rarely exact, its
+first layout is only measured, not proofed nor written), and those after it only if its page
+count changed (their keys change; the others come from the cache). Should numbers still not settle (a number gaining a
+digit pushes its own target onto the next page, back and forth), they are padded to one width
+with figure spaces, which no number change can move.
 """
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
+import gc
 import math
 import re
+import tempfile
 import time
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
@@ -34,13 +65,18 @@ from typing import Any
 from jinja2 import Environment
 
 from .. import pagebreaks
+from ..codes import Code
 from ..context import BuildContext
 from ..errors import BuildError, Diagnostics
 from ..hyphenation import hyphenated
 from ..indexes import Indexes, build_indexes
 from ..links import Link, LinkStyle, Target, other_volume_suffix
+from ..markdown import typographic
 from ..model import Atlas, Chapter, Volume
+from ..outputs import atomic_path
+from ..partcache import LaidOutPart, PartCache, part_key
 from ..proof.faults import Fault
+from ..proof.pages import roman
 from ..render import (
     RenderedArticle,
     copyright_line,
@@ -58,7 +94,7 @@ from ..writers.backmatter_pdf import (
     has_back_matter,
     volume_back_matter,
 )
-from ..writers.pdf import Layout, Parsed, Stylesheet, Typesetter, normal
+from ..writers.pdf import Layout, Parsed, Stylesheet, Typesetter, normal, page_labels
 from .epub import volume_identifier
 
 # Plain layouts before the numbers are padded to one width; padded ones after that. A volume
@@ -101,6 +137,8 @@ class PdfJob:
     # anchor -> folio of the volume's last layout (the build cache): the first guess
     previous: Mapping[str, int] = field(default_factory=dict)
     print_ready: Path | None = None  # also write the printer's PDF/X-4 here
+    parts: Path | None = None  # the parts' cache (OUT/.cache/parts); None: a temporary folder
+    common: str = ""  # the build's shared key (code, templates, fonts, atlas.yaml, options)
 
 
 @dataclass(frozen=True, slots=True)
@@ -210,8 +248,22 @@ def print_volume(
     with_back_matter: bool = True,
 ) -> PrintVolume:
     """The volume's HTML (every body rendered for print) and its stylesheets; its contents
-    list the back matter laid out after it (``with_back_matter`` and there is some)."""
+    list the back matter laid out after it (``with_back_matter`` and there is some). The build
+    lays a volume out as parts (``plan_parts``); this whole HTML is the golden file's, and the
+    bench's single-document comparison."""
     env = environment(atlas)
+    bodies = print_bodies(atlas, indexes, volume, links, env)
+    subject = subject or f"Volume {volume.number}: {volume.title}"
+    back = BACK_MATTER_PARTS if with_back_matter and has_back_matter(indexes, volume) else ()
+    html = volume_page(env, atlas, volume, bodies, subject, context.created, back)
+    return PrintVolume(volume, html, stylesheets(atlas))
+
+
+def print_bodies(
+    atlas: Atlas, indexes: Indexes, volume: Volume, links: LinkStyle, env: Environment
+) -> dict[str, RenderedArticle]:
+    """Every article body of the volume rendered for print: notes at their call, headings one
+    level lower than the EPUB's."""
     # check() refused what must be left out unless the build is --lenient: leave it out.
     diagnostics = Diagnostics(lenient=True)
     bodies = render_articles(
@@ -226,10 +278,7 @@ def print_volume(
     )
     if diagnostics.errors:  # the pipeline checked the content first; this is a bug
         raise BuildError("\n".join(str(d) for d in diagnostics.errors))
-    subject = subject or f"Volume {volume.number}: {volume.title}"
-    back = BACK_MATTER_PARTS if with_back_matter and has_back_matter(indexes, volume) else ()
-    html = volume_page(env, atlas, volume, bodies, subject, context.created, back)
-    return PrintVolume(volume, html, stylesheets(atlas))
+    return bodies
 
 
 def volume_page(
@@ -240,9 +289,11 @@ def volume_page(
     subject: str,
     created: int | None,
     back_matter: Sequence[tuple[str, str]] = (),
+    part: str | Chapter | None = None,
 ) -> str:
     """``templates/print/volume.html.j2`` over rendered bodies: the print volume's HTML (and the
-    print-styled chapter page the server and the preview show)."""
+    print-styled chapter page the server and the preview show); with ``part``, only that part
+    of it: "front" (half title to contents) or a chapter."""
     when = dt.datetime.fromtimestamp(created, dt.UTC) if created is not None else None
     html = env.get_template("print/volume.html.j2").render(
         atlas=atlas,
@@ -255,6 +306,7 @@ def volume_page(
         rights=copyright_line(atlas, when),
         identifier=volume_identifier(atlas, replace(volume, isbn=None)),
         back_matter=back_matter,  # (anchor, title) of each part, for the contents
+        part=part,
     )
     return short_tables(hyphenated(html, hyphenation_lang(atlas.language)))
 
@@ -339,14 +391,16 @@ def first_guess(volume: Volume, previous: Mapping[str, int]) -> dict[str, int]:
     return guess
 
 
-def folios_of(layout: Layout, volume: Volume) -> dict[str, int]:
+def folios_of(layout: Layout, volume: Volume, first_folio: int = 1) -> dict[str, int]:
     """Where each chapter and article starts in ``layout``, as the folio printed on that page
-    (folio 1 is the first chapter's opener)."""
+    (``first_folio`` is the first chapter's opener)."""
     where = layout.anchor_pages()
     first = where.get(volume.chapters[0].anchor) if volume.chapters else None
     if first is None:
         return {}
-    return {anchor: where[anchor] - first + 1 for anchor in anchors(volume) if anchor in where}
+    return {
+        anchor: where[anchor] - first + first_folio for anchor in anchors(volume) if anchor in where
+    }
 
 
 def number_texts(folios: Mapping[str, int], width: int = 0) -> dict[str, str]:
@@ -375,16 +429,22 @@ class Numbered:
 
 
 def lay_out_numbered(
-    typesetter: Typesetter, planned: PrintVolume, guess: Mapping[str, int]
+    typesetter: Typesetter,
+    planned: PrintVolume,
+    guess: Mapping[str, int],
+    first_folio: int = 1,
+    outside: Mapping[str, str] | None = None,
 ) -> Numbered:
-    """Lay ``planned`` out until every printed page number is its target's folio."""
+    """Lay ``planned`` out until every printed page number of its own anchors is its target's
+    folio (``first_folio``: its first chapter's). ``outside``: the numbers it prints of anchors
+    it does not hold (another part's), as they are."""
     parsed: Parsed = typesetter.parse(planned.html)
-    numbers = number_texts(guess)
+    numbers = {**number_texts(guess), **(outside or {})}
     laid_out = 0
     for attempt in range(1, PLAIN_PASSES + PADDED_PASSES + 1):
         layout = typesetter.lay_out(parsed, planned.stylesheets, numbers)
         laid_out += layout.page_count
-        folios = folios_of(layout, planned.volume)
+        folios = folios_of(layout, planned.volume, first_folio)
         wrong = wrong_numbers(layout, folios)
         if not wrong:
             return Numbered(layout, folios, attempt, laid_out)
@@ -394,7 +454,7 @@ def lay_out_numbered(
             return Numbered(layout, folios, attempt, laid_out)
         del layout  # free this layout's pages before the next is made
         width = len(str(max(folios.values(), default=1))) if attempt >= PLAIN_PASSES else 0
-        numbers = number_texts(folios, width)
+        numbers |= number_texts(folios, width)
     shown = ", ".join(f"{a}: printed {p}, is {t}" for a, (p, t) in sorted(wrong.items())[:5])
     raise BuildError(
         f"volume {planned.volume.number}: page numbers did not settle after "
@@ -402,8 +462,234 @@ def lay_out_numbered(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class PrintPart:
+    """One document of a print volume: laid out, written and cached on its own (see the
+    module's doc). The back matter's HTML needs the chapters' folios: it is planned last."""
+
+    name: str  # "front", "chapter 1.03", "back"
+    volume: Volume  # what it sets: the volume (front and back matter), or one chapter of it
+    html: str
+    notes: int = 0  # the footnotes it calls: the next chapter's footnote counter starts after
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedVolume:
+    volume: Volume  # as printed (chapters without articles left out)
+    front: PrintPart
+    chapters: tuple[PrintPart, ...]
+    back_matter: bool  # whether it ends with back matter (its HTML needs the folios)
+
+
+FOOTNOTE = re.compile(r'class="(?:[^"]*\s)?footnote(?:\s[^"]*)?"')
+
+
+def plan_parts(
+    atlas: Atlas, indexes: Indexes, volume: Volume, context: BuildContext
+) -> PlannedVolume:
+    """The volume's parts: every body rendered for print once, then the front matter's HTML and
+    each chapter's, from the same template (``part``)."""
+    env = environment(atlas)
+    bodies = print_bodies(atlas, indexes, volume, PrintLinks(volume.number, atlas.root), env)
+    subject = f"Volume {volume.number}: {volume.title}"
+    back = has_back_matter(indexes, volume)
+    listed = BACK_MATTER_PARTS if back else ()
+
+    def page(part: str | Chapter) -> str:
+        return volume_page(env, atlas, volume, bodies, subject, context.created, listed, part)
+
+    chapters = []
+    for chapter in volume.chapters:
+        html = page(chapter)
+        alone = replace(volume, chapters=(chapter,))
+        chapters.append(
+            PrintPart(f"chapter {chapter.number}", alone, html, len(FOOTNOTE.findall(html)))
+        )
+    return PlannedVolume(volume, PrintPart("front", volume, page("front")), tuple(chapters), back)
+
+
+def part_css(first_folio: int, notes_before: int) -> str:
+    """How a chapter continues the volume: its folios from ``first_folio``, the running head's
+    volume title (the title page sets it), and the footnote counter after the ``notes_before``
+    of the chapters before it (for a stylesheet that numbers notes with ``counter(footnote)``
+    through the volume; print.css prints each note's number in its article)."""
+    return (
+        f"@page :first {{ counter-reset: page {first_folio}; }} "
+        f"html {{ counter-reset: footnote {notes_before}; }} "
+        "main.body { string-set: volume attr(data-volume); }"
+    )
+
+
+HREF = re.compile(r'href="#([^"]+)"')
+ID = re.compile(r'\sid="([^"]+)"')
+
+
+def outside_anchors(html: str, numbered: Mapping[str, object]) -> list[str]:
+    """The anchors of ``numbered`` that the part's links name and the part does not hold."""
+    own = set(ID.findall(html))
+    return sorted({a for a in HREF.findall(html) if a in numbered and a not in own})
+
+
+@dataclass(slots=True)
+class VolumeRun:
+    """One volume's parts being laid out in this worker: the typesetter, the parts' cache and
+    what has been laid out (the parts' keys this build uses, the layouts it took)."""
+
+    job: PdfJob
+    volume: Volume
+    typesetter: Typesetter
+    cache: PartCache
+    common: str
+    used: list[str] = field(default_factory=list)
+    made: dict[str, LaidOutPart] = field(default_factory=dict)
+    measured: int = 0  # pages laid out only to be measured (``measure``)
+
+    def part(
+        self,
+        part: PrintPart,
+        sheets: tuple[Stylesheet, ...],
+        first_folio: int,
+        outside: Mapping[str, str],
+        guess: Mapping[str, int],
+        labels: Any,
+        kind: str,
+    ) -> LaidOutPart:
+        """``part`` laid out and written, or as the cache has it when nothing that decides its
+        pages changed."""
+        variant = self.job.context.pdf_variant
+        texts = [s.path.read_text(encoding="utf-8") if s.path else s.text for s in sheets]
+        key = part_key(
+            self.common, _engine_version(), variant, self.job.print_ready is not None,
+            part.html, texts, first_folio, sorted(outside.items()),
+        )  # fmt: skip
+        self.used.append(key)
+        found = self.made.get(key) or self.cache.load(key)
+        if found is None:
+            found = self.made[key] = self._lay_out(
+                part, sheets, first_folio, outside, guess, labels, kind, key
+            )
+            gc.collect()  # the part's pages are freed before the next is laid out
+        return found
+
+    def measure(
+        self,
+        part: PrintPart,
+        sheets: tuple[Stylesheet, ...],
+        first_folio: int,
+        outside: Mapping[str, str],
+        guess: Mapping[str, int],
+    ) -> LaidOutPart:
+        """A chapter laid out only to learn where its pages fall: neither proofed, written nor
+        kept (its key is empty). On a first build a chapter that prints estimated folios of
+        later chapters is all but sure to be laid out again with the true ones, so its first
+        layout is not worth the proof gate and the PDF."""
+        planned = PrintVolume(part.volume, part.html, sheets)
+        numbered = lay_out_numbered(self.typesetter, planned, guess, first_folio, outside)
+        layout = numbered.layout
+        self.measured += numbered.pages_laid_out
+        printed = {a: n for a, n in layout.printed.items() if a in outside}
+        found = LaidOutPart(
+            part.name, "", Path(), first_folio, layout.page_count, numbered.folios, printed,
+            (), (), numbered.passes, numbered.pages_laid_out,
+        )  # fmt: skip
+        del layout, numbered
+        gc.collect()
+        return found
+
+    def _lay_out(
+        self,
+        part: PrintPart,
+        sheets: tuple[Stylesheet, ...],
+        first_folio: int,
+        outside: Mapping[str, str],
+        guess: Mapping[str, int],
+        labels: Any,
+        kind: str,
+        key: str,
+    ) -> LaidOutPart:
+        typesetter = self.typesetter
+        planned = PrintVolume(part.volume, part.html, sheets)
+        if kind == "chapter":
+            numbered = lay_out_numbered(typesetter, planned, guess, first_folio, outside)
+            layout, passes, laid_out = numbered.layout, numbered.passes, numbered.pages_laid_out
+            folios = numbered.folios
+            marks = layout.first_marks(pagebreaks.print_marks(layout.root, self.volume))
+        else:
+            layout = typesetter.lay_out(typesetter.parse(part.html), sheets, outside)
+            passes, laid_out = 1, layout.page_count
+            where = layout.anchor_pages()
+            folios = {a: first_folio + where[a] for a, _ in BACK_MATTER_PARTS if a in where}
+            marks = [None] * layout.page_count
+            if kind == "back":
+                marks = layout.first_marks(pagebreaks.back_matter_marks(layout.root, self.volume))
+        if kind == "chapter":
+            _check_complete(layout, part.volume)
+        _refuse_file_links(layout, self.volume)
+        unreported = unreported_refusals(typesetter.refused, self.job.atlas.root)
+        if unreported:  # what check() reported was an error, or left out with --lenient
+            raise BuildError(
+                f"volume {self.volume.number}: refused to fetch " + ", ".join(unreported)
+            )
+        faults = self._proof(layout, part, kind, first_folio)
+        pdf = self.cache.pdf(key)
+        pdf.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(pdf) as temporary:
+            typesetter.write_part(layout, temporary, self.job.context.pdf_variant, labels)
+            # a PDF WeasyPrint complained about never takes the good one's place
+            messages = typesetter.engine_errors()
+            if messages:
+                raise BuildError(f"volume {self.volume.number}: WeasyPrint: " + "; ".join(messages))
+        if self.job.print_ready is not None:  # the printer's part, PDF/X-4, from this layout
+            from ..writers.printready import write_print_ready
+
+            write_print_ready(layout.document, self.job.atlas, self.cache.pdf(key, "-x4"), labels)
+        printed = {a: n for a, n in layout.printed.items() if a in outside}
+        made = LaidOutPart(
+            part.name, key, pdf, first_folio, layout.page_count, folios, printed,
+            tuple(marks), faults, passes, laid_out,
+        )  # fmt: skip
+        self.cache.store(made)
+        return made
+
+    def _proof(
+        self, layout: Layout, part: PrintPart, kind: str, first_folio: int
+    ) -> tuple[Fault, ...]:
+        """The proof gate on the part's laid-out pages, its faults' folios those the reader
+        sees in the volume. The volume's own checks (an even page count, the PDF's labels)
+        are made on the joined file."""
+        from ..proof import page_labels as gate_labels
+        from ..proof import proof_layout
+
+        name = self.job.target.name
+        found = proof_layout(
+            layout.document, layout.root, self.job.atlas, part.volume, layout.page_count, name
+        )
+        gate = gate_labels(layout.document, part.volume)
+        true = gate if kind == "front" else [str(first_folio + n) for n in range(len(gate))]
+        folio = dict(zip(gate, true, strict=True))
+
+        def in_volume(match: re.Match[str]) -> str:  # "printed on p.3" in a message
+            return "p." + folio.get(match[1], match[1])
+
+        return tuple(
+            replace(
+                f,
+                page=folio.get(f.page, f.page) if f.page else None,
+                message=PAGE_IN_MESSAGE.sub(in_volume, f.message),
+            )
+            for f in found
+            if f.code != VOLUME_PAGE_COUNT
+        )
+
+
+PAGE_IN_MESSAGE = re.compile(r"\bp\.(\w+)")
+
+
+VOLUME_PAGE_COUNT = Code.P011  # an even page count: the joined volume's, not a part's
+
+
 def render_volume_pdf(job: PdfJob) -> PdfResult:
-    """Lay out one volume and its back matter, write ``job.target``; raise BuildError when
+    """Lay out one volume as parts and join them into ``job.target``; raise BuildError when
     anything is missing."""
     started = time.perf_counter()
     atlas = job.atlas
@@ -415,150 +701,203 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         if not c.articles
     )
     indexes = build_indexes(atlas)
-    planned = print_volume(
-        atlas, indexes, volume, PrintLinks(volume.number, atlas.root), job.context
-    )
+    plan = plan_parts(atlas, indexes, volume, job.context)
     typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
-    with typesetter.session():
-        numbered, back, laid_out = _lay_out(typesetter, atlas, indexes, planned, job.previous)
-        body = numbered.layout
-        _check_complete(body, volume)
-        _refuse_file_links(body, volume)
-        first = _first_body_page(body, volume)
-        layouts = [body]
-        marks: list[int | None] = []  # per printed page from folio 1: where it begins
-        if first is not None:
-            marks = body.first_marks(pagebreaks.print_marks(body.root, volume))[first:]
-            if back is not None:
-                marks += back.first_marks(pagebreaks.back_matter_marks(back.root, volume))
-                layouts.append(back)
-        if sum(part.page_count for part in layouts) % 2:  # a book ends on a left-hand page
-            # the blank verso that ends the book has no place in the text: no page start
-            layouts.append(typesetter.blank_page(stylesheets(atlas)[:1]))
-        starts = pagebreaks.page_starts(volume.number, marks)
-        unreported = unreported_refusals(typesetter.refused, atlas.root)
-        if unreported:  # what check() reported was an error, or left out with --lenient
-            raise BuildError(f"volume {volume.number}: refused to fetch " + ", ".join(unreported))
-        variant = job.context.pdf_variant
-        with typesetter.write(job.target, layouts, variant, first or 0) as (joined, written):
-            # Inside the block: a PDF WeasyPrint complained about never takes the good one's place.
-            messages = typesetter.engine_errors()
-            if messages:
-                raise BuildError(f"volume {volume.number}: WeasyPrint: " + "; ".join(messages))
+    with contextlib.ExitStack() as stack:
+        folder = job.parts
+        if folder is None:
+            folder = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="atlas-parts-")))
+        cache = PartCache(folder / f"volume-{volume.number}")
+        run = VolumeRun(job, volume, typesetter, cache, job.common or _code_key())
+        stack.enter_context(typesetter.session())
+        chapters, folios = _chapters(run, plan, job.previous)
+        back = _back_matter(run, plan, indexes, folios, chapters)
+        contents = folios | (dict(back.folios) if back else {})
+        front = run.part(
+            plan.front,
+            stylesheets(atlas),
+            1,
+            number_texts({a: contents[a] for a in outside_anchors(plan.front.html, contents)}),
+            {},
+            page_labels(0, roman=True),
+            "front",
+        )
+        parts = [front, *chapters, *([back] if back else [])]
+        with atomic_path(job.target) as temporary:
+            page_count, labels = _join(run, plan, parts, temporary, "")
             gate_started = time.perf_counter()
-            proof = _proof(job, joined, body, written)
+            faults = [fault for part in parts for fault in part.faults]
+            faults += _proof_pdf(job, temporary, labels)
+            if faults and not job.context.proof_warns:
+                from ..proof import ProofError
+
+                raise ProofError(faults)
             gate_seconds = time.perf_counter() - gate_started
             if job.print_ready is not None:  # before the reader's file takes its name
-                from ..writers.printready import write_print_ready
-
-                write_print_ready(joined, atlas, job.print_ready)
+                with atomic_path(job.print_ready) as printer:
+                    _join(run, plan, parts, printer, "-x4")
+        if job.parts is not None:
+            cache.keep_only(run.used)
+    marks: list[int | None] = []  # per page from folio 1: the reading point it begins in
+    body = [*chapters, *([back] if back else [])]
+    for index, part in enumerate(body):
+        # a blank verso begins where the next page does; the one that ends the book, nowhere
+        blank = part.page_count % 2 if index < len(body) - 1 else 0
+        marks += [*part.marks, *[None] * blank]
     layout = PageLayout(
-        page_count=sum(part.page_count for part in layouts),
-        folios=numbered.folios,
-        page_starts=starts,
-        passes=numbered.passes,
-        pages_laid_out=laid_out,
+        page_count=page_count,
+        folios=folios,
+        page_starts=pagebreaks.page_starts(volume.number, marks),
+        passes=max((p.passes for p in run.made.values()), default=0),
+        pages_laid_out=sum(p.pages_laid_out for p in run.made.values()) + run.measured,
     )
     return PdfResult(
         volume=volume.number,
         path=job.target,
-        page_count=layout.page_count,
+        page_count=page_count,
         folios=layout.page_map(),
         seconds=time.perf_counter() - started,
         layout=layout,
-        proof=proof,
+        proof=tuple(faults),
         notes=notes,
         proof_seconds=gate_seconds,
     )
 
 
-def _first_body_page(body: Layout, volume: Volume) -> int | None:
-    """The index of the page that prints folio 1 (the first chapter's opener)."""
-    return body.anchor_pages().get(volume.chapters[0].anchor) if volume.chapters else None
+def _engine_version() -> str:
+    import weasyprint
+
+    return str(weasyprint.__version__)
 
 
-def _lay_out(
-    typesetter: Typesetter,
-    atlas: Atlas,
-    indexes: Indexes,
-    planned: PrintVolume,
-    previous: Mapping[str, int],
-) -> tuple[Numbered, Layout | None, int]:
-    """The body laid out with true page numbers, then its back matter; and the pages laid out.
+def _code_key() -> str:
+    """The package's code, hashed, when the build gives no shared key (a direct call)."""
+    from ..cache import _hash_files, _walk
+    from ..render import PACKAGE_DIR
 
-    The contents print the back matter's folios too, known only once it is laid out after the
-    body: they are guessed first, then corrected in place (``Layout.renumber``) when as wide as
-    guessed; only a number of another width lays the body out again."""
-    volume = planned.volume
+    return _hash_files((p for p in _walk(PACKAGE_DIR) if p.suffix == ".py"), PACKAGE_DIR)
+
+
+# Rounds of laying the chapters out before the page numbers printed across parts are padded
+# to one width; padded ones after that.
+PLAIN_ROUNDS = 3
+PADDED_ROUNDS = 2
+
+
+def _chapters(
+    run: VolumeRun, plan: PlannedVolume, previous: Mapping[str, int]
+) -> tuple[list[LaidOutPart], dict[str, int]]:
+    """The chapters laid out one after another, each from the folio after the one before (a
+    chapter opens on a right-hand page), until every page number a chapter prints of another
+    chapter's anchor is that anchor's folio; return the parts and every anchor's folio.
+
+    A chapter prints the true folios of the chapters before it; of its own anchors, those its
+    layout finds (``lay_out_numbered``); of later chapters', a guess: the previous build's
+    folios, else the estimate, moved by how far this chapter's start is from its guess. When a
+    guess was wrong, that chapter is laid out again with the true numbers; chapters whose
+    numbers were right are not (their keys are unchanged). On a first build (no previous
+    folios) a chapter that prints estimated folios is only measured in the first round, not
+    proofed and written: the estimate of a later chapter's pages is rarely exact."""
+    volume = plan.volume
     guess = first_guess(volume, previous)
-    guess |= back_matter_guess(volume, guess)
-    laid_out = 0
-    for _ in range(PLAIN_PASSES):
-        numbered = lay_out_numbered(typesetter, planned, guess)
-        laid_out += numbered.pages_laid_out
-        body = numbered.layout
-        first = _first_body_page(body, volume)
-        if first is None:
-            return numbered, None, laid_out
-        back = _back_matter(typesetter, atlas, indexes, volume, numbered.folios, body, first)
-        if back is None:
-            return numbered, None, laid_out
-        laid_out += back.page_count
-        where = back.anchor_pages()
-        after = body.page_count - first + 1  # the folio of the back matter's first page
-        parts = {a: after + where[a] for a, _ in BACK_MATTER_PARTS if a in where}
-        if body.renumber(number_texts(parts)):
-            return numbered, back, laid_out
-        guess = {**numbered.folios, **parts}
-        del body, back, numbered  # free this layout's pages before the next is made
+    width = 0
+    for attempt in range(1, PLAIN_ROUNDS + PADDED_ROUNDS + 1):
+        parts: list[LaidOutPart] = []
+        known: dict[str, int] = {}
+        folio, notes = 1, 0
+        for part in plan.chapters:
+            chapter = part.volume.chapters[0]
+            shift = folio - guess.get(chapter.anchor, folio)
+            at = {a: known.get(a, guess.get(a, 1) + shift) for a in guess}
+            outside = outside_anchors(part.html, at)
+            own = anchors(part.volume)
+            sheets = (*stylesheets(run.job.atlas), Stylesheet(text=part_css(folio, notes)))
+            numbers = number_texts({a: at[a] for a in outside}, width)
+            # a first build's estimate of a later chapter's folios is rarely right
+            estimated = not previous and attempt == 1 and any(a not in known for a in outside)
+            if estimated:
+                laid = run.measure(part, sheets, folio, numbers, {a: at[a] for a in own})
+            else:
+                laid = run.part(
+                    part,
+                    sheets,
+                    folio,
+                    numbers,
+                    {a: at[a] for a in own},
+                    page_labels(0, start=folio),
+                    "chapter",
+                )
+            parts.append(laid)
+            known |= laid.folios
+            folio += laid.page_count + laid.page_count % 2  # the next opens on a right-hand page
+            notes += part.notes
+        wrong = [
+            (p.name, a, n) for p in parts for a, n in p.printed.items()
+            if n.strip(FIGURE_SPACE) != str(known.get(a))
+        ]  # fmt: skip
+        if not wrong and all(p.key for p in parts):  # and every part written, none measured
+            return parts, known
+        guess = {**guess, **known}
+        if attempt >= PLAIN_ROUNDS:
+            width = len(str(max(known.values(), default=1)))
+    shown = ", ".join(f"{name}: {a} printed {n}" for name, a, n in wrong[:5])
     raise BuildError(
-        f"volume {volume.number}: the back matter's page numbers in the contents did not "
-        f"settle after {PLAIN_PASSES} layouts; report this with the content"
+        f"volume {volume.number}: page numbers across chapters did not settle after "
+        f"{PLAIN_ROUNDS + PADDED_ROUNDS} rounds ({shown}); report this with the content"
     )
 
 
-def back_matter_guess(volume: Volume, guess: Mapping[str, int]) -> dict[str, int]:
-    """Where the back matter's parts would start: after the last article's estimated end.
-    Only the numbers' widths matter: the laid-out back matter corrects them in place."""
-    if not volume.articles:
-        return {}
-    last = volume.articles[-1]
-    pages = ARTICLE_HEAD + len(last.body) / CHARACTERS_PER_PAGE
-    start = guess.get(last.anchor, 1) + math.ceil(pages) + 1
-    return {anchor: start + n for n, (anchor, _) in enumerate(BACK_MATTER_PARTS)}
-
-
-def _proof(job: PdfJob, document: Any, body: Layout, written: Path) -> tuple[Fault, ...]:
-    """The proof gate (proof/) on the laid-out pages and the written file: faults fail the
-    volume before it takes its name; with --lenient they come back as warnings."""
-    from ..proof import ProofError, page_labels, proof_layout, proof_pdf
-
-    volume = job.atlas.volume(job.volume)
-    name = job.target.name
-    faults = proof_layout(document, body.root, job.atlas, volume, body.page_count, name)
-    faults += proof_pdf(written, page_labels(document, volume), name)
-    if faults and not job.context.proof_warns:
-        raise ProofError(faults)
-    return tuple(faults)
-
-
 def _back_matter(
-    typesetter: Typesetter,
-    atlas: Atlas,
+    run: VolumeRun,
+    plan: PlannedVolume,
     indexes: Indexes,
-    volume: Volume,
     folios: Mapping[str, int],
-    body: Layout,
-    first: int,
-) -> Layout | None:
-    """The back matter laid out with the body's folios; it comes after the last article, so it
-    moves no page it refers to. Its folios continue the body's, on a right-hand page."""
-    html = volume_back_matter(atlas, indexes, volume, folios)
+    chapters: Sequence[LaidOutPart],
+) -> LaidOutPart | None:
+    """The back matter laid out with the chapters' folios (it comes after them, so it moves no
+    page it refers to), on the right-hand page after the last chapter."""
+    if not plan.back_matter:
+        return None
+    html = volume_back_matter(run.job.atlas, indexes, plan.volume, folios)
     if html is None:
         return None
-    continuation = continuation_css(body.page_count, body.page_count - first + 1)
-    sheets = back_matter_stylesheets(atlas, continuation)
-    return typesetter.lay_out(typesetter.parse(html), sheets)
+    last = chapters[-1] if chapters else None
+    folio = last.first_folio + last.page_count + last.page_count % 2 if last else 1
+    sheets = back_matter_stylesheets(run.job.atlas, continuation_css(0, folio))
+    part = PrintPart("back", plan.volume, html)
+    return run.part(part, sheets, folio, {}, {}, page_labels(0, start=folio), "back")
+
+
+def _join(
+    run: VolumeRun, plan: PlannedVolume, parts: Sequence[LaidOutPart], target: Path, suffix: str
+) -> tuple[int, list[str]]:
+    """Join the parts' PDFs (``suffix``: which of them: "-x4" the printer's) into ``target``:
+    the front matter padded to an even count and each chapter to one, so every part opens on
+    a right-hand page. Return the page count and each page's label."""
+    from ..writers.join import Part, join
+
+    joined_parts = [
+        Part(run.cache.pdf(p.key, suffix), nested=index > 0, blank_after=p.page_count % 2 == 1)
+        for index, p in enumerate(parts)
+    ]
+    title = f"{run.job.atlas.title}, Volume {plan.volume.number}: {plan.volume.title}"
+    joined = join(joined_parts, typographic(title, run.job.atlas.language), metadata_from=0)
+    labels: list[str] = []
+    for index, part in enumerate(parts):
+        count = part.page_count + part.page_count % 2
+        if index == 0:
+            labels += [roman(n + 1) for n in range(count)]
+        else:
+            labels += [str(part.first_folio + n) for n in range(count)]
+    joined.save(target)
+    return len(joined.pdf.pages), labels
+
+
+def _proof_pdf(job: PdfJob, written: Path, labels: list[str]) -> list[Fault]:
+    """The gate's checks of the written file (page labels, embedded fonts)."""
+    from ..proof import proof_pdf
+
+    return proof_pdf(written, labels, job.target.name)
 
 
 def write_chapter_pdf(
@@ -580,8 +919,16 @@ def write_chapter_pdf(
         numbered = lay_out_numbered(typesetter, planned, first_guess(planned.volume, shifted))
         if typesetter.refused:
             raise BuildError(f"refused to fetch {', '.join(sorted(set(typesetter.refused)))}")
-        with typesetter.write(target, [numbered.layout], None):
-            pass
+        # one part, joined: its links to other chapters are named destinations it lacks,
+        # which the join leaves without a target
+        from ..writers.join import Part, join
+
+        with tempfile.TemporaryDirectory(prefix="atlas-preview-") as folder:
+            part = Path(folder) / "chapter.pdf"
+            typesetter.write_part(numbered.layout, part, None, None)
+            joined = join([Part(part)], planned.volume.title, metadata_from=0, even=False)
+            with atomic_path(target) as temporary:
+                joined.save(temporary)
     return numbered.layout.page_count
 
 

@@ -1,9 +1,8 @@
 """The print back matter: laid out by WeasyPrint after the pages it refers to.
 
-A volume's back matter is a second, small document rendered once the volume's own layout is
-known, with that layout's folios (so the page numbers, runs collapsed, are true on the first
-build); its pages are appended to the volume's document before the PDF is written, so its
-links and bookmarks join the volume's. The complete edition's index is the same document over
+A volume's back matter is a part of its own (editions/print.py), rendered once the chapters
+are laid out, with their folios (so the page numbers, runs collapsed, are true on the first
+build); its links to the articles name their destinations, which the join resolves. The complete edition's index is the same document over
 all volumes with volume:page locators, rendered from the volumes' page maps and appended to the
 joined PDF.
 """
@@ -23,6 +22,7 @@ from ..backmatter import (
 from ..indexes import Indexes
 from ..model import Atlas, Volume
 from ..render import environment, template_file
+from .pdf import DEST_SCHEME  # the complete edition's index names the volumes' destinations
 
 
 def back_matter_html(
@@ -81,11 +81,6 @@ def volume_back_matter(
         locate=lambda articles: page_locators(articles, folios),
         anchor_href=lambda anchor: f"#{anchor}",
     )
-
-
-# The complete edition's index is its own document: its links name the volumes' destinations
-# with this scheme, and complete.py turns them into links to those named destinations.
-DEST_SCHEME = "atlas-dest:"
 
 
 def complete_index_html(

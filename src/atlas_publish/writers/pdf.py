@@ -15,11 +15,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..outputs import atomic_path
-
 # The attribute the print stylesheet prints after a link, instead of
 # ``target-counter(attr(href url), page)``: a number known before layout (print.css).
 PAGE_ATTRIBUTE = "data-page"
+# A link to an anchor the document lacks (it is in another part of the volume) names it with
+# this scheme; the join (join.py) makes it a link to that named destination.
+DEST_SCHEME = "atlas-dest:"
+
+
+def anchor_of(href: str) -> str | None:
+    """The anchor an internal link goes to: ``#ANCHOR``, or ``atlas-dest:ANCHOR``."""
+    if href.startswith("#"):
+        return href[1:]
+    if href.startswith(DEST_SCHEME):
+        return href[len(DEST_SCHEME) :]
+    return None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,12 +85,19 @@ class Typesetter:
         return [m for m in self.problems.messages if REFUSED not in m]
 
     def parse(self, html: str) -> Parsed:
-        """HTML parsed once; it may then be laid out several times with other page numbers."""
+        """HTML parsed once; it may then be laid out several times with other page numbers.
+        A link to an anchor it lacks is a link to another part: it names the anchor with
+        DEST_SCHEME, for the join."""
         import weasyprint
 
-        return Parsed(
-            weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
-        )
+        parsed = weasyprint.HTML(string=html, base_url=self.base_url, url_fetcher=self.fetcher)
+        root = parsed.etree_element
+        ids = {element.get("id") for element in root.iter() if element.get("id")}
+        for element in root.iter("a"):
+            href = element.get("href") or ""
+            if href.startswith("#") and len(href) > 1 and href[1:] not in ids:
+                element.set("href", DEST_SCHEME + href[1:])
+        return Parsed(parsed)
 
     def lay_out(
         self,
@@ -109,25 +126,10 @@ class Typesetter:
         """One empty page with ``stylesheets``' page size (a book ends on a left-hand page)."""
         return self.lay_out(self.parse("<html><body></body></html>"), stylesheets)
 
-    @contextmanager
-    def write(
-        self,
-        target: Path,
-        layouts: Sequence[Layout],
-        variant: str | None,
-        first_body_page: int | None = None,
-    ) -> Iterator[tuple[Any, Path]]:
-        """Write the pages of ``layouts``, in order, as one PDF (one structure tree, one
-        outline, links between them kept); yield (the joined document, the written file) for
-        checks, and give the file its name only when they pass. With ``first_body_page`` the
-        PDF's page labels are the printed folios (see ``page_labels``)."""
-        first, *rest = layouts
-        pages = [page for layout in layouts for page in layout.document.pages]
-        document = first.document.copy(pages) if rest else first.document
-        finisher = page_labels(first_body_page) if first_body_page is not None else None
-        with atomic_path(target) as temporary:
-            document.write_pdf(temporary, pdf_variant=variant, finisher=finisher)
-            yield document, temporary
+    def write_part(self, layout: Layout, target: Path, variant: str | None, labels: Any) -> None:
+        """Write one part of a volume (the join makes the volume of them); ``labels``: a
+        ``page_labels`` finisher."""
+        layout.document.write_pdf(target, pdf_variant=variant, finisher=labels)
 
 
 def page_labels(first_body_page: int, *, roman: bool = False, start: int = 1) -> Any:
@@ -155,13 +157,13 @@ class Parsed:
         """Set the page number of every internal link; return anchor -> number of those set."""
         printed: dict[str, str] = {}
         for element in self.html.etree_element.iter("a"):
-            href = element.get("href") or ""
-            number = numbers.get(href[1:]) if href.startswith("#") else None
-            if number is None:
+            anchor = anchor_of(element.get("href") or "")
+            number = numbers.get(anchor) if anchor is not None else None
+            if anchor is None or number is None:
                 element.attrib.pop(PAGE_ATTRIBUTE, None)
             else:
                 element.set(PAGE_ATTRIBUTE, number)
-                printed[href[1:]] = number
+                printed[anchor] = number
         return printed
 
 
@@ -191,8 +193,8 @@ class Layout:
                 if not box.element_tag.endswith("::after"):
                     continue
                 old = box.element.get(PAGE_ATTRIBUTE)
-                href = box.element.get("href") or ""
-                new = numbers.get(href[1:], old) if href.startswith("#") else old
+                anchor = anchor_of(box.element.get("href") or "")
+                new = numbers.get(anchor, old) if anchor is not None else old
                 if old is None or new is None or new == old:
                     continue
                 if not _ends_with_number(box.text, old):
@@ -205,10 +207,10 @@ class Layout:
             box.text = _replace_number(box.text, old, new)
             box.pango_layout.text = _replace_number(box.pango_layout.text, old, new)
         for element in self.root.iter("a"):
-            href = element.get("href") or ""
-            if element.get(PAGE_ATTRIBUTE) is not None and href[1:] in numbers:
-                element.set(PAGE_ATTRIBUTE, numbers[href[1:]])
-                self.printed[href[1:]] = numbers[href[1:]]
+            anchor = anchor_of(element.get("href") or "")
+            if element.get(PAGE_ATTRIBUTE) is not None and anchor is not None and anchor in numbers:
+                element.set(PAGE_ATTRIBUTE, numbers[anchor])
+                self.printed[anchor] = numbers[anchor]
         return True
 
     @property
@@ -234,12 +236,12 @@ class Layout:
         return normal(" ".join(words))
 
     def external_links(self) -> set[str]:
-        """Every link out of the document (a URI, not an anchor)."""
+        """Every link out of the document (a URI, not an anchor nor another part's anchor)."""
         return {
             str(target)
             for page in self.document.pages
             for kind, target, *_ in page.links
-            if kind == "external"
+            if kind == "external" and not str(target).startswith(DEST_SCHEME)
         }
 
     def first_marks(self, marks: Mapping[Any, int]) -> list[int | None]:

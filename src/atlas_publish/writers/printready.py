@@ -33,8 +33,9 @@ def output_profile(atlas: Atlas) -> Path:
     )
 
 
-def write_print_ready(document: Any, atlas: Atlas, target: Path) -> None:
-    """Write ``document`` to ``target`` as PDF/X-4 with the output intent's profile."""
+def write_print_ready(document: Any, atlas: Atlas, target: Path, finisher: Any = None) -> None:
+    """Write ``document`` to ``target`` as PDF/X-4 with the output intent's profile
+    (``finisher``: WeasyPrint's, e.g. the page labels)."""
     from weasyprint.css import ColorProfile
 
     profile = output_profile(atlas)
@@ -43,6 +44,6 @@ def write_print_ready(document: Any, atlas: Atlas, target: Path) -> None:
     document.color_profiles["device-cmyk"] = intent
     try:
         with atomic_path(target) as temporary:
-            document.write_pdf(temporary, pdf_variant="pdf/x-4")
+            document.write_pdf(temporary, pdf_variant="pdf/x-4", finisher=finisher)
     finally:
         del document.color_profiles["device-cmyk"]
