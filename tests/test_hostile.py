@@ -225,6 +225,25 @@ def test_a_template_payload_that_check_cannot_see_fails_the_build_at_its_line(
     assert not list(out.glob("pdf/*.pdf"))
 
 
+def test_an_override_that_ignores_the_part_fails_the_build(
+    small_tree: Tree, tmp_path: Path
+) -> None:
+    """A volume is laid out a part at a time: an override of volume.html.j2 written for one
+    document would print every chapter in every part (a volume of repeated chapters)."""
+    small_tree.article("1.020101", "A second chapter.\n")
+    override = small_tree.root / "_templates" / "print" / "volume.html.j2"
+    override.parent.mkdir(parents=True)
+    text = (templates_dir() / "print" / "volume.html.j2").read_text()
+    loop = "{% for chapter in volume.chapters if part is none or chapter is sameas part %}"
+    assert loop in text
+    override.write_text(text.replace(loop, "{% for chapter in volume.chapters %}"))
+    out = tmp_path / "out"
+    with pytest.raises(BuildError) as caught:
+        build(BuildOptions(content=small_tree.root, out=out, formats=("pdf",), jobs=1))
+    assert "printed 1.01, 1.02 in the part of chapter 1.01" in str(caught.value)
+    assert not (out / "pdf" / "volume-1.pdf").exists()
+
+
 def test_a_template_override_linked_from_outside_is_refused(
     small_tree: Tree, tmp_path: Path
 ) -> None:

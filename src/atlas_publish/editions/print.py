@@ -501,11 +501,30 @@ def plan_parts(
     chapters = []
     for chapter in volume.chapters:
         html = page(chapter)
+        _only_its_part(html, volume, chapter)
         alone = replace(volume, chapters=(chapter,))
         chapters.append(
             PrintPart(f"chapter {chapter.number}", alone, html, len(FOOTNOTE.findall(html)))
         )
-    return PlannedVolume(volume, PrintPart("front", volume, page("front")), tuple(chapters), back)
+    front = page("front")
+    _only_its_part(front, volume, None)
+    return PlannedVolume(volume, PrintPart("front", volume, front), tuple(chapters), back)
+
+
+def _only_its_part(html: str, volume: Volume, chapter: Chapter | None) -> None:
+    """A part prints its own chapter (or, the front matter, none): a writer's own
+    ``volume.html.j2`` that ignores ``part`` would print every chapter in every part."""
+    printed = [c for c in volume.chapters if f'id="{c.anchor}"' in html]
+    expected = [chapter] if chapter is not None else []
+    if printed == expected:
+        return
+    name = f"the part of chapter {chapter.number}" if chapter else "the front matter's part"
+    found = ", ".join(c.number for c in printed) or "no chapter"
+    raise BuildError(
+        f"volume {volume.number}: print/volume.html.j2 printed {found} in {name}: a volume "
+        "is laid out one part at a time, so the template prints only the part it is given "
+        '(`part`: "front" or one chapter); see the project\'s templates/print/volume.html.j2'
+    )
 
 
 def part_css(first_folio: int, notes_before: int) -> str:
