@@ -50,6 +50,13 @@ def test_a_locator_tied_by_a_no_break_space_is_set_whole() -> None:
     )
 
 
+def test_no_break_inside_a_ligature() -> None:
+    html = '<div class="article-body"><p>Our office is difficult and waffles remain.</p></div>'
+    assert hyphenated(html, "en") == (
+        f'<div class="article-body"><p>Our office is diffi{S}cult and waffles remain.</p></div>'
+    )
+
+
 def test_a_passage_in_another_language_takes_its_patterns() -> None:
     def body(html: str) -> str:
         return f'<div class="article-body">{html}</div>'

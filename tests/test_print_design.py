@@ -79,6 +79,14 @@ def _embedded_fonts(pdf: Path) -> dict[str, TTFont]:
     return fonts
 
 
+def test_a_ligature_keeps_its_text(sample: Path) -> None:
+    """'office' was extracted, searched and read aloud as 'o ce': a soft hyphen inside the ffi
+    ligature left its glyph without text in the PDF."""
+    text = flat(" ".join(text_pages(sample / "volume-1.pdf")))
+    assert "office" in text
+    assert not re.search(r"\b(o ce|di cult|e cient|su cient|di er|e ect|o er)", text)
+
+
 def test_bold_prints_in_the_bold_face(sample: Path) -> None:
     """The file embedded as the bold text face is a bold font (it was the regular one)."""
     need("pdffonts")

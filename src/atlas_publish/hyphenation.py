@@ -96,9 +96,15 @@ def _soft(match: re.Match[str], name: str) -> str:
     return word if word.startswith(KEEP_OPEN) else _inserted(word, name)
 
 
+# A soft hyphen between the letters of a ligature ("of-fice", "dif-fi-cult"): the shaper still
+# joins them into one glyph (a soft hyphen is invisible), and WeasyPrint then gives that glyph
+# no text in the PDF, so "office" is read, searched and copied as "o ce". No break there.
+IN_LIGATURE = re.compile(f"(?<=f){SOFT_HYPHEN}(?=[fil])")
+
+
 @lru_cache(maxsize=1 << 16)  # a handbook repeats its words: each is hyphenated once
 def _inserted(word: str, name: str) -> str:
-    return str(dictionary(name).inserted(word, hyphen=SOFT_HYPHEN))
+    return IN_LIGATURE.sub("", str(dictionary(name).inserted(word, hyphen=SOFT_HYPHEN)))
 
 
 def _follow(tag: str, stack: list[tuple[str, str | None]], body: str | None) -> None:
