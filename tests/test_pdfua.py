@@ -140,3 +140,23 @@ def test_a_glyph_reads_as_text_in_every_part(volume_pdf: Path) -> None:
     need("pdftotext")
     text = run_text("pdftotext", str(volume_pdf), "-")
     assert all(word in text for word in ("different", "offers", "effort")), "ligatures lost"
+
+
+def test_one_font_name_is_one_font_program(volume_pdf: Path) -> None:
+    """The parts of a volume embed their own subsets of each face; a preflight or a RIP that
+    takes two programs of one name for one font would set text with another part's glyphs."""
+    import hashlib
+
+    programs: dict[str, set[str]] = {}
+    with pikepdf.open(volume_pdf) as pdf:
+        for page in pdf.pages:
+            fonts = page.obj.get("/Resources", {}).get("/Font", {})
+            for font in fonts.values():
+                for descendant in font.get("/DescendantFonts") or [font]:
+                    descriptor = descendant.get("/FontDescriptor")
+                    for key in ("/FontFile", "/FontFile2", "/FontFile3"):
+                        if descriptor is not None and key in descriptor:
+                            digest = hashlib.sha256(descriptor[key].read_raw_bytes()).hexdigest()
+                            programs.setdefault(str(descriptor.FontName), set()).add(digest)
+    assert len(programs) > 4  # several parts, several faces each
+    assert {name: len(found) for name, found in programs.items() if len(found) > 1} == {}

@@ -13,6 +13,7 @@ caller's (``metadata_from`` or its own).
 
 from __future__ import annotations
 
+import hashlib
 import io
 import re
 import warnings
@@ -135,6 +136,7 @@ def join(
         joined.Root.Names = Dictionary(Dests=name_tree.obj)
     _resolve_dest_links(joined, set(dests))
     _fill_glyph_texts(joined)
+    _unique_subset_names(joined)
     if outline:
         with joined.open_outline() as built:
             built.root.extend(outline)
@@ -284,6 +286,43 @@ def _fill_glyph_texts(joined: pikepdf.Pdf) -> None:
         for key, text in data.items():
             if b"> <>" in text:
                 found[key].write(GLYPH_TEXT.sub(partial(_glyph_text, known), text))
+
+
+SUBSET = re.compile(r"^/?([A-Z]{6})\+(.+)$")
+FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+
+
+def _unique_subset_names(joined: pikepdf.Pdf) -> None:
+    """Each part embeds its own subset of a face under the same name ("FOFKHM+Atlas-Text"):
+    a preflight or a RIP that takes two different font programs of one name for one font
+    sets one part's text with another part's glyphs. The tag before '+' becomes one derived
+    from the subset's own bytes, so one name is one font program (ISO 32000-1, 9.6.4)."""
+    done: set[tuple[int, int]] = set()
+    for page in joined.pages:
+        resources = page.obj.get("/Resources") or Dictionary()
+        for font in (resources.get("/Font") or Dictionary()).values():
+            if font.objgen in done or "/BaseFont" not in font:
+                continue
+            done.add(font.objgen)
+            descendants = list(font.get("/DescendantFonts") or [])
+            descriptors = [d.get("/FontDescriptor") for d in [font, *descendants]]
+            programs = [
+                d[key].read_raw_bytes()
+                for d in descriptors
+                if d is not None
+                for key in FONT_FILES
+                if key in d
+            ]
+            if not programs:
+                continue
+            digest = hashlib.sha256(b"".join(programs)).digest()
+            tag = "".join(chr(ord("A") + byte % 26) for byte in digest[:6])
+            for owner, key in [(f, "/BaseFont") for f in [font, *descendants]] + [
+                (d, "/FontName") for d in descriptors if d is not None
+            ]:
+                named = SUBSET.match(str(owner.get(key, "")))
+                if named:
+                    owner[key] = Name(f"/{tag}+{named[2]}")
 
 
 def _glyph_text(known: dict[bytes, bytes], match: re.Match[bytes]) -> bytes:
