@@ -302,26 +302,25 @@ class PageMarks:
 
     def body_breaks(self, anchor: str) -> dict[tuple[int, int], list[int]]:
         """(body block index, row) -> folios, for the article ``anchor`` (xhtml_fragment)."""
-        if anchor not in self.item:
-            return {}
-        item = self.item[anchor]
         return {
             (at.part - 1, at.row): folios
-            for at, folios in self.breaks.items()
-            if at.item == item and 0 < at.part < pagebreaks.STAGE_INDEX
+            for at, folios in self._inside(anchor)
+            if 0 < at.part < pagebreaks.STAGE_INDEX
         }
 
     def stage_index_breaks(self, anchor: str) -> dict[tuple[int, int], list[int]]:
         """(0, row) -> folios of the pages that begin inside the stage index's table; those
         that begin at the index itself come before it (``at``)."""
-        if anchor not in self.item:
-            return {}
-        item = self.item[anchor]
         return {
             (0, at.row): folios
-            for at, folios in self.breaks.items()
-            if at.item == item and at.part == pagebreaks.STAGE_INDEX and at.row
+            for at, folios in self._inside(anchor)
+            if at.part == pagebreaks.STAGE_INDEX and at.row
         }
+
+    def _inside(self, anchor: str) -> list[tuple[ReadingPoint, list[int]]]:
+        """The reading points of the article ``anchor`` where pages begin, with their folios."""
+        item = self.item.get(anchor)
+        return [(at, f) for at, f in self.breaks.items() if item is not None and at.item == item]
 
 
 def _as_xhtml(
