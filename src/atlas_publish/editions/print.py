@@ -5,8 +5,9 @@ from ``templates/print/volume.html.j2`` (``part``): the front matter (half title
 copyright page, contents) and one document per chapter; the back matter's HTML needs the
 chapters' folios, so it is planned once they are known. ``render_volume_pdf`` lays the parts
 out one after another in the volume's worker (``writers/pdf.py``), writes each as a PDF/UA file
-of its own and frees it before the next (the worker's memory is one chapter's, not one
-volume's), then joins them into one tagged PDF (``writers/join.py``): one structure tree, the
+of its own and frees it (a chapter that prints numbers of later chapters waits for them, up to
+``HOLD_PAGES`` pages: the worker's memory is a bounded number of pages, not a volume's), then
+joins them into one tagged PDF (``writers/join.py``): one structure tree, the
 outline, named destinations, page labels (front matter i, ii..., body 1, 2...).
 
 **Why parts.** A laid-out WeasyPrint document cannot leave its process, and it holds every page
@@ -38,14 +39,14 @@ text's length on a first build, moved by how far the chapter's start is from its
 its layout, every number of its own anchors is compared with the folio found: a wrong number as
 wide as the true one is corrected in the laid-out line (``Layout.renumber``: nothing moves);
 one of another width (9 against 10) lays the chapter out again with the numbers just found
-(``lay_out_numbered``). Once every chapter is laid out, the numbers each printed of later
-chapters are checked against their folios: a chapter that printed one wrong is laid out again
-with the true ones (a part keeps no layout in memory once written, so it is laid out again
-rather than corrected in place; on a first build, where the estimate is rarely exact, its
-first layout is only measured, not proofed nor written), and those after it only if its page
-count changed (their keys change; the others come from the cache). Should numbers still not settle (a number gaining a
-digit pushes its own target onto the next page, back and forth), they are padded to one width
-with figure spaces, which no number change can move.
+(``lay_out_numbered``). A chapter that prints guessed folios of later chapters is held, laid
+out and unwritten, until those chapters are laid out; its numbers are then corrected in place
+the same way and it is written (``_settle``). So every page is laid out once, unless a true
+number is not as wide as its guess, or more than ``HOLD_PAGES`` pages wait (the memory a worker
+may spend on them): such a chapter is laid out again with the true numbers, and those after it
+only if its page count changed (their keys change; the others come from the cache). Should
+numbers still not settle (a number gaining a digit pushes its own target onto the next page,
+back and forth), they are padded to one width with figure spaces, which no number change can move.
 """
 
 from __future__ import annotations
@@ -550,6 +551,26 @@ def outside_anchors(html: str, numbered: Mapping[str, object]) -> list[str]:
 
 
 @dataclass(slots=True)
+class Laid:
+    """A part laid out and not yet written: what writing it needs."""
+
+    part: PrintPart
+    sheets: tuple[Stylesheet, ...]
+    first_folio: int
+    outside: dict[str, str]  # the page numbers it prints of other parts' anchors
+    labels: Any  # its ``page_labels`` finisher
+    kind: str  # "front", "chapter", "back"
+    layout: Layout
+    folios: dict[str, int]  # anchor -> folio, for the anchors it starts
+    passes: int
+    pages_laid_out: int
+
+    @property
+    def page_count(self) -> int:
+        return self.layout.page_count
+
+
+@dataclass(slots=True)
 class VolumeRun:
     """One volume's parts being laid out in this worker: the typesetter, the parts' cache and
     what has been laid out (the parts' keys this build uses, the layouts it took)."""
@@ -561,7 +582,22 @@ class VolumeRun:
     common: str
     used: list[str] = field(default_factory=list)
     made: dict[str, LaidOutPart] = field(default_factory=dict)
-    measured: int = 0  # pages laid out only to be measured (``measure``)
+    measured: int = 0  # pages laid out but not written (``drop``)
+
+    def key(
+        self,
+        part: PrintPart,
+        sheets: Sequence[Stylesheet],
+        first_folio: int,
+        outside: Mapping[str, str],
+    ) -> str:
+        """What decides the part's pages, hashed (partcache.py)."""
+        variant = self.job.context.pdf_variant
+        texts = [s.path.read_text(encoding="utf-8") if s.path else s.text for s in sheets]
+        return part_key(
+            self.common, _engine_version(), variant, self.job.print_ready is not None,
+            part.html, texts, first_folio, sorted(outside.items()),
+        )  # fmt: skip
 
     def part(
         self,
@@ -573,47 +609,59 @@ class VolumeRun:
         labels: Any,
         kind: str,
     ) -> LaidOutPart:
-        """``part`` laid out and written, or as the cache has it when nothing that decides its
-        pages changed."""
-        variant = self.job.context.pdf_variant
-        texts = [s.path.read_text(encoding="utf-8") if s.path else s.text for s in sheets]
-        key = part_key(
-            self.common, _engine_version(), variant, self.job.print_ready is not None,
-            part.html, texts, first_folio, sorted(outside.items()),
-        )  # fmt: skip
-        self.used.append(key)
-        found = self.made.get(key) or self.cache.load(key)
-        if found is None:
-            found = self.made[key] = self._lay_out(
-                part, sheets, first_folio, outside, guess, labels, kind, key
-            )
-            gc.collect()  # the part's pages are freed before the next is laid out
-        return found
+        """``part`` as the cache has it when nothing that decides its pages changed; else laid
+        out and written."""
+        found = self.hold(part, sheets, first_folio, outside, guess, labels, kind)
+        if isinstance(found, LaidOutPart):
+            return found
+        made = self._write(found, self.key(part, sheets, first_folio, outside))
+        del found
+        gc.collect()  # the part's pages are freed before the next is laid out
+        return made
 
-    def measure(
+    def hold(
         self,
         part: PrintPart,
         sheets: tuple[Stylesheet, ...],
         first_folio: int,
         outside: Mapping[str, str],
         guess: Mapping[str, int],
-    ) -> LaidOutPart:
-        """A chapter laid out only to learn where its pages fall: neither proofed, written nor
-        kept (its key is empty). On a first build a chapter that prints estimated folios of
-        later chapters is all but sure to be laid out again with the true ones, so its first
-        layout is not worth the proof gate and the PDF."""
-        planned = PrintVolume(part.volume, part.html, sheets)
-        numbered = lay_out_numbered(self.typesetter, planned, guess, first_folio, outside)
-        layout = numbered.layout
-        self.measured += numbered.pages_laid_out
-        printed = {a: n for a, n in layout.printed.items() if a in outside}
-        found = LaidOutPart(
-            part.name, "", Path(), first_folio, layout.page_count, numbered.folios, printed,
-            (), (), numbered.passes, numbered.pages_laid_out,
-        )  # fmt: skip
-        del layout, numbered
-        gc.collect()
+        labels: Any,
+        kind: str,
+    ) -> LaidOutPart | Laid:
+        """``part`` as the cache has it; else laid out and kept unwritten (it prints guessed
+        numbers) until ``finish`` is given the true ones."""
+        found = self._cached(self.key(part, sheets, first_folio, outside))
+        if found is not None:
+            return found
+        return self._lay_out(part, sheets, first_folio, outside, guess, labels, kind)
+
+    def _cached(self, key: str) -> LaidOutPart | None:
+        found = self.made.get(key) or self.cache.load(key)
+        if found is not None:
+            self.used.append(key)
         return found
+
+    def finish(self, laid: Laid, numbers: Mapping[str, str]) -> LaidOutPart | None:
+        """A held part written with the true ``numbers`` of other parts' anchors, corrected in
+        its laid-out lines (nothing moves: ``Layout.renumber``); None when a number is not as
+        wide as its guess (then the part must be laid out again)."""
+        true = {a: numbers[a] for a in laid.outside}
+        if not laid.layout.renumber(true):
+            return None
+        laid.outside = true
+        key = self.key(laid.part, laid.sheets, laid.first_folio, true)
+        return self._cached(key) or self._write(laid, key)
+
+    def drop(self, laid: Laid) -> LaidOutPart:
+        """A held part given up to free its pages: what its layout found is kept (its folios)
+        and it is not written (its key is empty), so it is laid out again."""
+        self.measured += laid.pages_laid_out
+        printed = {a: n for a, n in laid.layout.printed.items() if a in laid.outside}
+        return LaidOutPart(
+            laid.part.name, "", Path(), laid.first_folio, laid.page_count, laid.folios, printed,
+            (), (), laid.passes, laid.pages_laid_out,
+        )  # fmt: skip
 
     def _lay_out(
         self,
@@ -624,36 +672,43 @@ class VolumeRun:
         guess: Mapping[str, int],
         labels: Any,
         kind: str,
-        key: str,
-    ) -> LaidOutPart:
+    ) -> Laid:
         typesetter = self.typesetter
         planned = PrintVolume(part.volume, part.html, sheets)
         if kind == "chapter":
             numbered = lay_out_numbered(typesetter, planned, guess, first_folio, outside)
             layout, passes, laid_out = numbered.layout, numbered.passes, numbered.pages_laid_out
             folios = numbered.folios
-            marks = layout.first_marks(pagebreaks.print_marks(layout.root, self.volume))
+            _check_complete(layout, part.volume)
         else:
             layout = typesetter.lay_out(typesetter.parse(part.html), sheets, outside)
             passes, laid_out = 1, layout.page_count
             where = layout.anchor_pages()
             folios = {a: first_folio + where[a] for a, _ in BACK_MATTER_PARTS if a in where}
-            marks = [None] * layout.page_count
-            if kind == "back":
-                marks = layout.first_marks(pagebreaks.back_matter_marks(layout.root, self.volume))
+        return Laid(
+            part, sheets, first_folio, dict(outside), labels, kind, layout, folios, passes, laid_out
+        )
+
+    def _write(self, laid: Laid, key: str) -> LaidOutPart:
+        """Proof ``laid``, write its PDF into the cache and record it."""
+        typesetter, layout, kind = self.typesetter, laid.layout, laid.kind
         if kind == "chapter":
-            _check_complete(layout, part.volume)
+            marks = layout.first_marks(pagebreaks.print_marks(layout.root, self.volume))
+        elif kind == "back":
+            marks = layout.first_marks(pagebreaks.back_matter_marks(layout.root, self.volume))
+        else:
+            marks = [None] * layout.page_count
         _refuse_file_links(layout, self.volume)
         unreported = unreported_refusals(typesetter.refused, self.job.atlas.root)
         if unreported:  # what check() reported was an error, or left out with --lenient
             raise BuildError(
                 f"volume {self.volume.number}: refused to fetch " + ", ".join(unreported)
             )
-        faults = self._proof(layout, part, kind, first_folio)
+        faults = self._proof(layout, laid.part, kind, laid.first_folio)
         pdf = self.cache.pdf(key)
         pdf.parent.mkdir(parents=True, exist_ok=True)
         with atomic_path(pdf) as temporary:
-            typesetter.write_part(layout, temporary, self.job.context.pdf_variant, labels)
+            typesetter.write_part(layout, temporary, self.job.context.pdf_variant, laid.labels)
             # a PDF WeasyPrint complained about never takes the good one's place
             messages = typesetter.engine_errors()
             if messages:
@@ -661,13 +716,17 @@ class VolumeRun:
         if self.job.print_ready is not None:  # the printer's part, PDF/X-4, from this layout
             from ..writers.printready import write_print_ready
 
-            write_print_ready(layout.document, self.job.atlas, self.cache.pdf(key, "-x4"), labels)
-        printed = {a: n for a, n in layout.printed.items() if a in outside}
+            write_print_ready(
+                layout.document, self.job.atlas, self.cache.pdf(key, "-x4"), laid.labels
+            )
+        printed = {a: n for a, n in layout.printed.items() if a in laid.outside}
         made = LaidOutPart(
-            part.name, key, pdf, first_folio, layout.page_count, folios, printed,
-            tuple(marks), faults, passes, laid_out,
+            laid.part.name, key, pdf, laid.first_folio, layout.page_count, laid.folios, printed,
+            tuple(marks), faults, laid.passes, laid.pages_laid_out,
         )  # fmt: skip
         self.cache.store(made)
+        self.made[key] = made
+        self.used.append(key)
         return made
 
     def _proof(
@@ -812,50 +871,47 @@ def _chapters(
 
     A chapter prints the true folios of the chapters before it; of its own anchors, those its
     layout finds (``lay_out_numbered``); of later chapters', a guess: the previous build's
-    folios, else the estimate, moved by how far this chapter's start is from its guess. When a
-    guess was wrong, that chapter is laid out again with the true numbers; chapters whose
-    numbers were right are not (their keys are unchanged). On a first build (no previous
-    folios) a chapter that prints estimated folios is only measured in the first round, not
-    proofed and written: the estimate of a later chapter's pages is rarely exact."""
+    folios, else the estimate, moved by how far this chapter's start is from its guess. Such a
+    chapter is held in memory, laid out and unwritten, until the chapters it refers to are laid
+    out; then its numbers are corrected in place (``VolumeRun.finish``: a number as wide as its
+    guess moves nothing) and it is written. So each page is laid out once, but where a true
+    number is wider or narrower than its guess (9 against 10), or when more than ``HOLD_PAGES``
+    are held (the oldest held is dropped, to be laid out again): those chapters are laid out
+    again with the true numbers, and those after them only if their page counts changed (their
+    keys change; the others come from the cache)."""
     volume = plan.volume
     guess = first_guess(volume, previous)
     width = 0
     for attempt in range(1, PLAIN_ROUNDS + PADDED_ROUNDS + 1):
-        parts: list[LaidOutPart] = []
+        parts: list[LaidOutPart | Laid] = []
         known: dict[str, int] = {}
-        folio, notes = 1, 0
+        folio, notes, moved = 1, 0, False
         for part in plan.chapters:
             chapter = part.volume.chapters[0]
             shift = folio - guess.get(chapter.anchor, folio)
             at = {a: known.get(a, guess.get(a, 1) + shift) for a in guess}
             outside = outside_anchors(part.html, at)
-            own = anchors(part.volume)
             sheets = (*stylesheets(run.job.atlas), Stylesheet(text=part_css(folio, notes)))
             numbers = number_texts({a: at[a] for a in outside}, width)
-            # a first build's estimate of a later chapter's folios is rarely right
-            estimated = not previous and attempt == 1 and any(a not in known for a in outside)
-            if estimated:
-                laid = run.measure(part, sheets, folio, numbers, {a: at[a] for a in own})
+            own = {a: at[a] for a in anchors(part.volume)}
+            labels = page_labels(0, start=folio)
+            laid: LaidOutPart | Laid
+            if any(a not in known for a in outside):  # it prints guesses: held till known
+                laid = run.hold(part, sheets, folio, numbers, own, labels, "chapter")
             else:
-                laid = run.part(
-                    part,
-                    sheets,
-                    folio,
-                    numbers,
-                    {a: at[a] for a in own},
-                    page_labels(0, start=folio),
-                    "chapter",
-                )
+                laid = run.part(part, sheets, folio, numbers, own, labels, "chapter")
             parts.append(laid)
             known |= laid.folios
             folio += laid.page_count + laid.page_count % 2  # the next opens on a right-hand page
             notes += part.notes
+            moved |= _settle(run, parts, known, width)
         wrong = [
-            (p.name, a, n) for p in parts for a, n in p.printed.items()
+            (p.name, a, n) for p in parts if isinstance(p, LaidOutPart) for a, n in p.printed.items()
             if n.strip(FIGURE_SPACE) != str(known.get(a))
         ]  # fmt: skip
-        if not wrong and all(p.key for p in parts):  # and every part written, none measured
-            return parts, known
+        done = [p for p in parts if isinstance(p, LaidOutPart) and p.key]
+        if not wrong and not moved and len(done) == len(parts):  # every part written
+            return done, known
         guess = {**guess, **known}
         if attempt >= PLAIN_ROUNDS:
             width = len(str(max(known.values(), default=1)))
@@ -864,6 +920,42 @@ def _chapters(
         f"volume {volume.number}: page numbers across chapters did not settle after "
         f"{PLAIN_ROUNDS + PADDED_ROUNDS} rounds ({shown}); report this with the content"
     )
+
+
+# At most this many laid-out pages are held in a worker waiting for the folios of later
+# chapters (about 0.3 MB a page with print.css): beyond it the oldest held chapter is dropped
+# and laid out again once the numbers are known.
+HOLD_PAGES = 400
+
+
+def _settle(
+    run: VolumeRun, parts: list[LaidOutPart | Laid], known: Mapping[str, int], width: int
+) -> bool:
+    """Write every held chapter whose numbers are all known now, and drop the oldest held
+    while more than HOLD_PAGES are held. True when a chapter laid out again (a true number not
+    as wide as its guess) changed where its pages fall: the chapters after it started wrong."""
+    moved = False
+    for index, laid in enumerate(parts):
+        if not isinstance(laid, Laid) or any(a not in known for a in laid.outside):
+            continue
+        numbers = number_texts({a: known[a] for a in laid.outside}, width)
+        written = run.finish(laid, numbers)
+        if written is None:  # a number of another width: the lines change
+            own, count = dict(laid.folios), laid.page_count
+            part, sheets, first, labels = laid.part, laid.sheets, laid.first_folio, laid.labels
+            parts[index] = run.drop(laid)  # its pages freed before the next layout
+            del laid
+            gc.collect()
+            written = run.part(part, sheets, first, numbers, own, labels, "chapter")
+            moved |= written.page_count != count or dict(written.folios) != own
+        parts[index] = written
+    held = [p for p in parts if isinstance(p, Laid)]
+    while sum(p.page_count for p in held) > HOLD_PAGES:
+        oldest = held.pop(0)
+        parts[next(i for i, p in enumerate(parts) if p is oldest)] = run.drop(oldest)
+    del held
+    gc.collect()
+    return moved
 
 
 def _back_matter(
