@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
-import gc
 import hashlib
 import multiprocessing
 import pickle
@@ -34,6 +33,7 @@ from .errors import BuildError
 from .indexes import Indexes
 from .links import Target
 from .markdown import RenderedBody
+from .memory import release
 from .model import Atlas
 from .pagebreaks import PrintLayout
 from .progress import Progress, label_of
@@ -164,9 +164,7 @@ def _in_worker(function: Callable[[Any], Made], job: object) -> Made:
         return function(job)
     finally:
         if function is not make_epub:
-            gc.collect()
-            with contextlib.suppress(AttributeError, OSError):  # glibc only; elsewhere, no need
-                ctypes.CDLL(None).malloc_trim(0)
+            release()
 
 
 def _stop_workers() -> None:

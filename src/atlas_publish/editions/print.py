@@ -53,7 +53,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import gc
+import functools
 import math
 import re
 import tempfile
@@ -73,6 +73,7 @@ from ..hyphenation import hyphenated
 from ..indexes import Indexes, build_indexes
 from ..links import Link, LinkStyle, Target, other_volume_suffix
 from ..markdown import typographic
+from ..memory import in_child, release
 from ..model import Atlas, Chapter, Volume
 from ..outputs import atomic_path
 from ..partcache import LaidOutPart, PartCache, part_key
@@ -616,7 +617,7 @@ class VolumeRun:
             return found
         made = self._write(found, self.key(part, sheets, first_folio, outside))
         del found
-        gc.collect()  # the part's pages are freed before the next is laid out
+        release()  # the part's pages are freed before the next is laid out
         return made
 
     def hold(
@@ -788,21 +789,23 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         cache = PartCache(folder / f"volume-{volume.number}")
         run = VolumeRun(job, volume, typesetter, cache, job.common or _code_key())
         stack.enter_context(typesetter.session())
-        chapters, folios = _chapters(run, plan, job.previous)
-        back = _back_matter(run, plan, indexes, folios, chapters)
-        contents = folios | (dict(back.folios) if back else {})
-        front = run.part(
-            plan.front,
-            stylesheets(atlas),
-            1,
-            number_texts({a: contents[a] for a in outside_anchors(plan.front.html, contents)}),
-            {},
-            page_labels(0, roman=True),
-            "front",
+
+        lay_out = functools.partial(_lay_out_parts, run, plan, indexes, job.previous)
+        # Laid out in a child process: the memory the layouts leave behind, which the join
+        # could not use, goes with it (memory.py); the join then holds only its own objects.
+        laid_out = in_child(lay_out) if LAY_OUT_IN_CHILD else lay_out()
+        front, chapters, folios, back = (
+            laid_out.front,
+            laid_out.chapters,
+            laid_out.folios,
+            laid_out.back,
         )
+        run.used, run.made, run.measured = laid_out.used, laid_out.made, laid_out.measured
         parts = [front, *chapters, *([back] if back else [])]
+        del plan, lay_out, laid_out
+        release()
         with atomic_path(job.target) as temporary:
-            page_count, labels = _join(run, plan, parts, temporary, "")
+            page_count, labels = _join(run, volume, parts, temporary, "")
             gate_started = time.perf_counter()
             faults = [fault for part in parts for fault in part.faults]
             faults += _proof_pdf(job, temporary, labels)
@@ -813,7 +816,7 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
             gate_seconds = time.perf_counter() - gate_started
             if job.print_ready is not None:  # before the reader's file takes its name
                 with atomic_path(job.print_ready) as printer:
-                    _join(run, plan, parts, printer, "-x4")
+                    _join(run, volume, parts, printer, "-x4")
         if job.parts is not None:
             cache.keep_only(run.used)
     marks: list[int | None] = []  # per page from folio 1: the reading point it begins in
@@ -840,6 +843,44 @@ def render_volume_pdf(job: PdfJob) -> PdfResult:
         notes=notes,
         proof_seconds=gate_seconds,
     )
+
+
+# False: the parts are laid out in the worker itself (memory.py says why they are not).
+LAY_OUT_IN_CHILD = True
+
+
+@dataclass(frozen=True, slots=True)
+class LaidOut:
+    """Every part of a volume laid out and written (or found in the cache), and what the
+    volume's run recorded doing it."""
+
+    front: LaidOutPart
+    chapters: list[LaidOutPart]
+    folios: dict[str, int]  # every chapter's and article's
+    back: LaidOutPart | None
+    used: list[str]  # VolumeRun's
+    made: dict[str, LaidOutPart]
+    measured: int
+
+
+def _lay_out_parts(
+    run: VolumeRun, plan: PlannedVolume, indexes: Indexes, previous: Mapping[str, int]
+) -> LaidOut:
+    """The chapters, then the back matter with their folios, then the front matter with
+    every folio it prints."""
+    chapters, folios = _chapters(run, plan, previous)
+    back = _back_matter(run, plan, indexes, folios, chapters)
+    contents = folios | (dict(back.folios) if back else {})
+    front = run.part(
+        plan.front,
+        stylesheets(run.job.atlas),
+        1,
+        number_texts({a: contents[a] for a in outside_anchors(plan.front.html, contents)}),
+        {},
+        page_labels(0, roman=True),
+        "front",
+    )
+    return LaidOut(front, chapters, folios, back, run.used, run.made, run.measured)
 
 
 def _engine_version() -> str:
@@ -909,6 +950,9 @@ def _chapters(
             known |= laid.folios
             folio += laid.page_count + laid.page_count % 2  # the next opens on a right-hand page
             notes += part.notes
+            # parts holds it now: _settle may drop it, and its pages must not stay alive here
+            # while the next chapter is laid out
+            del laid
             moved |= _settle(run, parts, known, width)
         wrong = [
             (p.name, a, n) for p in parts if isinstance(p, LaidOutPart) for a, n in p.printed.items()
@@ -951,16 +995,19 @@ def _settle(
             part, sheets, first, labels = laid.part, laid.sheets, laid.first_folio, laid.labels
             parts[index] = run.drop(laid)  # its pages freed before the next layout
             del laid
-            gc.collect()
+            release()
             written = run.part(part, sheets, first, numbers, own, labels, "chapter")
             moved |= written.page_count != count or dict(written.folios) != own
+        else:
+            del laid  # written: its pages are freed with the next release()
         parts[index] = written
     held = [p for p in parts if isinstance(p, Laid)]
     while sum(p.page_count for p in held) > HOLD_PAGES:
         oldest = held.pop(0)
         parts[next(i for i, p in enumerate(parts) if p is oldest)] = run.drop(oldest)
+        del oldest
     del held
-    gc.collect()
+    release()
     return moved
 
 
@@ -986,7 +1033,7 @@ def _back_matter(
 
 
 def _join(
-    run: VolumeRun, plan: PlannedVolume, parts: Sequence[LaidOutPart], target: Path, suffix: str
+    run: VolumeRun, volume: Volume, parts: Sequence[LaidOutPart], target: Path, suffix: str
 ) -> tuple[int, list[str]]:
     """Join the parts' PDFs (``suffix``: which of them: "-x4" the printer's) into ``target``:
     the front matter padded to an even count and each chapter to one, so every part opens on
@@ -997,7 +1044,7 @@ def _join(
         Part(run.cache.pdf(p.key, suffix), nested=index > 0, blank_after=p.page_count % 2 == 1)
         for index, p in enumerate(parts)
     ]
-    title = f"{run.job.atlas.title}, Volume {plan.volume.number}: {plan.volume.title}"
+    title = f"{run.job.atlas.title}, Volume {volume.number}: {volume.title}"
     joined = join(joined_parts, typographic(title, run.job.atlas.language), metadata_from=0)
     labels: list[str] = []
     for index, part in enumerate(parts):
