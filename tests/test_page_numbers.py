@@ -153,3 +153,25 @@ def test_a_wrong_guess_is_corrected(first_build: Path, tmp_path: Path) -> None:
         assert _assert_numbers_true(target) == expected, name
         once = once or result.layout.pages_laid_out
         assert (result.layout.pages_laid_out > once) == again, name
+
+
+def test_a_chapter_too_big_to_hold_is_laid_out_again_and_written(
+    first_build: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A chapter printing a later chapter's folio, bigger than the pages a worker may hold
+    (a 7,000-article handbook's chapters are 500 pages), is dropped after its layout; the next
+    round lays it out with the folios just found and writes it, once: held again, it would be
+    dropped again, round after round, until the build gave up."""
+    import atlas_publish.editions.print as print_edition
+
+    checked = check(first_build / "content")
+    true = dict(Manifest.load(first_build / "out").outputs["pdf/volume-1.pdf"].folios)
+    expected = _assert_numbers_true(first_build / "out" / "pdf" / "volume-1.pdf")
+    held = render_volume_pdf(PdfJob(checked.atlas, 1, tmp_path / "held.pdf", LENIENT, true))
+    monkeypatch.setattr(print_edition, "HOLD_PAGES", 0)
+    target = tmp_path / "dropped.pdf"
+    result = render_volume_pdf(PdfJob(checked.atlas, 1, target, LENIENT, previous=true))
+    assert _assert_numbers_true(target) == expected
+    first_chapter = true["chapter-1.02"] - true["chapter-1.01"]  # its pages and a blank verso
+    again = result.layout.pages_laid_out - held.layout.pages_laid_out
+    assert 0 < again <= first_chapter, (again, first_chapter)

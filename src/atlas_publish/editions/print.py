@@ -882,6 +882,10 @@ def _chapters(
     volume = plan.volume
     guess = first_guess(volume, previous)
     width = 0
+    # Chapters dropped while held (HOLD_PAGES): from the next round on they are laid out with
+    # the numbers the round before found and written at once; held again, one bigger than
+    # HOLD_PAGES would be dropped again, round after round.
+    dropped: set[str] = set()
     for attempt in range(1, PLAIN_ROUNDS + PADDED_ROUNDS + 1):
         parts: list[LaidOutPart | Laid] = []
         known: dict[str, int] = {}
@@ -898,7 +902,8 @@ def _chapters(
             own = {a: at[a] for a in anchors(part.volume)}
             labels = page_labels(0, start=folio)
             laid: LaidOutPart | Laid
-            if any(a not in known for a in outside):  # it prints guesses: held till known
+            if part.name not in dropped and any(a not in known for a in outside):
+                # it prints guesses: held till they are known
                 laid = run.hold(part, sheets, folio, numbers, own, labels, "chapter")
             else:
                 laid = run.part(part, sheets, folio, numbers, own, labels, "chapter")
@@ -914,6 +919,7 @@ def _chapters(
         done = [p for p in parts if isinstance(p, LaidOutPart) and p.key]
         if not wrong and not moved and len(done) == len(parts):  # every part written
             return done, known
+        dropped |= {p.name for p in parts if isinstance(p, LaidOutPart) and not p.key}
         guess = {**guess, **known}
         if attempt >= PLAIN_ROUNDS:
             width = len(str(max(known.values(), default=1)))
