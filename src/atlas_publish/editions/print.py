@@ -933,8 +933,10 @@ def _chapters(
         folio, notes, moved = 1, 0, False
         for part in plan.chapters:
             chapter = part.volume.chapters[0]
-            shift = folio - guess.get(chapter.anchor, folio)
-            at = {a: known.get(a, guess.get(a, 1) + shift) for a in guess}
+            start = guess.get(chapter.anchor, folio)
+            # an estimate is stretched as the chapters laid out so far ran longer or shorter
+            scale = 1.0 if previous else _density(plan, guess, known)
+            at = {a: known.get(a, folio + round((guess.get(a, 1) - start) * scale)) for a in guess}
             outside = outside_anchors(part.html, at)
             sheets = (*stylesheets(run.job.atlas), Stylesheet(text=part_css(folio, notes)))
             numbers = number_texts({a: at[a] for a in outside}, width)
@@ -970,6 +972,21 @@ def _chapters(
         f"volume {volume.number}: page numbers across chapters did not settle after "
         f"{PLAIN_ROUNDS + PADDED_ROUNDS} rounds ({shown}); report this with the content"
     )
+
+
+def _density(plan: PlannedVolume, estimate: Mapping[str, int], known: Mapping[str, int]) -> float:
+    """How much longer the chapters laid out so far are than estimated (1.0: as estimated): a
+    handbook's pages hold more or less text than ``CHARACTERS_PER_PAGE``, and a number that
+    gains a digit on its way from estimate to page costs its chapter a second layout."""
+    true = guessed = 0
+    for part in plan.chapters:
+        chapter = part.volume.chapters[0]
+        last = chapter.articles[-1].anchor if chapter.articles else chapter.anchor
+        if last not in known or chapter.anchor not in known:
+            break
+        true += known[last] - known[chapter.anchor]
+        guessed += estimate[last] - estimate[chapter.anchor]
+    return true / guessed if true and guessed else 1.0
 
 
 # At most this many laid-out pages are held in a worker waiting for the folios of later

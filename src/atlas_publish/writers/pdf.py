@@ -64,6 +64,7 @@ class Typesetter:
         self.fonts = FontConfiguration()
         self.base_url = str(base) + "/"
         self.problems = Problems()
+        self._sheets: dict[Stylesheet, Any] = {}  # parsed once: a volume's parts share them
 
     @contextmanager
     def session(self) -> Iterator[Typesetter]:
@@ -110,15 +111,16 @@ class Typesetter:
         import weasyprint
 
         printed = parsed.number_links(numbers or {})
-        sheets = [
-            weasyprint.CSS(
-                filename=str(sheet.path) if sheet.path else None,
-                string=sheet.text,
-                font_config=self.fonts,
-                url_fetcher=self.fetcher,
-            )
-            for sheet in stylesheets
-        ]
+        sheets = []
+        for sheet in stylesheets:
+            if sheet not in self._sheets:
+                self._sheets[sheet] = weasyprint.CSS(
+                    filename=str(sheet.path) if sheet.path else None,
+                    string=sheet.text,
+                    font_config=self.fonts,
+                    url_fetcher=self.fetcher,
+                )
+            sheets.append(self._sheets[sheet])
         document = parsed.html.render(font_config=self.fonts, stylesheets=sheets)
         return Layout(parsed.html.etree_element, document, printed)
 
