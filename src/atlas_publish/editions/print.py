@@ -4,11 +4,18 @@
 from ``templates/print/volume.html.j2`` (``part``): the front matter (half title, title page,
 copyright page, contents) and one document per chapter; the back matter's HTML needs the
 chapters' folios, so it is planned once they are known. ``render_volume_pdf`` lays the parts
-out one after another in the volume's worker (``writers/pdf.py``), writes each as a PDF/UA file
-of its own and frees it (a chapter that prints numbers of later chapters waits for them, up to
-``HOLD_PAGES`` pages: the worker's memory is a bounded number of pages, not a volume's), then
-joins them into one tagged PDF (``writers/join.py``): one structure tree, the
-outline, named destinations, page labels (front matter i, ii..., body 1, 2...).
+out one after another in a child of the volume's worker (``writers/pdf.py``), writes each as a
+PDF/UA file of its own and frees it (a chapter that prints numbers of later chapters waits for
+them, up to ``HOLD_PAGES`` pages), then the worker joins them into one tagged PDF
+(``writers/join.py``): one structure tree, the outline, named destinations, page labels (front
+matter i, ii..., body 1, 2...).
+
+**Memory.** The layouts' peak is one chapter's pages (about 0.5 MB a page with print.css, and
+as much again for a moment while pydyf writes them) plus the pages held; the join's is every
+page of the volume as pikepdf objects (about 0.2 MB a page: the structure tree has some 80
+elements a page). The layouts run in a forked child (``memory.in_child``) because the memory
+they free stays in CPython's arenas, which pikepdf's C++ objects cannot use: in one process
+the two peaks added up.
 
 **Why parts.** A laid-out WeasyPrint document cannot leave its process, and it holds every page
 until it is written. A volume laid out as one document costs a whole volume's layout on one
