@@ -1259,8 +1259,10 @@ def test_ctrl_c_stops_the_build_promptly_and_writes_nothing_after_it(
     small_tree: Tree, tmp_path: Path, to: str
 ) -> None:
     """SIGINT to the whole group (Ctrl-C in a terminal) or to the build process alone."""
-    for number in ("1.010103", "1.010104", "2.010102", "2.010103"):  # layouts of some seconds
-        small_tree.article(number, "A paragraph of text. " * 400)
+    # layouts of some seconds: a volume is laid out in a child of its worker (memory.py), and
+    # the test waits for a process to have used a second of CPU
+    for number in ("1.010103", "1.010104", "2.010102", "2.010103"):
+        small_tree.article(number, "\n\n".join(["A paragraph of text. " * 40] * 150))
     out = tmp_path / "out"
     command = [PYTHON, "-m", "atlas_publish.cli", "build", "--content", str(small_tree.root),
                "--out", str(out), "--jobs", "2", "--lenient", "--quiet"]  # fmt: skip

@@ -16,6 +16,7 @@ import contextlib
 import ctypes
 import gc
 import multiprocessing
+import os
 import pickle
 from collections.abc import Callable
 from multiprocessing.connection import Connection
@@ -41,7 +42,7 @@ def in_child(function: Callable[[], T]) -> T:
         return function()
     context = multiprocessing.get_context("fork")
     reader, writer = context.Pipe(duplex=False)
-    child = context.Process(target=_run_and_send, args=(function, writer))
+    child = context.Process(target=_run_and_send, args=(function, writer, os.getpid()))
     child.start()
     writer.close()
     try:
@@ -59,8 +60,10 @@ def in_child(function: Callable[[], T]) -> T:
     return value  # type: ignore[no-any-return]
 
 
-def _run_and_send(function: Callable[[], object], writer: Connection) -> None:
+def _run_and_send(function: Callable[[], object], writer: Connection, parent: int) -> None:
     _die_with_parent()
+    if os.getppid() != parent:  # the parent died before the line above: nobody waits
+        os._exit(1)
     try:
         outcome: tuple[bool, object] = (True, function())
     except BaseException as error:  # noqa: BLE001  (every failure goes back to the parent)
