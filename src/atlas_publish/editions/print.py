@@ -957,10 +957,11 @@ def _settle(
     """Write every held chapter whose numbers are all known now, and drop the oldest held
     while more than HOLD_PAGES are held. True when a chapter laid out again (a true number not
     as wide as its guess) changed where its pages fall: the chapters after it started wrong."""
-    moved = False
+    moved = freed = False
     for index, laid in enumerate(parts):
         if not isinstance(laid, Laid) or any(a not in known for a in laid.outside):
             continue
+        freed = True
         numbers = number_texts({a: known[a] for a in laid.outside}, width)
         written = run.finish(laid, numbers)
         if written is None:  # a number of another width: the lines change
@@ -976,8 +977,10 @@ def _settle(
     while sum(p.page_count for p in held) > HOLD_PAGES:
         oldest = held.pop(0)
         parts[next(i for i, p in enumerate(parts) if p is oldest)] = run.drop(oldest)
+        freed = True
     del held
-    gc.collect()
+    if freed:
+        gc.collect()  # the pages of what was written or dropped, before the next layout
     return moved
 
 
