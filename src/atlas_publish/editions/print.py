@@ -997,8 +997,8 @@ def _density(plan: PlannedVolume, estimate: Mapping[str, int], known: Mapping[st
 
 
 # At most this many laid-out pages are held in a worker waiting for the folios of later
-# chapters (about 0.5 MB a page with print.css, measured on chapters of 50 and 550 pages): beyond it the oldest held chapter is dropped
-# and laid out again once the numbers are known.
+# chapters (about 0.5 MB a page with print.css, measured on chapters of 50 and 550 pages):
+# beyond it the oldest held chapter is dropped and laid out again once the numbers are known.
 HOLD_PAGES = 400
 
 
