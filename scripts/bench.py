@@ -312,10 +312,16 @@ def issue_14_targets(
         0.03,
     )
     target("peak memory per worker, this tree", f["peak"], 250, "MB")
-    print(
-        f"  {'peak memory per worker at 7,000 articles':<48} not measured here "
-        "(scripts/bench.py --articles 7000)"
-    )
+    small, large = f.get("peak_small"), f.get("peak_large")
+    name = f"peak memory per worker at {f.get('large_articles') or 7000:,.0f} articles"
+    if small and large:
+        verdict = "met" if large <= FLAT * small else "NOT met"
+        print(
+            f"  {name:<48} {large:7.0f} MB against {small:.0f} MB for the same volume here "
+            f"({large / small:.2f} x; flat: target <= {FLAT} x): {verdict}"
+        )
+    else:
+        print(f"  {name:<48} not measured (--large 0)")
     cpu_ratios(jobs)
 
 
@@ -469,7 +475,7 @@ def site_figures(
 
 def volume_only(
     content: Path, out: Path, number: int, env: dict[str, str], counter: LayoutCounter
-) -> None:
+) -> float:
     """A cold build of one volume's PDF with one worker: the peak memory of the largest
     process (the worker laying the volume out, part after part), its pages and layouts."""
     shutil.rmtree(out, ignore_errors=True)
@@ -488,6 +494,31 @@ def volume_only(
         f"peak memory of the largest process {peak:.0f} MB",
         flush=True,
     )
+    return peak
+
+
+# "Flat per worker": a volume's worker at ten times the articles peaks at most this much above
+# the same volume's at 700 (the allocator's and the tree's own growth).
+FLAT = 1.25
+
+
+def large_tree_peak(
+    work: Path, small: Path, articles: int, number: int, env: dict[str, str], counter: LayoutCounter
+) -> tuple[float, float]:
+    """Volume ``number``'s worker peak on this tree and on a generated tree of ``articles``
+    articles (one worker, PDF only, cold): whether a worker's memory stays flat as the
+    handbook grows."""
+    print(f"\n  volume {number} alone, one worker, on this tree and on {articles:,} articles:")
+    peak_small = volume_only(small, work / "volume-small", number, env, counter)
+    large = work / f"content-{articles}"
+    subprocess.run(
+        cli("sample", "--articles", str(articles), "--out", str(large)),
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    peak_large = volume_only(large, work / "volume-large", number, env, counter)
+    return peak_small, peak_large
 
 
 def main() -> int:
@@ -519,6 +550,15 @@ def main() -> int:
         metavar="N",
         help="pandoc to PDF for the first N volumes only (it takes as long as the naive way)",
     )
+    parser.add_argument(
+        "--large",
+        type=int,
+        default=7000,
+        metavar="N",
+        help="also build one volume of an N-article tree and compare its worker's peak memory "
+        "with the same volume's here (0: not; it takes about five minutes)",
+    )
+    parser.add_argument("--large-volume", type=int, default=9, metavar="V", help=argparse.SUPPRESS)
     parser.add_argument(
         "--volume-only",
         type=int,
@@ -705,8 +745,16 @@ def main() -> int:
         print("  pandoc is not installed: no comparison (make bench installs it as root)")
 
     print(f"\n  peak memory of the largest process (a worker): {peak:.0f} MB")
+    peak_small = peak_large = None
+    if args.large:
+        peak_small, peak_large = large_tree_peak(
+            work, content, args.large, args.large_volume, env, counter
+        )
     issue_14_targets(
         {
+            "peak_small": peak_small,
+            "peak_large": peak_large,
+            "large_articles": args.large,
             "cold": cold,
             "naive": naive,
             "single": single,
