@@ -160,3 +160,34 @@ def test_one_font_name_is_one_font_program(volume_pdf: Path) -> None:
                             programs.setdefault(str(descriptor.FontName), set()).add(digest)
     assert len(programs) > 4  # several parts, several faces each
     assert {name: len(found) for name, found in programs.items() if len(found) > 1} == {}
+
+
+def test_a_font_program_is_embedded_once(tmp_path: Path) -> None:
+    """Two parts whose subsets of a face hold the same glyphs (here: the same page twice)
+    share one copy of the program in the joined file, under one name."""
+    import hashlib
+
+    import weasyprint
+
+    from atlas_publish.writers.join import Part, join
+
+    html = "<html lang='en'><body><h1>Same words</h1><p>The same sentence.</p></body></html>"
+    parts = []
+    for name in ("one", "two"):
+        weasyprint.HTML(string=html).write_pdf(tmp_path / f"{name}.pdf", pdf_variant="pdf/ua-1")
+        parts.append(Part(tmp_path / f"{name}.pdf", nested=name == "two"))
+    join(parts, "Two parts", metadata_from=0).save(tmp_path / "joined.pdf")
+
+    def programs(path: Path) -> list[str]:
+        with pikepdf.open(path) as pdf:
+            return [
+                hashlib.sha256(obj.read_raw_bytes()).hexdigest()
+                for obj in pdf.objects
+                if isinstance(obj, pikepdf.Stream)
+                and ("/Length1" in obj or obj.get("/Subtype") == "/OpenType")
+            ]
+
+    single = programs(tmp_path / "one.pdf")
+    joined = programs(tmp_path / "joined.pdf")
+    assert single  # the faces' programs are embedded
+    assert sorted(joined) == sorted(single)  # once each, not once a part
