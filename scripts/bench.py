@@ -252,7 +252,8 @@ def pdf_pages(out: Path, relative: str | None = None) -> int:
 SINGLE_PASS = """
 import json, sys
 from pathlib import Path
-from atlas_publish.editions.print import PrintLinks, number_texts, print_volume
+from atlas_publish.editions.page_numbers import number_texts
+from atlas_publish.editions.print import PrintLinks, print_volume
 from atlas_publish.context import BuildContext
 from atlas_publish.pipeline import check
 from atlas_publish.render import templates_dir

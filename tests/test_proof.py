@@ -14,12 +14,11 @@ from typing import Any
 import pytest
 
 from atlas_publish.context import BuildContext
+from atlas_publish.editions.page_numbers import first_guess, lay_out_numbered
 from atlas_publish.editions.print import (
     PdfJob,
     PrintLinks,
     chapter_volume,
-    first_guess,
-    lay_out_numbered,
     print_volume,
     render_volume_pdf,
 )
@@ -101,7 +100,10 @@ def lay_out(tree: Tree) -> tuple[Any, Any, Any, Any]:
     links = PrintLinks(1, atlas.root)
     planned = print_volume(atlas, checked.indexes, volume, links, BuildContext())
     typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
-    layout = lay_out_numbered(typesetter, planned, first_guess(volume, {})).layout
+    guess = first_guess(volume, {})
+    layout = lay_out_numbered(
+        typesetter, planned.volume, planned.html, planned.stylesheets, guess
+    ).layout
     return layout.document, layout.root, atlas, volume
 
 
@@ -420,7 +422,10 @@ def test_a_chapter_laid_out_on_its_own_is_proofed_with_its_folios(tree: Tree) ->
     planned = chapter_volume(atlas, checked.indexes, chapter, PrintLinks(1, atlas.root))
     typesetter = Typesetter([atlas.root, templates_dir()], atlas.root)
     with typesetter.session():
-        layout = lay_out_numbered(typesetter, planned, first_guess(planned.volume, {})).layout
+        guess = first_guess(planned.volume, {})
+        layout = lay_out_numbered(
+            typesetter, planned.volume, planned.html, planned.stylesheets, guess
+        ).layout
         pages = layout.document.pages
         opener = next(i for i, page in enumerate(pages) if chapter.anchor in page.anchors)
         document = layout.document.copy(pages[opener:])  # the chapter's pages alone
