@@ -502,11 +502,13 @@ class VolumeRun:
     ) -> LaidOutPart:
         """``part`` as the cache has it when nothing that decides its pages changed; else laid
         out and written."""
-        found = self.hold(part, sheets, first_folio, outside, guess, labels, kind)
-        if isinstance(found, LaidOutPart):
+        key = self.key(part, sheets, first_folio, outside)
+        found = self._cached(key)
+        if found is not None:
             return found
-        made = self._write(found, self.key(part, sheets, first_folio, outside))
-        del found
+        laid = self._lay_out(part, sheets, first_folio, outside, guess, labels, kind)
+        made = self._write(laid, key)
+        del laid
         release()  # the part's pages are freed before the next is laid out
         return made
 
