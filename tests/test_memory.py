@@ -1,6 +1,6 @@
-"""memory.in_child: a volume's parts are laid out in a forked child, so the memory the
-layouts leave behind goes with it (memory.py). What it returns, and how it fails, must be
-what the same call made here would return or raise."""
+"""memory.py. in_child: a volume's parts are laid out in a forked child, so the memory the
+layouts leave behind goes with it; what it returns, and how it fails, must be what the same
+call made here would return or raise. seldom_collected: a build's collector thresholds."""
 
 from __future__ import annotations
 
@@ -34,3 +34,19 @@ def test_a_child_that_dies_is_a_build_error_not_a_hang() -> None:
 
     with pytest.raises(BuildError, match="ended without a result"):
         in_child(die)
+
+
+def test_a_build_collects_seldom_and_gives_the_thresholds_back() -> None:
+    import gc
+
+    from atlas_publish.memory import BUILD_THRESHOLDS, seldom_collected
+
+    before = gc.get_threshold()
+    with seldom_collected():
+        assert gc.get_threshold() == BUILD_THRESHOLDS
+        # a layout child inherits them, and frees the cycles its parts leave
+        assert in_child(gc.get_threshold) == BUILD_THRESHOLDS
+    assert gc.get_threshold() == before
+    with pytest.raises(RuntimeError), seldom_collected():
+        raise RuntimeError("a failed build")
+    assert gc.get_threshold() == before

@@ -25,6 +25,7 @@ from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .indexes import Indexes, build_indexes
 from .links import Target
 from .markdown import RenderedBody
+from .memory import seldom_collected
 from .model import Atlas
 from .outputs import check_out_folder, output_lock, write_failure
 from .progress import PlainProgress, Progress, label_of
@@ -123,7 +124,7 @@ def build(
     progress = progress or PlainProgress(report, summary=False)
     check_out_folder(options.content, options.out)
     try:
-        with output_lock(options.out, progress.note):
+        with output_lock(options.out, progress.note), seldom_collected():
             return _build(options, progress)
     except OSError as error:  # a read-only or full disk, here or in a worker
         raise write_failure(error, options.out) from None

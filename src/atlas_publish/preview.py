@@ -16,6 +16,7 @@ from .cache import Manifest
 from .codes import Code
 from .editions.print import print_stylesheet, write_chapter_pdf
 from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
+from .memory import seldom_collected
 from .model import Atlas, Chapter
 from .outputs import atomic_write_bytes, check_out_folder
 from .pipeline import load  # the model without rendering every body (check does that)
@@ -64,6 +65,11 @@ def preview_chapter(content: Path, out: Path, number: str, strict: bool = False)
 
     ``strict``: warnings (in the tree's files and the chapter's bodies) stop it as errors.
     """
+    with seldom_collected():
+        return _preview_chapter(content, out, number, strict)
+
+
+def _preview_chapter(content: Path, out: Path, number: str, strict: bool) -> Preview:
     started = time.perf_counter()
     check_out_folder(content, out)
     atlas, indexes = load(content, strict)
