@@ -38,10 +38,13 @@ def release() -> None:
 # are 700, 10, 10). WeasyPrint makes millions of short-lived objects, a few of them in cycles:
 # with Python's thresholds the collector ran 1,800 times while a 300-page volume of the
 # 700-article sample was laid out, 17 times over the whole heap: 2.3-2.6 s of its 17 s of CPU.
-# With these it runs 14 times (0.8-1.2 s); the cycles a part leaves are freed by ``release``
-# after it. Measured on the build of two volumes (farm-bench, 4 pairs): 0.93 x the CPU, the
-# largest process 205 MB instead of 180. Off altogether, a volume's layouts peaked at 323 MB.
-BUILD_THRESHOLDS = (100_000, 50, 1_000)
+# With these it runs about 14 times (1 s). Generations 1 and 2 still follow soon after the
+# first (Python collects the whole heap only once it grew by a quarter), so the cycles a long
+# chapter leaves do not pile up until ``release``. Against Python's thresholds: two volumes of
+# the 700-article tree 0.93 x the CPU (farm-bench, 3 pairs), the largest process 192 MB instead
+# of 180; volume 9 of the 7,000-article tree 252 s of CPU instead of 271 (one run each), 612 MB
+# either way. (100_000, 50, 1_000) took 217 s there, but peaked at 663 MB.
+BUILD_THRESHOLDS = (100_000, 2, 2)
 
 
 @contextlib.contextmanager
