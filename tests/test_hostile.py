@@ -979,12 +979,13 @@ def test_a_pdf_weasyprint_complained_about_never_replaces_the_good_one(
 ) -> None:
     import logging
 
-    from atlas_publish.editions import print as edition
+    from atlas_publish.editions import print_parts as edition
+    from atlas_publish.editions.print import PdfJob
 
     atlas = check(small_tree.root).atlas
     target = tmp_path / "volume-2.pdf"
     untagged = BuildContext(pdf_variant=None, proof_warns=True)
-    edition.render_volume_pdf(edition.PdfJob(atlas, 2, target, untagged))
+    edition.render_volume_pdf(PdfJob(atlas, 2, target, untagged))
     good = target.read_bytes()
     complete = edition._check_complete
 
@@ -994,7 +995,7 @@ def test_a_pdf_weasyprint_complained_about_never_replaces_the_good_one(
 
     monkeypatch.setattr(edition, "_check_complete", complaining)
     with pytest.raises(BuildError, match="Failed to load image"):
-        edition.render_volume_pdf(edition.PdfJob(atlas, 2, target, untagged))
+        edition.render_volume_pdf(PdfJob(atlas, 2, target, untagged))
     assert target.read_bytes() == good
     assert not list(tmp_path.glob(".volume-2.pdf.*"))  # no temporary left
 
@@ -1002,7 +1003,8 @@ def test_a_pdf_weasyprint_complained_about_never_replaces_the_good_one(
 def test_a_picture_broken_after_check_fails_the_writer_and_keeps_the_pdf(
     small_tree: Tree, tmp_path: Path, deadline: None
 ) -> None:
-    from atlas_publish.editions.print import PdfJob, render_volume_pdf
+    from atlas_publish.editions.print import PdfJob
+    from atlas_publish.editions.print_parts import render_volume_pdf
 
     folder = small_tree.root / "2-volume-2" / "01-chapter-01" / "images"
     folder.mkdir()

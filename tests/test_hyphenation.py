@@ -9,7 +9,8 @@ from pathlib import Path
 import pytest
 
 from atlas_publish.context import BuildContext
-from atlas_publish.editions.print import PdfJob, render_volume_pdf
+from atlas_publish.editions.print import PdfJob
+from atlas_publish.editions.print_parts import render_volume_pdf
 from atlas_publish.hyphenation import SOFT_HYPHEN, hyphenated
 from atlas_publish.pipeline import check
 

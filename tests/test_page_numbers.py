@@ -13,7 +13,8 @@ import pytest
 
 from atlas_publish.cache import Manifest
 from atlas_publish.context import BuildContext
-from atlas_publish.editions.print import PdfJob, render_volume_pdf
+from atlas_publish.editions.print import PdfJob
+from atlas_publish.editions.print_parts import render_volume_pdf
 from atlas_publish.pipeline import BuildOptions, build, check
 
 from .conftest import Tree, need, run_text
@@ -162,13 +163,13 @@ def test_a_chapter_too_big_to_hold_is_laid_out_again_and_written(
     (a 7,000-article handbook's chapters are 500 pages), is dropped after its layout; the next
     round lays it out with the folios just found and writes it, once: held again, it would be
     dropped again, round after round, until the build gave up."""
-    import atlas_publish.editions.print as print_edition
+    import atlas_publish.editions.print_parts as print_parts
 
     checked = check(first_build / "content")
     true = dict(Manifest.load(first_build / "out").outputs["pdf/volume-1.pdf"].folios)
     expected = _assert_numbers_true(first_build / "out" / "pdf" / "volume-1.pdf")
     held = render_volume_pdf(PdfJob(checked.atlas, 1, tmp_path / "held.pdf", LENIENT, true))
-    monkeypatch.setattr(print_edition, "HOLD_PAGES", 0)
+    monkeypatch.setattr(print_parts, "HOLD_PAGES", 0)
     target = tmp_path / "dropped.pdf"
     result = render_volume_pdf(PdfJob(checked.atlas, 1, target, LENIENT, previous=true))
     assert _assert_numbers_true(target) == expected

@@ -20,8 +20,8 @@ from atlas_publish.editions.print import (
     PrintLinks,
     chapter_volume,
     print_volume,
-    render_volume_pdf,
 )
+from atlas_publish.editions.print_parts import render_volume_pdf
 from atlas_publish.pipeline import BuildOptions, build, check
 from atlas_publish.proof import Fault, page_labels, proof_layout, proof_pdf
 from atlas_publish.render import templates_dir

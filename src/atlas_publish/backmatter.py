@@ -6,7 +6,7 @@ articles, or all of them); each edition then renders them with the templates in
 ``templates/partials/backmatter.html.j2``: print with page numbers, EPUB with links.
 
 Page numbers are known only after layout, so the print edition renders its back matter as a
-second, small WeasyPrint document once the volume's pages are laid out (see editions/print.py);
+second, small WeasyPrint document once the volume's pages are laid out (see editions/print_parts.py);
 the numbers printed come from that layout, never from an earlier build.
 """
 

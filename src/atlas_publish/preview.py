@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .cache import Manifest
 from .codes import Code
-from .editions.print import print_stylesheet, write_chapter_pdf
+from .editions.print import print_stylesheet
+from .editions.print_parts import write_chapter_pdf
 from .errors import ContentError, Diagnostic, Diagnostics, SourceLocation
 from .memory import seldom_collected
 from .model import Atlas, Chapter

@@ -126,7 +126,7 @@ def make_epub(job: EpubJob) -> Made:
 def make_pdf(job: Any) -> Made:
     """Lay out one volume and write its PDF (in a worker process)."""
     # Deferred: the PDF writer imports WeasyPrint (half a second), which only workers need.
-    from .editions.print import render_volume_pdf
+    from .editions.print_parts import render_volume_pdf
 
     result = render_volume_pdf(job)
     warnings = tuple(str(fault.as_warning()) for fault in result.proof)
@@ -301,7 +301,7 @@ class Scheduler:
             output.volume,
             self.out / output.relative,
             self.context,
-            # the last layout's folios: the first guess of the page numbers (editions/print.py)
+            # the last layout's folios: the first guess of the page numbers (editions/print_parts.py)
             previous=entry.folios if entry else {},
             print_ready=self.out / print_ready_path(output.volume)
             if self.context.print_ready

@@ -6,7 +6,7 @@ numbers are guesses: the previous build's folios, or an estimate from the text's
 (``estimate_folios``). ``lay_out_numbered`` lays a part out until the numbers of its own
 anchors are true: a wrong number as wide as the true one is corrected in the laid-out line
 (``Layout.renumber``), one of another width costs a layout again. How a volume's chapters wait
-for each other's folios is the print edition's (editions/print.py).
+for each other's folios is the print edition's (editions/print_parts.py).
 """
 
 from __future__ import annotations

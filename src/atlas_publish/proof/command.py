@@ -1,6 +1,6 @@
 """``atlas-publish proof``: lay out the volumes as the build does and report every fault.
 
-The layout is the PDF build's own (editions/print.py, with the gate's faults returned instead of
+The layout is the PDF build's own (editions/print_parts.py, with the gate's faults returned instead of
 raised); the PDFs go to a temporary folder inside OUT, for the checks of the written file, and
 are removed: proof never replaces a built volume. The report is printed and kept in
 OUT/proof.txt.
@@ -41,7 +41,8 @@ def proof(
     """Lay out and proof the volumes (all when ``volumes`` is empty); raise ContentError when
     the content does not check. ``date``: the edition's, as the build would print it."""
     from ..context import BuildContext
-    from ..editions.print import PdfJob, render_volume_pdf
+    from ..editions.print import PdfJob
+    from ..editions.print_parts import render_volume_pdf
     from ..pipeline import check, select_volumes
 
     checked = check(content, strict)

@@ -1,6 +1,6 @@
 """The print back matter: laid out by WeasyPrint after the pages it refers to.
 
-A volume's back matter is a part of its own (editions/print.py), rendered once the chapters
+A volume's back matter is a part of its own (editions/print_parts.py), rendered once the chapters
 are laid out, with their folios (so the page numbers, runs collapsed, are true on the first
 build); its links to the articles name their destinations, which the join resolves. The complete edition's index is the same document over
 all volumes with volume:page locators, rendered from the volumes' page maps and appended to the

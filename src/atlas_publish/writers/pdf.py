@@ -1,6 +1,7 @@
 """WeasyPrint, the print edition's engine: lays out planned HTML, reads where things landed,
 and writes the PDF. What is laid out (the HTML, the stylesheets, the page numbers printed in
-it) is decided by the print edition (``editions/print.py``); this module only drives WeasyPrint.
+it) is decided by the print edition (``editions/print.py``, ``editions/print_parts.py``);
+this module only drives WeasyPrint.
 
 ``import weasyprint`` is slow, so it is imported here only when something is laid out.
 """
