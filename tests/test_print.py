@@ -75,8 +75,8 @@ def test_running_heads_on_body_pages_and_none_on_openers(book: Path) -> None:
         else:  # right page: the chapter title, then the folio
             heads = "(FIRST|SECOND) STEPS|ARTICLES BY (BUSINESS STAGE|TAG)|INDEX OF KEYWORDS"
             # (pdftotext reads the two-column keyword index's folio last)
-            # a back-matter part opens without a running head, like a chapter
-            opener = rf"{folio} (Articles by business stage|Articles by tag|Index of keywords) "
+            # a back-matter part opens like a chapter: no running head, the folio at the foot
+            opener = rf"(Articles by business stage|Articles by tag|Index of keywords) .* {folio}$"
             assert re.match(rf"({heads}) ({folio} |.* {folio}$)|{opener}", text[i]), text[i][:60]
 
 
@@ -89,7 +89,7 @@ def test_blank_pages_only_before_openers_and_carry_nothing(book: Path) -> None:
     # opener or the back matter
     # or a part of the back matter (each opens on a right-hand page), or ends the book on a
     # left-hand page
-    parts = {i for i, p in enumerate(text) if re.match(r"\d+ (Articles by|Index of) ", p)}
+    parts = {i for i, p in enumerate(text) if re.match(r"(Articles by|Index of) ", p)}
     assert len(parts) == 3
     assert all(i + 1 in openers | parts or i == len(text) - 1 for i in blanks), blanks
     assert len(text) % 2 == 0

@@ -216,10 +216,10 @@ def test_the_complete_edition_is_an_edition(tmp_path: Path) -> None:
     assert re.search(r"1\.01 Chapter 1\.01 \.* ?1:1\b", contents), contents
     labels = PdfReader(pdf).page_labels
     assert labels[:2] == ["i", "ii"] and "1:1" in labels and "2:1" in labels
-    index = next(i for i, p in enumerate(pages) if re.match(r"\d+ Articles by business stage", p))
+    index = next(i for i, p in enumerate(pages) if p.startswith("Articles by business stage"))
     last = max(int(x[2:]) for x in labels[:index] if x.startswith("2:") and x[2:].isdigit())
     # the index continues the last volume's folios (printed and labelled)
-    assert labels[index] == f"2:{last + 1}" and pages[index].startswith(f"{last + 1} ")
+    assert labels[index] == f"2:{last + 1}" and pages[index].endswith(f" {last + 1}")
     with pikepdf.open(pdf) as opened:
         assert opened.open_metadata().get("pdfuaid:part") == "1"
         assert opened.Root.MarkInfo.Marked is True
