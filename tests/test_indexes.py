@@ -239,6 +239,23 @@ def test_pdf_index_pages_are_where_the_articles_start(built: Path) -> None:
     assert scalability.group(1).endswith(str(folio["1.010105"]))
 
 
+def test_pdf_keyword_index_columns_start_at_one_height(built: Path) -> None:
+    """The letters heading the two columns stand on one line (a margin above a letter that
+    starts a column once set the right-hand one 10pt lower)."""
+    pdf = built / "pdf" / "volume-1.pdf"
+    page = 1 + next(i for i, p in enumerate(_pdf_pages(pdf)) if "Index of keywords The" in p)
+    boxes = run_text("pdftotext", "-f", str(page), "-l", str(page), "-bbox", str(pdf), "-")
+    words = {
+        m["word"]: (float(m["x"]), float(m["y"]))
+        for m in re.finditer(
+            r'xMin="(?P<x>[\d.]+)" yMin="(?P<y>[\d.]+)"[^>]*>(?P<word>[^<]+)<', boxes
+        )
+    }
+    left, right = words["#"], words["S"]  # the first letter of each column (see the tree)
+    assert right[0] > left[0] + 100
+    assert abs(right[1] - left[1]) < 0.5, (left, right)
+
+
 def test_pdf_contents_list_the_back_matter_with_its_pages(built: Path) -> None:
     pdf = built / "pdf" / "volume-1.pdf"
     text = _pdf_pages(pdf)
